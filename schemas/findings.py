@@ -1,0 +1,45 @@
+"""Findings: where a document's numbers do not add up, with evidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.document import BBox
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class FindingKind(StrEnum):
+    document = "document"  # the document contradicts itself: a finding for the reviewer
+    extraction = "extraction"  # the extraction is wrong: re-extract / re-ask / review
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    table_key: str | None = None
+    row_code: str | None = None
+    column_key: str | None = None
+    page: int | None = Field(default=None, description="1-based page")
+    bbox: BBox | None = None
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+    severity: Severity = Severity.error
+    kind: FindingKind = FindingKind.document
+    message: str
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+    difference: Decimal | None = None
+    tolerance: Decimal | None = None
+    locations: list[Location] = Field(default_factory=list)

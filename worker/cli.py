@@ -1,0 +1,193 @@
+"""`budgetlens` command line: submit, work, run (both, with progress), status, requeue, export, ui."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+from rq import Queue
+
+from schemas import DocStatus
+from worker import export as exporter
+from worker.pool import Pool, work
+from worker.queue import connect, enqueue_document, get_queue, recover_abandoned, redis_server
+from worker.settings import Settings
+from worker.store import Store
+from worker.submit import SubmitReport, submit
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+console = Console()
+TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
+
+Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes")]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    queue: Queue
+
+
+@contextlib.contextmanager
+def services(settings: Settings | None = None) -> Iterator[Services]:
+    """Store + queue; starts the embedded Redis when no BUDGETLENS_REDIS_URL is set."""
+    with redis_server(settings or Settings()) as live:
+        yield Services(live, Store.from_settings(live), get_queue(live, connect(live)))
+
+
+def _print_submit(report: SubmitReport) -> None:
+    for path, doc_id in report.queued:
+        console.print(f"[green]queued[/]     {doc_id[:12]}  {path}", highlight=False)
+    for path, doc_id in report.duplicates:
+        console.print(f"[yellow]duplicate[/]  {doc_id[:12]}  {path} (same bytes already submitted)",
+                      highlight=False)
+    for path, reason in report.rejected:
+        console.print(f"[red]rejected[/]   {path}: {reason}", highlight=False)
+    console.print(f"{len(report.queued)} queued, {len(report.duplicates)} duplicate, "
+                  f"{len(report.rejected)} rejected")
+
+
+@app.command("submit")
+def submit_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")]) -> None:
+    """Queue documents (PDF, DOCX, TXT). Folders are searched recursively."""
+    with services() as sv:
+        _print_submit(submit(paths, sv.store, sv.queue, sv.settings))
+
+
+@app.command("worker")
+def worker_cmd(workers: Workers = None,
+               burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+               ) -> None:
+    """Run worker processes until stopped (Ctrl-C finishes the current jobs first)."""
+    with services() as sv:
+        n = workers or sv.settings.workers
+        if n == 1:
+            work(sv.settings, burst=burst)
+            return
+        pool = Pool(sv.settings, n, burst=burst).start()
+        try:
+            pool.join()
+        except KeyboardInterrupt:
+            pool.stop()
+
+
+@app.command("run")
+def run_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")],
+            workers: Workers = None) -> None:
+    """Submit, process with N workers and a live progress bar, then print a summary."""
+    with services() as sv:
+        report = submit(paths, sv.store, sv.queue, sv.settings)
+        _print_submit(report)
+        ids = report.doc_ids
+        if ids:
+            pool = Pool(sv.settings, workers or sv.settings.workers).start()
+            try:
+                elapsed = _watch(sv, ids, pool)
+            finally:
+                pool.stop()
+            _summary(sv.store, ids, elapsed)
+
+
+def _watch(sv: Services, ids: list[str], pool: Pool) -> float:
+    started = time.perf_counter()
+    columns = [TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[failed]} failed · {task.fields[rate]:.1f} pages/s"),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("docs", total=len(ids), failed=0, rate=0.0)
+        while True:
+            counts = sv.store.counts(ids)
+            done = sum(counts[s] for s in TERMINAL)
+            elapsed = time.perf_counter() - started
+            rate = sv.store.total_pages(ids) / elapsed if elapsed else 0.0
+            bar.update(task, completed=done, failed=counts[DocStatus.failed], rate=rate)
+            if done >= len(ids):
+                return elapsed
+            if pool.respawn_dead():
+                recover_abandoned(sv.queue)
+            time.sleep(0.25)
+
+
+def _summary(store: Store, ids: list[str], elapsed: float) -> None:
+    counts = store.counts(ids)
+    pages = store.total_pages(ids)
+    table = RichTable(title="budgetlens run")
+    for col in ("status", "documents"):
+        table.add_column(col)
+    for status, n in counts.items():
+        if n:
+            table.add_row(status.value, str(n))
+    console.print(table)
+    console.print(f"{len(ids)} documents, {pages} pages in {elapsed:.1f} s: "
+                  f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
+    for rec in store.list(DocStatus.failed, doc_ids=ids):
+        console.print(f"[red]failed[/] {rec.source_file}: {rec.error}", highlight=False)
+
+
+@app.command("status")
+def status_cmd() -> None:
+    """Documents per state, and every failure with its reason."""
+    with services() as sv:
+        counts = sv.store.counts()
+        table = RichTable(title="documents")
+        table.add_column("status")
+        table.add_column("count", justify="right")
+        for status, n in counts.items():
+            table.add_row(status.value, str(n))
+        table.add_row("queue (Redis)", str(sv.queue.count))
+        console.print(table)
+        for rec in sv.store.list(DocStatus.failed):
+            console.print(f"[red]failed[/] {rec.doc_id[:12]} {rec.source_file}: {rec.error}",
+                          highlight=False)
+
+
+@app.command("requeue")
+def requeue_cmd(failed: Annotated[bool, typer.Option("--failed", help="Requeue failed docs")] = False,
+                ) -> None:
+    """Put documents back on the queue (e.g. after fixing a setting or a bug)."""
+    if not failed:
+        raise typer.BadParameter("say what to requeue: --failed")
+    with services() as sv:
+        records = sv.store.list(DocStatus.failed)
+        for rec in records:
+            sv.store.mark_queued(rec.doc_id, user="cli")
+            enqueue_document(sv.queue, sv.settings, rec.doc_id)
+        console.print(f"{len(records)} requeued")
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | csv | xlsx | parquet")] = "csv",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder")] = Path("out"),
+    confirmed_only: Annotated[bool, typer.Option(help="Only reviewer-confirmed documents")] = False,
+) -> None:
+    """Write extracted data: facts, documents and findings tables (or JSON per document)."""
+    settings = Settings()
+    counts = exporter.export(Store.from_settings(settings), fmt, out, confirmed_only)
+    console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}/")
+
+
+@app.command("ui")
+def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+           port: Annotated[int, typer.Option(help="Port")] = 8501) -> None:
+    """Start the review app (Streamlit) in the browser."""
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    raise typer.Exit(subprocess.call([
+        sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false"]))
+
+
+if __name__ == "__main__":
+    app()

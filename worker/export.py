@@ -1,0 +1,139 @@
+"""Export: per-document JSON, or tidy facts / documents / findings tables (CSV, XLSX, Parquet).
+
+The column lists below are the export contract (README); they change only with a version note.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from schemas import DocStatus, Document, Finding
+from schemas.records import DocumentRecord
+from worker.store import Store
+
+FACT_COLUMNS = ["doc_id", "department", "fiscal_year", "doc_type", "table_key", "table_title",
+                "row_code", "row_name", "column_key", "column_title", "value_raw", "value_wan",
+                "page", "x0", "y0", "x1", "y1", "status"]
+DOCUMENT_COLUMNS = ["doc_id", "source_file", "sha256", "department", "region", "fiscal_year",
+                    "doc_type", "unit", "pages", "status", "findings"]
+FINDING_COLUMNS = ["doc_id", "rule_id", "severity", "message", "expected", "actual",
+                   "difference", "tolerance", "table_key", "row_code", "column_key", "page"]
+DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance"}
+FORMATS = ("json", "csv", "xlsx", "parquet")
+
+
+def fact_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
+    for table in doc.tables:
+        titles = {c.key: c.title for c in table.columns}
+        for row in table.rows:
+            for key, value in row.values.items():
+                if value.value is None and not value.raw.strip():
+                    continue  # a blank cell is not a number
+                box = value.bbox or (None, None, None, None)
+                status = value.status.value
+                if doc_status == DocStatus.confirmed:
+                    status = "confirmed"
+                yield dict(zip(FACT_COLUMNS, [
+                    doc.doc_id, doc.department, doc.fiscal_year, doc.doc_type, table.key,
+                    table.title, row.code or row.row_code, row.name, key, titles.get(key, key),
+                    value.raw, value.wan, value.page, *box, status], strict=True))
+
+
+def document_row(rec: DocumentRecord) -> dict[str, Any]:
+    return {"doc_id": rec.doc_id, "source_file": rec.source_file, "sha256": rec.doc_id,
+            "department": rec.department, "region": rec.region, "fiscal_year": rec.fiscal_year,
+            "doc_type": rec.doc_type, "unit": rec.unit, "pages": rec.pages,
+            "status": rec.status.value, "findings": rec.n_findings}
+
+
+def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any]]:
+    for f in findings:
+        base = {"doc_id": doc_id, "rule_id": f.rule_id, "severity": f.severity.value,
+                "message": f.message, "expected": f.expected, "actual": f.actual,
+                "difference": f.difference, "tolerance": f.tolerance}
+        for loc in f.locations or [None]:
+            yield base | {"table_key": loc and loc.table_key, "row_code": loc and loc.row_code,
+                          "column_key": loc and loc.column_key, "page": loc and loc.page}
+
+
+def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> dict[str, int]:
+    """Write the export under `out`; returns row counts per table."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out.mkdir(parents=True, exist_ok=True)
+    records = store.list(DocStatus.confirmed if confirmed_only else None)
+    facts: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    for rec in records:
+        doc, doc_findings = store.load_result(rec.doc_id)
+        if doc is None:
+            continue
+        if fmt == "json":
+            (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
+        facts.extend(fact_rows(doc, rec.status))
+        findings.extend(finding_rows(rec.doc_id, doc_findings))
+    tables = {"documents": ([document_row(r) for r in records], DOCUMENT_COLUMNS),
+              "findings": (findings, FINDING_COLUMNS)}
+    if fmt != "json":
+        tables["facts"] = (facts, FACT_COLUMNS)
+    for name, (rows, columns) in tables.items():
+        _WRITERS[fmt](rows, columns, out / f"{name}.{fmt}")
+    return {name: len(rows) for name, (rows, _) in tables.items()} | {"facts": len(facts)}
+
+
+def _plain(v: Any) -> Any:
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def _write_json(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
+    path.write_text(json.dumps([{c: _plain(r[c]) for c in columns} for r in rows],
+                               ensure_ascii=False, indent=1), "utf-8")
+
+
+def _write_csv(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel opens CJK right
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({c: _plain(r[c]) for c in columns} for r in rows)
+
+
+def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(path.stem)
+    ws.append(columns)
+    for r in rows:
+        ws.append([float(r[c]) if isinstance(r[c], Decimal) else r[c] for c in columns])
+    wb.save(path)
+
+
+def _write_parquet(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = {c: [r[c] for r in rows] for c in columns}
+    fields = [pa.field(c, pa.decimal128(24, 6) if c in DECIMAL_COLUMNS else _arrow_type(data[c]))
+              for c in columns]
+    pq.write_table(pa.table(data, schema=pa.schema(fields)), path)
+
+
+def _arrow_type(values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    sample = next((v for v in values if v is not None), "")
+    if isinstance(sample, bool):
+        return pa.bool_()
+    if isinstance(sample, int):
+        return pa.int64()
+    if isinstance(sample, float):
+        return pa.float64()
+    return pa.string()
+
+
+_WRITERS = {"json": _write_json, "csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}

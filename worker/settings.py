@@ -1,0 +1,53 @@
+"""The one settings object. Every value can be set by an env var `BUDGETLENS_<NAME>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BUDGETLENS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the database, blobs and embedded Redis live")
+    redis_url: str | None = Field(
+        None, description="External Redis; unset = start an embedded redis-server under data_dir"
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset = SQLite file data_dir/budgetlens.sqlite3"
+    )
+    queue_name: str = "budgetlens"
+
+    workers: int = Field(2, ge=1, description="Worker processes for `run` / `worker`")
+    job_timeout_s: int = Field(600, description="A document job is killed after this")
+    job_retries: int = Field(3, ge=0, description="Retries for transient (infrastructure) failures")
+    retry_backoff_s: list[int] = Field(default=[5, 30, 120], description="Delay before each retry")
+    heartbeat_s: int = Field(
+        10, ge=1, description="A job whose worker stops heartbeating this long (+grace) is retried"
+    )
+    heartbeat_grace_s: int = Field(10, ge=1)
+
+    max_file_mb: float = Field(100, description="Files above this are rejected at submit")
+    max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    llm_model: str = "gemma-3-270m"
+    llm_api_key: str | None = None
+    llm_mode: str = Field("tools", description="instructor mode: tools | json_schema | json")
+    llm_max_retries: int = 2
+    llm_timeout_s: float = 60
+    llm_token_budget_per_doc: int = 200_000
+
+    ui_users: dict[str, str] = Field(
+        default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
+    )
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'budgetlens.sqlite3').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"

@@ -1,0 +1,80 @@
+"""Submitting files: expand paths, reject what cannot be a document, dedupe by content, enqueue."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rq import Queue
+
+from worker.load import KINDS, kind_of
+from worker.queue import enqueue_document
+from worker.settings import Settings
+from worker.store import Store
+
+
+@dataclass
+class SubmitReport:
+    queued: list[tuple[str, str]] = field(default_factory=list)  # (path, doc_id)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [d for _, d in self.queued + self.duplicates]
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path]:
+    """Files as given, folders recursively (supported types only), globs expanded."""
+    for raw in paths:
+        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                yield from sorted(p for p in path.rglob("*") if p.is_file() and kind_of(p))
+            else:
+                yield path
+
+
+def submit_file(path: Path, store: Store, queue: Queue, settings: Settings,
+                report: SubmitReport) -> None:
+    if not path.is_file():
+        report.rejected.append((str(path), "no such file"))
+        return
+    if path.stat().st_size > settings.max_file_mb * 2**20:  # do not read a huge file to reject it
+        report.rejected.append((str(path), _too_big(path.stat().st_size, settings)))
+        return
+    submit_bytes(path.read_bytes(), str(path), store, queue, settings, report)
+
+
+def submit_bytes(data: bytes, name: str, store: Store, queue: Queue, settings: Settings,
+                 report: SubmitReport) -> None:
+    """The one submit path (CLI files and UI uploads): type, size, dedupe by SHA-256, enqueue."""
+    kind = kind_of(Path(name))
+    if kind is None:
+        report.rejected.append((name, f"unsupported type (accepted: {', '.join(KINDS)})"))
+    elif not data:
+        report.rejected.append((name, "empty file (0 bytes)"))
+    elif len(data) > settings.max_file_mb * 2**20:
+        report.rejected.append((name, _too_big(len(data), settings)))
+    else:
+        doc_id, created = store.add_document(data, name, kind)
+        if created:
+            enqueue_document(queue, settings, doc_id)
+            report.queued.append((name, doc_id))
+        else:
+            report.duplicates.append((name, doc_id))
+
+
+def _too_big(size: int, settings: Settings) -> str:
+    return (f"{size / 2**20:.1f} MB exceeds the {settings.max_file_mb:g} MB limit "
+            "(BUDGETLENS_MAX_FILE_MB)")
+
+
+def submit(paths: Iterable[str], store: Store, queue: Queue, settings: Settings) -> SubmitReport:
+    report = SubmitReport()
+    for path in expand(paths):
+        submit_file(path, store, queue, settings, report)
+    return report

@@ -1,0 +1,240 @@
+"""Table headers: where they end, one title per column, and what each column is.
+
+Multi-row headers are flattened top-down into a path per column. Merges come from
+`Cell.origin` (PDF, DOCX); plain text leaves merged positions blank, so a blank header cell is
+filled from its left neighbour when both sit under the same parent and both have sub-headers.
+Column roles and canonical keys come from `schemas/reference/columns.yaml` (see its comments
+for the key rules).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from schemas.reference import column_vocabulary, row_vocabulary
+from worker.layout import Cell
+from worker.numbers import norm, norm_label, parse
+
+MAX_HEADER_ROWS = 6
+VALUE = "value"
+_COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次"})
+_LEAD_UNIT = re.compile(r"[（(](?:万元|元)[)）]$")
+
+
+@dataclass(slots=True)
+class ColumnSpec:
+    index: int
+    role: str  # value | seq | cls | kuan | xiang | code | unit_code | name | attr
+    title: str
+    path: list[str]
+    key: str = ""
+    alt_key: str = ""  # spelled with the neutral groups, used when `key` collides
+    money: bool = True
+    problems: list[str] = field(default_factory=list)
+
+
+# --- where the header ends ---------------------------------------------------------------------
+
+
+def is_colnum_row(texts: list[str]) -> bool:
+    """The 栏次 row (甲 乙 1 2 3 …) numbers the columns: part of the header, never data."""
+    filled = [t for t in texts if t]
+    if any(t in _COLNUM_WORDS for t in filled):
+        return all(t in _COLNUM_WORDS or t.isdigit() for t in filled)
+    ints = [int(t) for t in filled if t.isdigit()]
+    return (
+        len(ints) >= 2
+        and len(ints) == len(filled)
+        and ints == list(range(ints[0], ints[0] + len(ints)))
+    )
+
+
+def is_data_row(texts: list[str]) -> bool:
+    filled = [t for t in texts if t]
+    if not filled:
+        return False
+    if any(parse(t).numeric for t in filled):
+        return True
+    first = filled[0]
+    if norm_label(first) != norm(first):  # numbered line: 一、… （一）…
+        return True
+    return _is_total_label(first) and len(filled) == 1
+
+
+@cache
+def _total_labels() -> frozenset[str]:
+    return frozenset(row_vocabulary().any["total"])
+
+
+def _is_total_label(text: str) -> bool:
+    return norm_label(text) in _total_labels()
+
+
+def count_header_rows(rows: list[list[str]]) -> int:
+    """Leading rows that are header (including a 栏次 row); 0 for a header-less continuation."""
+    for i, texts in enumerate(rows[: MAX_HEADER_ROWS + 1]):
+        if is_colnum_row(texts):
+            return i + 1
+        if is_data_row(texts):
+            return i
+    return min(len(rows), MAX_HEADER_ROWS)
+
+
+# --- flattening ----------------------------------------------------------------------------------
+
+
+def header_paths(rows: list[list[Cell]]) -> list[list[str]]:
+    """One path of header segments per column, top-down, 栏次 rows left out."""
+    grid = [[_cell_text(rows, r, c) for c in range(len(rows[r]))] for r in range(len(rows))]
+    grid = [row for row in grid if not is_colnum_row(row)]
+    if not grid:
+        return [[] for _ in rows[0]] if rows else []
+    if not any(cell.origin for row in rows for cell in row):
+        _fill_blank_merges(grid)
+    paths = []
+    for c in range(len(grid[0])):
+        path: list[str] = []
+        for r in range(len(grid)):
+            seg = grid[r][c]
+            if seg and (not path or path[-1] != seg):
+                path.append(seg)
+        paths.append(path)
+    return paths
+
+
+def _cell_text(rows: list[list[Cell]], r: int, c: int) -> str:
+    cell = rows[r][c]
+    if cell.origin is not None:
+        r0, c0 = cell.origin
+        cell = rows[r0][c0]
+    return " ".join(cell.text.split())
+
+
+def _fill_blank_merges(grid: list[list[str]]) -> None:
+    n_rows, n_cols = len(grid), len(grid[0])
+    below = [
+        [any(grid[k][c] for k in range(r + 1, n_rows)) for c in range(n_cols)]
+        for r in range(n_rows)
+    ]
+    for r in range(n_rows - 1):
+        for c in range(1, n_cols):
+            if grid[r][c] or not grid[r][c - 1] or not below[r][c]:
+                continue
+            if r and grid[r - 1][c] != grid[r - 1][c - 1]:
+                continue  # a different parent above: the blank is not part of this span
+            grid[r][c] = grid[r][c - 1]
+
+
+def repair_shifted_groups(paths: list[list[str]], has_data: list[bool]) -> list[list[str]]:
+    """Undo a converter's one-column shift of a group's sub-headers.
+
+    Seen in text exports: a group's first column carries no sub-header while its sub-headers
+    run one column too far right, into a last column that never holds data. The data sit where
+    the sub-headers belong, so the sub-headers move left by one.
+    """
+    paths = [list(p) for p in paths]
+    c = 0
+    while c < len(paths) - 1:
+        group = paths[c]
+        end = c + 1
+        while (
+            end < len(paths) and len(paths[end]) > len(group) and paths[end][: len(group)] == group
+        ):
+            end += 1
+        last = end - 1
+        if group and last > c and has_data[c] and not has_data[last]:
+            for k in range(c, last):
+                paths[k] = paths[k + 1]
+            paths[last] = []
+        c = max(end, c + 1)
+    return paths
+
+
+# --- roles and keys ------------------------------------------------------------------------------
+
+
+@cache
+def _lookup_tables() -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str]]]:
+    """exact: norm alias → (kind, name); contained: (alias, kind, name), longest first."""
+    vocab = column_vocabulary()
+    exact: dict[str, tuple[str, str]] = {}
+    contained: list[tuple[str, str, str]] = []
+    for name, key in vocab.values.items():
+        for alias in key.aliases:
+            exact.setdefault(norm(alias), (VALUE, name))
+            if (
+                len(norm(alias)) >= 3
+            ):  # two-character aliases (收入, 其他) are too generic to search for
+                contained.append((norm(alias), VALUE, name))
+    for role, spec in vocab.roles.items():
+        for alias in spec.aliases:
+            exact[norm(alias)] = ("role", role)
+        contained.extend((norm(alias), "role", role) for alias in spec.contains)
+    contained.sort(key=lambda t: -len(t[0]))
+    return exact, contained
+
+
+@cache
+def lookup_segment(segment: str) -> tuple[str, str] | None:
+    """("value", key) or ("role", role) for one header segment; None when unknown."""
+    s = _LEAD_UNIT.sub("", norm_label(segment))
+    if not s:
+        return None
+    exact, contained = _lookup_tables()
+    if s in exact:
+        return exact[s]
+    for alias, kind, name in contained:
+        if alias in s:
+            return kind, name
+    return None
+
+
+def column_spec(index: int, path: list[str]) -> ColumnSpec:
+    title = "/".join("".join(seg.split()) for seg in path)
+    hits = [lookup_segment(seg) for seg in path]
+    leaf = next((i for i in range(len(path) - 1, -1, -1) if hits[i] is not None), None)
+    if leaf is None:
+        return ColumnSpec(index, VALUE if path else "attr", title, path)
+    kind, name = hits[leaf]  # type: ignore[misc]
+    if kind == "role":
+        return ColumnSpec(index, name, title, path)
+    keys = [h[1] for h in hits[: leaf + 1] if h is not None and h[0] == VALUE]
+    key, alt = _value_key(keys)
+    return ColumnSpec(
+        index, VALUE, title, path, key, alt, column_vocabulary().values[keys[-1]].money
+    )
+
+
+def _value_key(keys: list[str]) -> tuple[str, str]:
+    """Canonical key of a value column from its path of value keys (root → leaf)."""
+    vocab = column_vocabulary().values
+    leaf, parents = keys[-1], keys[:-1]
+    if vocab[leaf].total and parents and not vocab[parents[-1]].prefix:
+        leaf, parents = parents[-1], parents[:-1]
+        if vocab[leaf].neutral:
+            return "total", f"{leaf}.total"
+    prefix = next((p for p in parents if vocab[p].prefix and p != leaf), None)
+    key = f"{prefix}.{leaf}" if prefix else leaf
+    neutral = [p for p in parents if vocab[p].neutral]
+    return key, ".".join([*neutral, key]) if neutral else key
+
+
+def resolve_collisions(specs: list[ColumnSpec]) -> None:
+    """Give every value column of one table side a distinct key (see columns.yaml)."""
+    seen: dict[str, ColumnSpec] = {}
+    for spec in sorted((s for s in specs if s.role == VALUE), key=lambda s: (len(s.path), s.index)):
+        if not spec.key:
+            spec.key = f"col{spec.index + 1}"
+            spec.problems.append(f"unknown column header {spec.title!r} kept as {spec.key}")
+        if spec.key in seen and spec.alt_key and spec.alt_key not in seen:
+            spec.key = spec.alt_key
+        n = 2
+        base = spec.key
+        while spec.key in seen:
+            spec.key = f"{base}_{n}"
+            n += 1
+        if spec.key != base:
+            spec.problems.append(f"column {spec.title!r} repeats key {base!r}; kept as {spec.key}")
+        seen[spec.key] = spec

@@ -1,0 +1,319 @@
+"""Data rows of one standard table → canonical `Row`s.
+
+A table is split into sides first: the summary tables print income and expenditure side by
+side, and some final-account tables repeat code | name | amount three times across the page.
+Each side is read on its own and the sides are concatenated, left to right. A row gets its
+code from 类/款/项 columns, a code column or the start of its name; uncoded lines get a
+canonical `row_code` from `schemas/reference/rows.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from schemas import Row, Unit, Value
+from schemas.reference import function_codes, row_vocabulary
+from worker.headers import VALUE, ColumnSpec
+from worker.layout import BBox, Cell
+from worker.numbers import Kind, norm_label, parse
+
+CODE_ROLES = ("cls", "kuan", "xiang", "code")
+_EMBEDDED_CODE = re.compile(
+    r"^[\[【]?(\d{3,9})[\]】]?(?:[\s\-—:：、]+|(?=[^\d年月日号个万元%．.]))(\S.*)$"
+)  # not "2024年…"
+_ORG = re.compile(
+    r"委员会|办公室|局$|中心$|部门|单位|政府|中共|党委|学校|医院|[委办处院站所馆队室]$"
+)
+_NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
+_TEN_THOUSAND = Decimal(10000)
+_LEVELS = {3: 1, 5: 2, 7: 3}
+
+
+@dataclass(slots=True)
+class Side:
+    specs: list[ColumnSpec]
+    kind: str | None = None  # income | expenditure | None
+    _first: dict[str, ColumnSpec | None] = field(default_factory=dict)
+
+    def first(self, role: str) -> ColumnSpec | None:
+        if role not in self._first:  # asked once per row and role: remember
+            self._first[role] = next((s for s in self.specs if s.role == role), None)
+        return self._first[role]
+
+    @property
+    def values(self) -> list[ColumnSpec]:
+        return [s for s in self.specs if s.role == VALUE]
+
+
+@dataclass(slots=True)
+class _CodeState:
+    """Codes printed once for a run of rows (a merged 类 cell) carry down to the rows below."""
+
+    cls: str = ""
+    kuan: str = ""
+
+
+@dataclass(slots=True)
+class RowsResult:
+    rows: list[Row] = field(default_factory=list)
+    bad_cells: int = 0  # text where a number should be
+
+
+# --- sides --------------------------------------------------------------------------------------
+
+
+def split_sides(specs: list[ColumnSpec], summary: bool) -> list[Side]:
+    """Cut the columns at every label column; label groups without values join a neighbour."""
+    anchors = [s.index for s in specs if s.role == "name"]
+    starts = []
+    for a in anchors:
+        start = a
+        while (
+            start - 1 >= 0
+            and specs[start - 1].role not in (VALUE, "name")
+            and start - 1 not in starts
+        ):
+            start -= 1
+        starts.append(start)
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    spans = [specs[a:b] for a, b in zip(starts, [*starts[1:], len(specs)], strict=True)]
+    sides: list[list[ColumnSpec]] = []
+    for span in spans:
+        if sides and (
+            not any(s.role == VALUE for s in sides[-1]) or not any(s.role == VALUE for s in span)
+        ):
+            sides[-1] = sides[-1] + span
+        else:
+            sides.append(span)
+    result = [Side(span, _side_kind(span)) for span in sides]
+    if summary and len(result) == 2 and not any(s.kind for s in result):
+        result[0].kind, result[1].kind = "income", "expenditure"
+    return result
+
+
+def _side_kind(span: list[ColumnSpec]) -> str | None:
+    tops = {norm_label(s.path[0]) for s in span if s.path}
+    if tops & {"收入", "收入项目"}:
+        return "income"
+    if tops & {"支出", "支出项目"}:
+        return "expenditure"
+    return None
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def read_side(side: Side, rows: list[list[Cell]], unit: Unit, table_key: str) -> RowsResult:
+    out = RowsResult()
+    state = _CodeState()
+    value_specs = side.values
+    for cells in rows:
+        row = _read_row(side, value_specs, cells, unit, state, out, table_key)
+        if row is not None:
+            out.rows.append(row)
+    _contextual_codes(out.rows, side.kind)
+    return out
+
+
+def _read_row(
+    side: Side,
+    value_specs: list[ColumnSpec],
+    cells: list[Cell],
+    unit: Unit,
+    state: _CodeState,
+    out: RowsResult,
+    table_key: str,
+) -> Row | None:
+    name_spec = side.first("name")
+    label = _label(cells[name_spec.index].text) if name_spec else ""
+    code, label = _row_code_and_label(side, cells, label, state)
+    values = {spec.key: _value(cells[spec.index], spec, unit, out) for spec in value_specs}
+    has_value = any(v.value is not None for v in values.values())
+    if not label and not code and not has_value:
+        return None
+    if _NOTE.match(label) and not has_value:
+        return None
+    row = Row(code=code or None, name=label, values=values)
+    _classify(row, side, cells, table_key)
+    page, bbox = _position(cells, side, name_spec)
+    row.page, row.bbox = page, bbox
+    return row
+
+
+def _label(text: str) -> str:
+    return re.sub(r"\s*\n\s*", "", text).strip()
+
+
+def _code_text(cells: list[Cell], spec: ColumnSpec | None) -> str:
+    return "".join(cells[spec.index].text.split()) if spec else ""
+
+
+def _row_code_and_label(
+    side: Side, cells: list[Cell], label: str, state: _CodeState
+) -> tuple[str, str]:
+    cls, kuan, xiang = (_code_text(cells, side.first(r)) for r in ("cls", "kuan", "xiang"))
+    code = (
+        _join_code(cls, kuan, xiang, state)
+        if (cls or kuan or xiang)
+        else _code_text(cells, side.first("code"))
+    )
+    if not code:
+        m = _EMBEDDED_CODE.match(label)
+        if m:
+            code, label = m.group(1), m.group(2).strip()
+    if code and not code.isdigit():
+        label, code = label or code, ""
+    if not code and label.isdigit():  # a unit or item code printed in the name column
+        attrs = (_label(cells[s.index].text) for s in side.specs if s.role == "attr")
+        code, label = label, next((t for t in attrs if t), "")
+    return code, label
+
+
+def _join_code(cls: str, kuan: str, xiang: str, state: _CodeState) -> str:
+    """201 | 37 | 01 → 2013701; a 款 printed as 20137 and a 类 merged over several rows too."""
+    if cls:
+        state.cls, state.kuan = cls, ""
+    base = state.cls if (kuan or xiang) and not cls else cls
+    if kuan:
+        state.kuan = kuan if len(kuan) >= 5 else base + kuan
+    if not xiang:
+        return state.kuan if kuan else cls
+    if len(xiang) >= 7:
+        return xiang
+    return (state.kuan or base) + xiang
+
+
+def _value(cell: Cell, spec: ColumnSpec, unit: Unit, out: RowsResult) -> Value:
+    raw = cell.text.strip() if cell.origin is None else ""
+    parsed = parse(raw)
+    if parsed.kind is Kind.text:
+        out.bad_cells += 1
+    value = parsed.value
+    wan = None
+    if value is not None and spec.money and parsed.kind is not Kind.percent:
+        wan = value / _TEN_THOUSAND if unit is Unit.yuan else value
+    page = cell.page + 1 if cell.page is not None else None
+    return Value(
+        raw=raw, value=value, wan=wan, page=page, bbox=cell.bbox, confidence=cell.confidence
+    )
+
+
+def _position(
+    cells: list[Cell], side: Side, name_spec: ColumnSpec | None
+) -> tuple[int | None, BBox | None]:
+    boxes: list[BBox] = [
+        box for s in side.specs if (box := cells[s.index].bbox) and cells[s.index].text.strip()
+    ]
+    anchor = cells[name_spec.index] if name_spec else cells[side.specs[0].index]
+    page = (
+        anchor.page
+        if anchor.page is not None
+        else next((c.page for c in cells if c.page is not None), None)
+    )
+    if not boxes:
+        return (page + 1 if page is not None else None), None
+    bbox = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return (page + 1 if page is not None else None), bbox
+
+
+# --- what a row is --------------------------------------------------------------------------------
+
+
+def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
+    unit_code = _code_text(cells, side.first("unit_code"))
+    code = row.code or ""
+    if code and (len(code) not in _LEVELS or _is_org_row(code, row.name)):
+        row.code, row.row_code = None, "unit"
+        return
+    if code:
+        row.level = _LEVELS[len(code)]
+        return
+    found = _label_code(row.name, side.kind, table_key)
+    if unit_code and row.name and not found:
+        row.row_code = "unit"
+        return
+    if found is None:
+        return
+    kind, value = found
+    if kind == "class":
+        row.code, row.level = value, 1
+    else:
+        row.row_code = value
+        row.level = 0 if value == "total" else None
+
+
+def _is_org_row(code: str, name: str) -> bool:
+    if len(code) != 3 or not name or not _ORG.search(name):
+        return False
+    return norm_label(name) not in _class_by_name()
+
+
+def _label_code(label: str, side_kind: str | None, table_key: str) -> tuple[str, str] | None:
+    key = norm_label(label)
+    if not key:
+        return None
+    vocab = _row_lookup(side_kind or "", table_key)
+    if key in vocab:
+        return "row", vocab[key]
+    if side_kind != "income":
+        code = _class_by_name().get(key) or _class_by_name().get(_strip_class_suffix(key))
+        if code:
+            return "class", code
+    return None
+
+
+@cache
+def _row_lookup(side_kind: str, table_key: str) -> dict[str, str]:
+    vocab = row_vocabulary()
+    table: dict[str, str] = {}
+    sections = [getattr(vocab, f"{side_kind}_side")] if side_kind else []
+    for section in [*sections, vocab.by_table.get(table_key, {}), vocab.any]:
+        for code, aliases in section.items():
+            for alias in aliases:
+                table.setdefault(norm_label(alias), code)
+    return table
+
+
+def _strip_class_suffix(key: str) -> str:
+    for suffix in ("类", "支出", "事务"):
+        key = key.removesuffix(suffix)
+    return key
+
+
+@cache
+def _class_by_name() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code, names in function_codes().class_names().items():
+        for name in names:
+            table.setdefault(norm_label(name), code)
+            table.setdefault(_strip_class_suffix(norm_label(name)), code)
+    return table
+
+
+def _contextual_codes(rows: list[Row], side_kind: str | None) -> None:
+    """Income sources under a carryover line are its breakdown; a repeated grand total is the
+    narrower one."""
+    vocab = row_vocabulary()
+    section: str | None = None
+    sources = set(vocab.income_side) - set(vocab.section_prefix) - set(vocab.resets_section)
+    for row in rows:
+        code = row.row_code
+        if code in vocab.section_prefix:
+            section = vocab.section_prefix[code]
+        elif code in vocab.resets_section or code in vocab.demote:
+            section = None
+        elif section and code in sources:
+            row.row_code = f"{section}.{code}"
+    for wide, narrow in vocab.demote.items():
+        hits = [r for r in rows if r.row_code == wide]
+        if len(hits) > 1 and not any(r.row_code == narrow for r in rows):
+            hits[0].row_code = narrow

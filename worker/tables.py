@@ -1,0 +1,305 @@
+"""Stage: the standard tables of a document, parsed deterministically from its layout.
+
+`extract_tables(layout)` works on the format-agnostic layout (PDF, DOCX and plain text read the
+same way): it finds each table's title and unit in the text before it, stitches a table
+continued over pages (no title, or the same title repeated, same columns), reads the header
+into canonical column keys (worker.headers) and the body into canonical rows
+(worker.table_rows). Tables recognised as non-standard (绩效, 机构设置 …) are skipped; tables it
+cannot classify are reported as problems, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas import Column, Problem, Row, Table, Unit
+from schemas.reference import TableRule
+from worker.headers import (
+    VALUE,
+    ColumnSpec,
+    column_spec,
+    count_header_rows,
+    header_paths,
+    is_colnum_row,
+    repair_shifted_groups,
+    resolve_collisions,
+)
+from worker.layout import Cell, Layout, TableBlock
+from worker.numbers import Kind, norm, parse
+from worker.table_rows import Side, read_side, split_sides
+from worker.table_titles import (
+    MAX_NARRATIVE_CHARS,
+    find_title,
+    find_unit,
+    is_caption,
+    is_page_furniture,
+    is_title_row,
+    says_empty,
+)
+
+STAGE = "tables"
+SUMMARY_KEYS = frozenset({"income_expenditure_summary", "fiscal_appropriation_summary"})
+MAX_TEXTS_IN_CONTINUATION = 2  # notes/captions allowed between the parts of one table
+
+
+@dataclass(slots=True)
+class _Part:
+    """One TableBlock with its caption rows taken off."""
+
+    rows: list[list[Cell]]
+    block: TableBlock
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+    def texts(self, limit: int | None = None) -> list[list[str]]:
+        return [[c.text.strip() for c in row] for row in self.rows[:limit]]
+
+
+@dataclass(slots=True)
+class _Group:
+    rule: TableRule | None
+    title: str
+    unit: Unit | None
+    parts: list[_Part] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def page(self) -> int | None:
+        page = self.parts[0].block.page if self.parts else None
+        return page + 1 if page is not None else None
+
+
+def extract_tables(layout: Layout) -> tuple[list[Table], list[Problem]]:
+    """The standard tables of a document, in order, and what could not be read."""
+    groups, problems = _group_blocks(layout)
+    tables: list[Table] = []
+    last_unit: Unit | None = None
+    for group in groups:
+        last_unit = group.unit or last_unit
+        if group.rule is None or not group.rule.standard or not group.parts:
+            continue
+        unit = group.unit or last_unit
+        if unit is None:
+            msg = f"{group.title}: no unit stated, read as 万元"
+            problems.append(Problem(stage=STAGE, message=msg, page=group.page))
+            unit = Unit.wan
+        table, table_problems = _build_table(group, unit)
+        tables.append(table)
+        problems.extend(table_problems)
+    return tables, problems
+
+
+# --- grouping blocks into tables -----------------------------------------------------------------
+
+
+def _group_blocks(layout: Layout) -> tuple[list[_Group], list[Problem]]:
+    groups: list[_Group] = []
+    problems: list[Problem] = []
+    texts: list[str] = []  # text since the last table: notes of that table, captions of the next
+    for block in layout.blocks:
+        if isinstance(block, TableBlock):
+            _add_block(block, texts, groups, problems)
+            texts = []
+        elif not is_page_furniture(block.text):
+            texts.append(block.text)
+    if groups:
+        groups[-1].notes.extend(texts)
+    return groups, problems
+
+
+def _add_block(
+    block: TableBlock, texts: list[str], groups: list[_Group], problems: list[Problem]
+) -> None:
+    """Start a new table with this block, or continue the previous one."""
+    part, captions = _take_captions(block)
+    context = texts + captions
+    found = find_title(context)
+    prev = groups[-1] if groups else None
+    before = texts[: found[0]] if found and found[0] < len(texts) else texts
+    if prev is not None:
+        prev.notes.extend(before)  # what follows a table up to the next title is about it
+    if not part.rows:
+        return
+    if prev is not None and _continues(prev, part, found, len(before)):
+        _append_part(prev, part)
+        return
+    after_title = context[found[0] :] if found else context
+    unit = find_unit(after_title) or find_unit([c.text for row in part.rows[:3] for c in row])
+    rule, title = (found[1], context[found[0]]) if found else (None, "")
+    if rule is None and prev is not None and _inside_irregular(prev, before):
+        rule, title = prev.rule, prev.title  # an untitled block inside an irregular section
+    elif rule is None:
+        problems.append(_unclassified(part))
+    groups.append(_Group(rule, title, unit, [part]))
+
+
+def _inside_irregular(prev: _Group | None, between: list[str]) -> bool:
+    """An untitled table right after a non-standard one (绩效 tables come in several blocks)."""
+    if prev is None or prev.rule is None or prev.rule.standard:
+        return False
+    return len(between) <= MAX_TEXTS_IN_CONTINUATION and all(
+        len(t) <= MAX_NARRATIVE_CHARS for t in between
+    )
+
+
+def _take_captions(block: TableBlock) -> tuple[_Part, list[str]]:
+    """Leading rows that are the table's title, unit or department lines, not its header."""
+    rows = block.rows
+    captions: list[str] = []
+    while rows:
+        texts = [c.text.strip() for c in rows[0] if c.origin is None]
+        filled = [t for t in texts if t]
+        numeric = any(parse(t).numeric for t in filled)
+        if filled and (numeric or not (is_title_row(texts) or any(is_caption(t) for t in filled))):
+            break  # a department | 预算年度 | 单位 line is a caption even with a plain cell in it
+        captions.extend(dict.fromkeys(filled))
+        rows = rows[1:]
+    return _Part(rows, block), captions
+
+
+def _continues(
+    prev: _Group, part: _Part, found: tuple[int, TableRule] | None, n_texts: int
+) -> bool:
+    """Is this block the next page of the previous table?"""
+    if prev.rule is None or not prev.parts:
+        return False
+    if found is not None and found[1].key != prev.rule.key:
+        return False
+    if found is None and n_texts > MAX_TEXTS_IN_CONTINUATION:
+        return False
+    first = prev.parts[0]
+    n_head = count_header_rows(part.texts(8))
+    if n_head == 0:
+        return part.width <= first.width
+    return part.width == first.width and _header_key(part, n_head) == _header_key(first, n_head)
+
+
+def _header_key(part: _Part, n_head: int) -> list[list[str]]:
+    return [[norm(t) for t in row] for row in part.texts(n_head)]
+
+
+def _append_part(group: _Group, part: _Part) -> None:
+    width = group.parts[0].width
+    if part.width < width:  # a reader trimmed trailing columns that were blank on this page
+        pad = [[*row, *(Cell("") for _ in range(width - len(row)))] for row in part.rows]
+        part = _Part(pad, part.block)
+    group.parts.append(part)
+
+
+def _unclassified(part: _Part) -> Problem:
+    head = " | ".join(t for t in part.texts(1)[0] if t)[:80] if part.rows else ""
+    page = part.block.page + 1 if part.block.page is not None else None
+    return Problem(
+        stage=STAGE, message=f"table without a recognisable title skipped: {head}", page=page
+    )
+
+
+# --- one table -----------------------------------------------------------------------------------
+
+
+def _build_table(group: _Group, unit: Unit) -> tuple[Table, list[Problem]]:
+    assert group.rule is not None
+    header, data = _header_and_data(group)
+    specs = _column_specs(header, data, group.parts[0].width)
+    sides = split_sides(specs, summary=group.rule.key in SUMMARY_KEYS)
+    _finish_keys(sides)
+    rows: list[Row] = []
+    bad_cells = 0
+    for side in sides:
+        result = read_side(side, data, unit, group.rule.key)
+        rows.extend(result.rows)
+        bad_cells += result.bad_cells
+    if len(rows) == 1 and not rows[0].name and rows[0].code is None and rows[0].row_code is None:
+        rows[0].row_code, rows[0].level = "total", 0  # one line of figures (三公 by item)
+    has_values = any(v.value is not None for r in rows for v in r.values.values())
+    table = Table(
+        key=group.rule.key, title=group.title, unit=unit, columns=_columns(sides), rows=rows,
+        pages=sorted({p.block.page + 1 for p in group.parts if p.block.page is not None}),
+        empty=says_empty(group.notes) or not has_values, bbox=group.parts[0].block.bbox,
+    )  # fmt: skip
+    return table, _table_problems(group, specs, _misaligned(specs, data), bad_cells)
+
+
+def _table_problems(
+    group: _Group, specs: list[ColumnSpec], misfits: list[str], bad_cells: int
+) -> list[Problem]:
+    messages = [m for s in specs for m in s.problems]
+    if misfits:
+        where = ", ".join(misfits)
+        messages.append(f"header does not line up with the data ({where}); keys may be wrong")
+    if bad_cells:
+        messages.append(f"{bad_cells} value cell(s) hold text, not a number")
+    return [Problem(stage=STAGE, message=f"{group.title}: {m}", page=group.page) for m in messages]
+
+
+def _header_and_data(group: _Group) -> tuple[list[list[Cell]], list[list[Cell]]]:
+    first = group.parts[0]
+    n_head = count_header_rows(first.texts(8))
+    header, data = first.rows[:n_head], list(first.rows[n_head:])
+    for part in group.parts[1:]:
+        data.extend(part.rows[count_header_rows(part.texts(8)) :])
+    data = [row for row in data if not is_colnum_row([c.text.strip() for c in row])]
+    return header, data
+
+
+def _column_specs(header: list[list[Cell]], data: list[list[Cell]], width: int) -> list[ColumnSpec]:
+    paths = header_paths(header) if header else [[] for _ in range(width)]
+    has_data = [any(row[c].text.strip() for row in data) for c in range(width)]
+    paths = repair_shifted_groups(paths, has_data)
+    specs = [column_spec(i, p) for i, p in enumerate(paths)]
+    for spec in specs:
+        if not spec.path and not has_data[spec.index]:
+            spec.role = "attr"  # a ghost column: no header, no data
+    if not any(s.role == "name" for s in specs):
+        _guess_name_column(specs, data)
+    return specs
+
+
+def _misaligned(specs: list[ColumnSpec], data: list[list[Cell]]) -> list[str]:
+    """Columns whose data contradict their header: text under an amount, amounts under a code."""
+    misfits = []
+    for spec in specs:
+        cells = [row[spec.index].text.strip() for row in data if row[spec.index].text.strip()]
+        if not cells:
+            continue
+        if (
+            spec.role == VALUE and sum(parse(t).kind is Kind.text for t in cells) * 2 > len(cells)
+        ) or (
+            spec.role in ("cls", "kuan", "xiang", "code")
+            and any("." in t and parse(t).numeric for t in cells)
+        ):
+            misfits.append(spec.title or f"column {spec.index + 1}")
+    return misfits
+
+
+def _guess_name_column(specs: list[ColumnSpec], data: list[list[Cell]]) -> None:
+    """No header says which column holds the labels: take the first mostly-text column."""
+    for spec in specs:
+        if spec.role not in (VALUE, "attr"):
+            continue
+        cells = [row[spec.index].text.strip() for row in data if row[spec.index].text.strip()]
+        texts = sum(1 for t in cells if parse(t).kind is Kind.text)
+        if cells and texts * 2 >= len(cells):
+            spec.role = "name"
+            return
+
+
+def _finish_keys(sides: list[Side]) -> None:
+    """Distinct keys per side; a side with one amount column calls it `amount`."""
+    for side in sides:
+        resolve_collisions(side.values)
+    for side in sides:
+        if len(side.values) == 1 and side.values[0].money:
+            side.values[0].key = "amount"
+
+
+def _columns(sides: list[Side]) -> list[Column]:
+    titles: dict[str, list[str]] = {}
+    for side in sides:
+        for spec in side.values:
+            found = titles.setdefault(spec.key, [])
+            if spec.title not in found:
+                found.append(spec.title)
+    return [Column(key=key, title=" | ".join(t)) for key, t in titles.items()]

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.narrative import NarrativeFact
+
 BBox = tuple[float, float, float, float]
 
 
@@ -114,6 +116,9 @@ class Document(_Model):
     tables: list[Table] = Field(default_factory=list)
     page_texts: list[str] = Field(default_factory=list, description="Plain text per page")
     problems: list[Problem] = Field(default_factory=list)
+    narrative: list[NarrativeFact] = Field(
+        default_factory=list, description="Figures the narrative states (worker/narrative.py)"
+    )
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)

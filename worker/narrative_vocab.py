@@ -1,0 +1,132 @@
+"""What a subject phrase of a narrative sentence means (vocabulary:
+schemas/reference/narrative_subjects.yaml). Used by worker/narrative.py."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+REFERENCE = Path(__file__).resolve().parent.parent / "schemas" / "reference"
+_YEAR = re.compile(r"^.*?\d{4}\s*年度?(期末|末|初)?")
+_ENUM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])\s*"
+)
+_COMPARE = re.compile(r"^(比|较|与)(上年度?|上一年|\d{4}年度?)(预算)?(相比)?(预算)?$")
+_PROJECT = re.compile(r"^\d{4}年.+项目$")
+_FUNCTION = re.compile(r"(.+?)[（(]类[）)](?:(.+?)[（(]款[）)])?(?:(.+?)[（(]项[）)])?")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    aliases: tuple[tuple[str, str], ...]  # (alias, subject), longest alias first
+    generic: frozenset[str]
+    qualifiers: tuple[tuple[str, str], ...]  # (text, scope), in priority order
+    headings: tuple[tuple[str, str], ...]
+    noise_anywhere: tuple[str, ...]
+    noise_prefix: tuple[str, ...]
+    noise_suffix: tuple[str, ...]
+    role_words: tuple[str, ...]
+    wholes: dict[str, str]
+
+
+@cache
+def vocab() -> Vocab:
+    raw = yaml.safe_load((REFERENCE / "narrative_subjects.yaml").read_text("utf-8"))
+    aliases = sorted(
+        ((a, s) for s, al in raw["subjects"].items() for a in al), key=lambda x: -len(x[0])
+    )
+    flat = [(t, scope) for scope, texts in raw["qualifiers"].items() for t in texts]
+    heads = [(t, scope) for scope, texts in raw["headings"].items() for t in texts]
+    return Vocab(
+        tuple(aliases),
+        frozenset(raw["generic"]),
+        tuple(flat),
+        tuple(heads),
+        tuple(raw["noise_anywhere"]),
+        tuple(raw["noise_prefix"]),
+        tuple(raw["noise_suffix"]),
+        tuple(raw["role_words"]),
+        dict(raw["wholes"]),
+    )
+
+
+def heading_scope(text: str) -> str | None:
+    return next((scope for t, scope in vocab().headings if t in text), None)
+
+
+def cut_phrase(text: str) -> str:
+    """The subject phrase before the number: up to the first role word, cleaned of noise."""
+    v = vocab()
+    cut = min((i for w in v.role_words if (i := text.find(w)) >= 0), default=len(text))
+    phrase = _ENUM.sub("", text[:cut].strip())
+    if not _PROJECT.match(phrase):  # '2024年网络安全检测检查项目' keeps its year
+        phrase = _YEAR.sub("", phrase)
+    for w in v.noise_anywhere:
+        phrase = phrase.replace(w, "")
+    changed = True
+    while changed:
+        changed = False
+        for w in v.noise_prefix:
+            if phrase.startswith(w):
+                phrase, changed = phrase[len(w) :].lstrip("：:，, "), True
+        for w in v.noise_suffix:
+            if phrase.endswith(w) and len(phrase) > len(w):
+                phrase, changed = phrase[: -len(w)], True
+    phrase = _ENUM.sub("", phrase.strip(" ，,、：:"))
+    return "" if _COMPARE.match(phrase) else phrase
+
+
+@dataclass
+class Subject:
+    key: str
+    scope: str | None = None
+    name: str | None = None
+
+
+def resolve(phrase: str, parent: str | None = None) -> Subject | None:
+    """Subject key (and scope / name) of a cleaned phrase; None when it is empty."""
+    if not phrase:
+        return None
+    m = _FUNCTION.match(phrase)
+    if m:
+        parts = [p for p in m.groups() if p]
+        parts[0] = parts[0].removesuffix("支出")
+        return Subject("function", name="/".join(parts))
+    if phrase.endswith("项目") and len(phrase) > 3 and not phrase.endswith("预算项目"):
+        return Subject("named_project", name=phrase[:-2])
+    v = vocab()
+    scope, rest = None, phrase
+    for text, s in v.qualifiers:
+        if text in phrase:
+            scope, rest = s, phrase.replace(text, "", 1)
+            break
+    for alias, key in v.aliases:
+        if key not in v.generic and alias in phrase:
+            within = scope is not None and any(t in alias for t, s in v.qualifiers if s == scope)
+            return _fund_line(key, None if within else scope, parent)
+    # Generic words (收入 / 支出) only when they are the whole phrase: '外宾接待支出' is not 支出.
+    for alias, key in v.aliases:
+        if key in v.generic and rest.strip() == alias:
+            return _fund_line(key, scope, parent)
+    if scope and not rest.strip():
+        return _fund_line("", scope, parent)
+    return Subject("unknown", name=phrase)
+
+
+def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:
+    """'一般公共预算收入' and a bare '一般公共预算' under 收入合计 are income lines of that fund."""
+    funds = ("general_budget", "gov_fund", "state_capital")
+    if scope in funds and (
+        key == "income.total"
+        or (not key and parent in ("income.total", "income.grand_total", "grand_total", None))
+    ):
+        return Subject(f"income.{scope}")
+    if scope in funds and not key and parent == "income.carryover":
+        return Subject(f"income.carryover.{scope}")
+    if not key:
+        return Subject("unknown", scope=scope, name=scope)
+    return Subject(key, scope=scope)

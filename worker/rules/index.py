@@ -1,0 +1,238 @@
+"""A read-only index over one Document, built once per check run, and the figure references
+rule parameters use.
+
+A reference is `[-]table:row:column[?]`:
+- row: a row_code (`income.total`), `#201` (a code), `@total` (the 合计 row) or `@classes` (the
+  function classes, one figure each);
+- column: a column key or `main` (the row's first of total / amount / budget / actual);
+- a leading `-` subtracts the term, a trailing `?` makes it optional (absent = not counted).
+Every figure carries its rounding bound: half a unit of the last printed digit, in 万元 (at most
+0.005 万元 — two decimals are the convention — and 0 for a printed zero).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from schemas import BBox, Document, Finding, Location, Row, Table, Unit
+from schemas.performance import (
+    GradeCounts,
+    ProjectEvaluation,
+    ProjectTarget,
+    ProjectTargets,
+    SectionKind,
+    SectionResult,
+    SelfEvaluation,
+)
+from worker.rules import Rule
+
+MAIN = ("total", "amount", "actual", "budget")
+HALF_CENT = Decimal("0.005")
+YUAN = Decimal("0.0001")  # 万元 per 元
+_ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class Fig:
+    """One figure: 万元 value, rounding bound, and where it is (Location built on demand)."""
+
+    wan: Decimal
+    bound: Decimal
+    where: tuple[str | None, str | None, str | None, int | None, BBox | None]
+    raw: str = ""
+
+    @property
+    def loc(self) -> Location:
+        t, r, c, p, b = self.where
+        return Location(table_key=t, row_code=r, column_key=c, page=p, bbox=b)
+
+
+@lru_cache(maxsize=8192)
+def bound_of(raw: str, unit: Unit) -> Decimal:
+    """Half a unit of the last printed digit, in 万元 (capped at 0.005 of the table's unit)."""
+    digits = raw.replace(",", "").strip()
+    decimals = len(digits) - digits.index(".") - 1 if "." in digits else 0
+    half = min(HALF_CENT if unit == Unit.wan else Decimal("0.5"), Decimal(5).scaleb(-decimals - 1))
+    return half if unit == Unit.wan else half * YUAN
+
+
+def parent_code(code: str, present: set[str]) -> str | None:
+    """The longest proper prefix of `code` that is itself a row (类 for 款, 款 for 项, ...)."""
+    for cut in range(len(code) - 1, 2, -1):
+        if code[:cut] in present:
+            return code[:cut]
+    return None
+
+
+class TableIndex:
+    def __init__(self, table: Table, department: str) -> None:
+        self.table = table
+        self.key = table.key
+        self.cols = {c.key for c in table.columns}
+        self.titles = {c.key: c.title for c in table.columns}
+        self.by_code: dict[str, Row] = {}
+        self.by_rc: dict[str, Row] = {}
+        self.total: Row | None = None
+        for row in table.rows:
+            if row.code and row.code.isdigit() and not _unit_row(row, department):
+                # A class printed twice (医疗卫生与计划生育 / 卫生健康 are both 210): keep the
+                # line that carries figures.
+                known = self.by_code.get(row.code)
+                if known is None or (_blank(known) and not _blank(row)):
+                    self.by_code[row.code] = row
+            elif row.row_code:
+                self.by_rc.setdefault(row.row_code, row)
+                if row.row_code == "total" and self.total is None:
+                    self.total = row
+            elif row.level == 0 and self.total is None:
+                self.total = row
+        self.codes = set(self.by_code)
+
+    def fig(self, row: Row, col: str) -> Fig | None:
+        if col == "main":
+            col = next((c for c in MAIN if c in row.values), "")
+        if col not in self.cols and col not in row.values:
+            return None
+        v = row.values.get(col)
+        rc = row.code or row.row_code or row.name or None  # projects have only a name
+        if v is None:
+            return Fig(_ZERO, _ZERO, (self.key, rc, col, row.page, None))
+        where = (self.key, rc, col, v.page or row.page, v.bbox)
+        if v.wan is None or v.wan == 0:
+            return Fig(_ZERO, _ZERO, where, v.raw)
+        return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw)
+
+    def top_level(self) -> list[Row]:
+        """Coded rows with no ancestor among the rows (类 rows, or 项 rows of a flat table)."""
+        return [r for c, r in sorted(self.by_code.items()) if parent_code(c, self.codes) is None]
+
+    def children(self) -> dict[str, list[str]]:
+        kids: dict[str, list[str]] = {}
+        for code in sorted(self.codes):
+            parent = parent_code(code, self.codes)
+            if parent is not None:
+                kids.setdefault(parent, []).append(code)
+        return kids
+
+    def class_figs(self, col: str) -> dict[str, list[Fig]]:
+        """Figures per function class (3-digit prefix), from the top-level rows."""
+        out: dict[str, list[Fig]] = {}
+        for row in self.top_level():
+            f = self.fig(row, col)
+            if f is not None and row.code:
+                out.setdefault(row.code[:3], []).append(f)
+        return out
+
+
+def _blank(row: Row) -> bool:
+    return not any(v.wan for v in row.values.values())
+
+
+def _unit_row(row: Row, department: str) -> bool:
+    """Department / unit subtotal lines (单位代码 227, 227001) are not 科目 rows."""
+    if len(row.code or "") not in (3, 5, 7):
+        return True
+    name = row.name.strip()
+    # the department's own line, possibly cut short ('…委员会办'); not a 科目 named like it
+    return (
+        len(name) >= 6
+        and bool(department)
+        and (department.startswith(name) or name.startswith(department))
+    )
+
+
+class Index:
+    def __init__(self, doc: Document, sections: Sequence[SectionResult] = ()) -> None:
+        self.doc = doc
+        self.evaluations: list[ProjectEvaluation] = []
+        self.grade_counts: list[GradeCounts] = []
+        self.targets: list[ProjectTarget] = []
+        for s in sections:
+            if s.data and s.kind == SectionKind.self_evaluation:
+                ev = SelfEvaluation.model_validate(s.data)
+                self.evaluations += ev.projects
+                self.grade_counts += ev.grade_counts
+            elif s.data and s.kind == SectionKind.project_targets:
+                self.targets += ProjectTargets.model_validate(s.data).projects
+        self.tables: dict[str, TableIndex] = {}
+        for t in doc.tables:
+            self.tables.setdefault(t.key, TableIndex(t, doc.department or ""))
+
+    def ref(self, spec: str, table: str | None = None) -> tuple[int, list[Fig]] | None:
+        """Resolve one reference to (sign, figures); None when a required part is absent."""
+        sign = -1 if spec.startswith("-") else 1
+        spec = spec.lstrip("-")
+        optional = spec.endswith("?")
+        parts = spec.rstrip("?").split(":")
+        if len(parts) == 2:
+            parts = [table or "", *parts]
+        tkey, rsel, col = parts
+        figs = self._figs(tkey, rsel, col)
+        if figs is None:
+            return (sign, []) if optional else None
+        return sign, figs
+
+    def _figs(self, tkey: str, rsel: str, col: str) -> list[Fig] | None:
+        ti = self.tables.get(tkey)
+        if ti is None:
+            return None
+        if rsel == "@classes":
+            figs = [f for fs in ti.class_figs(col).values() for f in fs]
+            return figs or None
+        row = (
+            ti.total
+            if rsel == "@total"
+            else (ti.by_code.get(rsel[1:]) if rsel.startswith("#") else ti.by_rc.get(rsel))
+        )
+        if row is None:
+            if rsel == "@total" and ti.table.empty and not ti.table.rows:
+                return [Fig(_ZERO, _ZERO, (tkey, "total", col, None, None))]
+            return None
+        f = ti.fig(row, col)
+        return None if f is None else [f]
+
+
+def fmt(d: Decimal | None) -> str:
+    if d is None:
+        return "—"
+    q = d.quantize(Decimal("0.01")) if d == d.quantize(Decimal("0.01")) else d.normalize()
+    return f"{q:f}"
+
+
+def finding(
+    rule: Rule,
+    detail: str,
+    expected: Decimal | None,
+    actual: Decimal | None,
+    tolerance: Decimal | None,
+    locs: list[Location],
+    **kw: object,
+) -> Finding:
+    diff = actual - expected if actual is not None and expected is not None else None
+    text = f"{rule.zh}：{detail}"
+    if diff is not None:
+        text += f"（差 {fmt(diff)}，容差 {fmt(tolerance)}）"
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        kind=kw.get("kind", rule.kind),
+        message=text,
+        expected=expected,
+        actual=actual,
+        difference=diff,
+        tolerance=tolerance,
+        locations=_dedupe(locs),
+    )
+
+
+def _dedupe(locs: list[Location]) -> list[Location]:
+    seen, out = set(), []
+    for loc in locs:
+        key = (loc.table_key, loc.row_code, loc.column_key, loc.page)
+        if key not in seen:
+            seen.add(key)
+            out.append(loc)
+    return out

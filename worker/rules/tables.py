@@ -1,0 +1,194 @@
+"""Templates over tables: linear identities, column identities, code hierarchies, row totals,
+and the same figure in two tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from schemas import Finding, FindingKind, Location, Row
+from worker.rules import Rule, template
+from worker.rules.index import Fig, Index, TableIndex, finding, fmt
+from worker.rules.missing import missing_rows
+
+
+def _sum(figs: list[tuple[int, Fig]]) -> Decimal:
+    return sum((s * f.wan for s, f in figs), Decimal(0))
+
+
+def _tol(figs: list[Fig]) -> Decimal:
+    return sum((f.bound for f in figs), Decimal(0))
+
+
+@template("linear")
+def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """Σ lhs = Σ rhs over references (see worker/rules/index.py for the syntax)."""
+    p = rule.params
+    sides = []
+    for side in ("lhs", "rhs"):
+        terms = [ix.ref(s, p.get("table")) for s in p[side]]
+        if any(t is None for t in terms):
+            return
+        sides.append([(sign, f) for sign, figs in terms for f in figs])  # type: ignore[misc]
+    if sum(1 for _ in sides[1]) < p.get("min_rhs", 1) or not sides[0]:
+        return
+    left, right = _sum(sides[0]), _sum(sides[1])
+    figs = [f for _, f in sides[0] + sides[1]]
+    tol = _tol(figs)
+    if abs(left - right) > tol:
+        detail = f"{fmt(left)} ≠ {fmt(right)}"
+        yield finding(rule, detail, right, left, tol, [f.loc for f in figs])
+
+
+def _groups(cols: set[str]) -> set[str]:
+    return {""} | {k.rsplit(".", 1)[0] + "." for k in cols if "." in k}
+
+
+def _parts(ti: TableIndex, prefix: str, rule: Rule) -> list[tuple[int, str]]:
+    p = rule.params
+    parts = []
+    for spec in p["parts"]:
+        sign, key = (-1, spec[1:]) if spec.startswith("-") else (1, spec)
+        key = key if "." in key and not prefix else prefix + key
+        # 其中 columns restate part of a neighbour; summing them would double count.
+        if key in ti.cols and "其中" not in ti.titles.get(key, ""):
+            parts.append((sign, key))
+    for broad, narrow in p.get("subsumes", {}).items():
+        if any(k == prefix + broad for _, k in parts):
+            parts = [(s, k) for s, k in parts if k not in {prefix + n for n in narrow}]
+    return parts
+
+
+@template("column_sum")
+def column_sum(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """In every row: the total column = Σ part columns (within each column group).
+
+    A failure on most rows at once, or a row whose total is blank while its parts are not (a
+    row split over two lines), says the columns were misread: those are extraction findings.
+    """
+    p = rule.params
+    for ti in (ix.tables[k] for k in p["tables"] if k in ix.tables):
+        for prefix in _groups(ti.cols):
+            total = prefix + p["total"]
+            parts = _parts(ti, prefix, rule)
+            if total not in ti.cols or len(parts) < p.get("min_parts", 2):
+                continue
+            rows = [
+                r
+                for r in ti.table.rows
+                if total in r.values and any(k in r.values for _, k in parts)
+            ]
+            found = [f for row in rows for f in _row_sum(rule, ti, row, total, parts)]
+            fragment = any(
+                not r.values[total].raw.strip()
+                for r in rows
+                if any(r.values[k].wan for _, k in parts if k in r.values)
+            )
+            if (len(found) >= 2 and 2 * len(found) >= len(rows)) or (found and fragment):
+                for f in found:
+                    f.kind = FindingKind.extraction
+                    f.message += "；多行同时不符或行被拆开，列或行的提取可能有误"
+            yield from found
+
+
+def _row_sum(
+    rule: Rule, ti: TableIndex, row: Row, total: str, parts: list[tuple[int, str]]
+) -> Iterator[Finding]:
+    if total not in row.values or not any(k in row.values for _, k in parts):
+        return
+    ft = ti.fig(row, total)
+    figs = [(s, f) for s, k in parts if (f := ti.fig(row, k)) is not None]
+    if ft is None:
+        return
+    right = _sum(figs)
+    tol = _tol([ft] + [f for _, f in figs])
+    if abs(ft.wan - right) > tol:
+        names = "+".join(k for _, k in parts)
+        detail = (
+            f"{row.name or row.code or row.row_code} {total} {fmt(ft.wan)} ≠ {names} {fmt(right)}"
+        )
+        yield finding(rule, detail, right, ft.wan, tol, [ft.loc] + [f.loc for _, f in figs])
+
+
+@template("hierarchy")
+def hierarchy(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """Parent code rows = Σ child rows; the 合计 row = Σ top-level rows; per column."""
+    for ti in (ix.tables[k] for k in rule.params["tables"] if k in ix.tables):
+        for parent, kids in ti.children().items():
+            yield from _family(ix, rule, ti, ti.by_code[parent], [ti.by_code[k] for k in kids])
+        if ti.total is not None and ti.by_code:
+            yield from _family(ix, rule, ti, ti.total, ti.top_level())
+
+
+def _family(
+    ix: Index, rule: Rule, ti: TableIndex, parent: Row, kids: list[Row]
+) -> Iterator[Finding]:
+    bad: list[tuple[Fig, Decimal, Decimal, list[Fig]]] = []
+    for col in sorted(ti.cols):
+        fp = ti.fig(parent, col)
+        if fp is None or col not in parent.values:
+            continue
+        figs = [f for k in kids if (f := ti.fig(k, col)) is not None]
+        total = sum((f.wan for f in figs), Decimal(0))
+        tol = _tol([fp, *figs])
+        if abs(fp.wan - total) > tol:
+            bad.append((fp, total, tol, figs))
+    if not bad:
+        return
+    fp, total, tol, figs = bad[0]
+    label = parent.code or parent.name or "合计"
+    cols = "、".join(b[0].loc.column_key or "" for b in bad)
+    detail = f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）"
+    locs = [b[0].loc for b in bad] + [f.loc for b in bad for f in b[3]]
+    if kids and not any(v.wan for k in kids for v in k.values.values()):
+        detail += "；下级行均无数值，行的数值可能未提取"
+        yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
+        return
+    missing = missing_rows(ix, ti, parent.code)
+    if missing:
+        detail += f"；页面文本中有未提取的行 {', '.join(missing)}"
+        locs += [
+            Location(table_key=ti.key, row_code=m, page=(ti.table.pages or [None])[0])
+            for m in missing
+        ]
+        yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
+        return
+    yield finding(rule, detail, total, fp.wan, tol, locs)
+
+
+@template("rows_total")
+def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """Uncoded tables (projects): the 合计 row = Σ the other rows, per column."""
+    for ti in (ix.tables[k] for k in rule.params["tables"] if k in ix.tables):
+        if ti.total is None:
+            continue
+        kids = [
+            r
+            for r in ti.table.rows
+            if r is not ti.total and not r.row_code and (not r.code or r.code in ti.codes)
+        ]
+        if kids:
+            yield from _family(ix, rule, ti, ti.total, kids)
+
+
+@template("rows_match")
+def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """Each function class has the same amount in table a (column) and table b (column)."""
+    (ta, ca), (tb, cb) = (s.split(":") for s in (rule.params["a"], rule.params["b"]))
+    if ta not in ix.tables or tb not in ix.tables:
+        return
+    a, b = ix.tables[ta].class_figs(ca), ix.tables[tb].class_figs(cb)
+    if not a or not b:
+        return
+    for code in sorted(a.keys() | b.keys()):
+        fa, fb = a.get(code, []), b.get(code, [])
+        va, vb = sum((f.wan for f in fa), Decimal(0)), sum((f.wan for f in fb), Decimal(0))
+        tol = _tol(fa + fb)
+        if abs(va - vb) > tol:
+            locs = [f.loc for f in fa + fb] or [Location(table_key=ta, row_code=code)]
+            if not fb:
+                locs.append(Location(table_key=tb, row_code=code, column_key=cb))
+            if not fa:
+                locs.append(Location(table_key=ta, row_code=code, column_key=ca))
+            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}"
+            yield finding(rule, detail, vb, va, tol, locs)

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from rq import Queue
 
@@ -94,7 +95,7 @@ def _env(settings: Settings) -> dict[str, str]:
 def _worker(settings: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "worker.cli", "worker", "--workers", "1", "--burst"],
-        env=_env(settings), start_new_session=True,  # its own group: we kill worker + horse
+        env=_env(settings),
     )
 
 
@@ -114,7 +115,9 @@ def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, qu
 
     victim = _worker(settings)
     _wait_for(lambda: store.get(doc_id).status == DocStatus.running, 60, "the job to start")
-    os.killpg(victim.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
+    # the worker and its work horse (RQ puts the horse in a session of its own), mid-job
+    for proc in [*psutil.Process(victim.pid).children(recursive=True), psutil.Process(victim.pid)]:
+        proc.send_signal(signal.SIGKILL)
     victim.wait()
     assert store.get(doc_id).status == DocStatus.running  # nobody finished it
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import os
 import subprocess
 import tempfile
 import time
@@ -77,9 +78,10 @@ class EmbeddedRedis:
             return
         with contextlib.suppress(redis.RedisError):
             # no retries: the server closing the connection is the expected answer to SHUTDOWN
-            client = redis.Redis(unix_socket_path=str(self.socket), retry=RedisRetry(NoBackoff(), 0))
-            if len(client.client_list()) > 1:
-                return  # a sibling process still uses it; it stays up for them
+            client = redis.Redis(unix_socket_path=str(self.socket), retry=RedisRetry(NoBackoff(), 0),
+                                 client_name=_client_name())
+            if any(c.get("name") != _client_name() for c in client.client_list()):
+                return  # another process still uses it; it stays up for them
             client.shutdown(save=True)
         if self._proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -136,10 +138,16 @@ def redis_server(settings: Settings) -> Iterator[Settings]:
         server.stop()
 
 
+def _client_name() -> str:
+    """Connections are named after their process, so the embedded server's owner can tell its
+    own connections from other processes' when deciding whether to shut it down."""
+    return f"budgetlens-{os.getpid()}"
+
+
 def connect(settings: Settings) -> redis.Redis:
     if not settings.redis_url:
         raise ConfigError("no redis_url: call inside redis_server(settings)")
-    conn = redis.Redis.from_url(settings.redis_url)
+    conn = redis.Redis.from_url(settings.redis_url, client_name=_client_name())
     try:
         conn.ping()
     except redis.RedisError as exc:

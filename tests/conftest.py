@@ -15,7 +15,7 @@ from worker.settings import Settings
 from worker.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "samples"  # the seed texts, bundled (copies of ../shared/seeds)
 SAMPLES = REPO / "samples"
 
 

@@ -19,7 +19,7 @@ from worker.formats.text import read_text
 from worker.narrative import parse_narrative
 from worker.tables import extract_tables
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled copies of the seed texts
 NAMES = {
     "000": "000_954316b1df943981",
     "001": "001_f525e4192ca00c01",

@@ -12,7 +12,7 @@ from tools.synth import generate, to_blocks
 from worker.layout import Layout, TextBlock
 from worker.narrative import parse_narrative
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "samples"  # bundled seed texts
 FIELDS = (
     "subject",
     "scope",

@@ -14,9 +14,7 @@ from tools.make_samples import make_samples, sample_blocks
 from tools.render import RenderStyle, render_docx, render_pdf, render_pdf_layout
 from worker.layout import Block, Cell, TableBlock, TextBlock
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS.is_dir():
-    SEEDS = Path(__file__).resolve().parents[1] / "samples"
+SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled copies of the seed texts
 
 SUBJECTS = ["一般公共服务支出", "网信事务", "行政运行", "社会保障和就业支出", "住房公积金"]
 

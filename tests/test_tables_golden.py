@@ -27,7 +27,7 @@ from worker.table_compare import GoldenTable, compare, compare_table, to_golden
 from worker.tables import extract_tables
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "samples"  # bundled copies of the seed texts
 SAMPLES = ROOT / "samples"
 GOLDEN = ROOT / "tests" / "data" / "golden"
 STEMS = sorted(p.stem for p in GOLDEN.glob("*.json")) or sorted(p.stem for p in SEEDS.glob("*.txt"))

@@ -12,9 +12,7 @@ import pytest
 from worker.formats.text import guess_header_rows, infer_header_merges, read_text
 from worker.layout import Layout, TableBlock, TextBlock
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS.is_dir():  # the bundled copies
-    SEEDS = Path(__file__).resolve().parents[1] / "samples"
+SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled copies of the seed texts
 
 
 def seed(prefix: str) -> str:

@@ -8,18 +8,21 @@ Prints docs/min, pages/s and peak RSS per worker process (worker + its work hors
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
-import psutil
-import pymupdf
-
+# Run as a script, this file's folder comes first on sys.path and `queue.py` would shadow the
+# standard library's `queue`; the repository root goes there instead.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+import psutil  # noqa: E402
+import pymupdf  # noqa: E402
 
 from schemas import DocStatus  # noqa: E402
 from worker.cli import TERMINAL, services  # noqa: E402

@@ -1,8 +1,8 @@
 """RQ job functions: thin wrappers that read from the store, run the pipeline, write back.
 
 The worker process calls `configure(settings)` before it starts working; RQ's forked work
-horses inherit it. A store (database engine) is opened lazily per process, never shared
-across a fork.
+horses inherit it, and the store opened in the worker. After a fork the engine's pooled
+connections belong to the parent, so the horse drops them (without closing) and opens its own.
 """
 
 from __future__ import annotations
@@ -21,16 +21,21 @@ _store: tuple[int, Store] | None = None
 
 
 def configure(settings: Settings) -> None:
+    """Called in each worker process before it works: opens the store once, not per job."""
     global _settings, _store
     _settings, _store = settings, None
+    _context()
 
 
 def _context() -> tuple[Settings, Store]:
     global _settings, _store
     if _settings is None:
         _settings = Settings()
-    if _store is None or _store[0] != os.getpid():
+    if _store is None:
         _store = (os.getpid(), Store.from_settings(_settings))
+    elif _store[0] != os.getpid():
+        _store[1].engine.dispose(close=False)
+        _store = (os.getpid(), _store[1])
     return _settings, _store[1]
 
 

@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("BUDGETLENS_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
 EXTRAS = {"demo": "dev", "test": "dev,test"}
-# Debian packages the test-suite drives for real (the browser for UI tests).
-APT_TEST_PACKAGES = {"chromium": "/usr/bin/chromium"}
+# Debian packages the test-suite drives for real: the browser for UI tests, and a CJK font so
+# its screenshots show Chinese. name → a file that exists once it is installed.
+APT_TEST_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+}
 
 
 def sh(*cmd: str | Path, **kw: object) -> None:

@@ -23,7 +23,7 @@ SAMPLES = REPO / "samples"
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
-    server.stop()
+    server.stop(force=True)
 
 
 @pytest.fixture

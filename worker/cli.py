@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from rich.table import Table as RichTable
 from rq import Queue
 
 from schemas import DocStatus
+from ui.users import user_app
 from worker import export as exporter
 from worker.pool import Pool, work
 from worker.queue import connect, enqueue_document, get_queue, recover_abandoned, redis_server
@@ -26,6 +28,7 @@ from worker.store import Store
 from worker.submit import SubmitReport, submit
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")
 console = Console()
 TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
 
@@ -182,11 +185,11 @@ def export_cmd(
 def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
            port: Annotated[int, typer.Option(help="Port")] = 8501) -> None:
     """Start the review app (Streamlit) in the browser."""
-    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
     raise typer.Exit(subprocess.call([
         sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
         "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false"]))
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]))
 
 
 if __name__ == "__main__":

@@ -72,15 +72,15 @@ class EmbeddedRedis:
                 time.sleep(0.05)
         return self
 
-    def stop(self) -> None:
-        """Shut down (saving) if we started it and nobody else is connected."""
+    def stop(self, force: bool = False) -> None:
+        """Shut down (saving) if we started it and no other process is connected (or `force`)."""
         if not self.owned:
             return
         with contextlib.suppress(redis.RedisError):
             # no retries: the server closing the connection is the expected answer to SHUTDOWN
             client = redis.Redis(unix_socket_path=str(self.socket), retry=RedisRetry(NoBackoff(), 0),
                                  client_name=_client_name())
-            if any(c.get("name") != _client_name() for c in client.client_list()):
+            if not force and any(c.get("name") != _client_name() for c in client.client_list()):
                 return  # another process still uses it; it stays up for them
             client.shutdown(save=True)
         if self._proc is not None:

@@ -7,6 +7,7 @@ SQLAlchemy URL (PostgreSQL) by setting. Original bytes are kept content-addresse
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -30,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column, sessionmaker
 
 from schemas import DocStatus, Document, Finding
 from schemas.records import AuditEntry, DocumentRecord
@@ -85,7 +86,7 @@ class _Audit(_Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class VersionConflict(Exception):  # noqa: N818 - an expected outcome the UI shows, not a crash
+class VersionConflict(Exception):
     """Someone else changed the document since the caller read it."""
 
 
@@ -156,8 +157,10 @@ class Store:
             return _record(row) if row else None
 
     def list(self, status: DocStatus | None = None, limit: int | None = None,
-             doc_ids: Iterable[str] | None = None) -> list[DocumentRecord]:
-        q = select(_Doc).order_by(_Doc.created_at, _Doc.doc_id)
+             doc_ids: Iterable[str] | None = None) -> builtins.list[DocumentRecord]:
+        # results can be large: a listing never loads them
+        q = select(_Doc).options(defer(_Doc.result), defer(_Doc.findings)).order_by(
+            _Doc.created_at, _Doc.doc_id)
         if status is not None:
             q = q.where(_Doc.status == status)
         if doc_ids is not None:
@@ -199,7 +202,7 @@ class Store:
                 status=DocStatus.failed, error=reason, seconds=seconds, updated_at=_now(),
                 version=_Doc.version + 1))
 
-    def save_result(self, doc: Document, findings: list[Finding], status: DocStatus,
+    def save_result(self, doc: Document, findings: builtins.list[Finding], status: DocStatus,
                     seconds: float | None = None) -> None:
         region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
         with self._session() as s:
@@ -218,8 +221,8 @@ class Store:
             findings = [Finding.model_validate(f) for f in json.loads(row.findings or "[]")]
             return Document.model_validate_json(row.result), findings
 
-    def update_result(self, doc: Document, findings: list[Finding], expected_version: int,
-                      user: str, audit: list[dict[str, Any]], status: DocStatus | None = None) -> int:
+    def update_result(self, doc: Document, findings: builtins.list[Finding], expected_version: int,
+                      user: str, audit: builtins.list[dict[str, Any]], status: DocStatus | None = None) -> int:
         """A reviewer's write: only if nobody wrote since `expected_version`. Returns the new
         version; raises VersionConflict otherwise. Every change goes to the audit log."""
         values: dict[str, Any] = dict(result=doc.model_dump_json(), findings=_dump_findings(findings),
@@ -238,7 +241,7 @@ class Store:
 
     # -- audit --------------------------------------------------------------------------
 
-    def audit(self, doc_id: str | None = None) -> list[AuditEntry]:
+    def audit(self, doc_id: str | None = None) -> builtins.list[AuditEntry]:
         q = select(_Audit).order_by(_Audit.id)
         if doc_id is not None:
             q = q.where(_Audit.doc_id == doc_id)

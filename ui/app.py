@@ -1,0 +1,29 @@
+"""budgetlens review app: `budgetlens ui` (or `streamlit run ui/app.py`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run ui/app.py` puts ui/ on sys.path, not the repository root: add it
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from ui.common import services, sidebar_login  # noqa: E402
+
+st.set_page_config(page_title="budgetlens", page_icon="📑", layout="wide")
+
+_VIEWS = Path(__file__).resolve().parent / "views"  # st.Page wants it absolute
+PAGES = [
+    st.Page(_VIEWS / "queue.py", title="Queue", icon=":material/inbox:", default=True),
+    st.Page(_VIEWS / "review.py", title="Review", icon=":material/fact_check:"),
+    st.Page(_VIEWS / "export.py", title="Export", icon=":material/download:"),
+    st.Page(_VIEWS / "overview.py", title="Overview", icon=":material/bar_chart:"),
+]
+
+page = st.navigation(PAGES)
+sidebar_login(services().settings)
+page.run()

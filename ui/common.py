@@ -1,0 +1,201 @@
+"""What every page shares: the services (settings, store, queue), the signed-in reviewer, flash
+messages, and safe display of document text.
+
+Document text is data, never markup: it goes into dataframes, `st.text` / `st.code`, or through
+`md()` wherever Streamlit would read Markdown (labels, captions, headings).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from rq import Queue
+
+from schemas import DocStatus
+from schemas.records import DocumentRecord
+from ui.users import authenticate
+from worker.errors import BudgetlensError
+from worker.queue import connect, get_queue, redis_server
+from worker.review import ANONYMOUS, REVIEWABLE
+from worker.settings import Settings
+from worker.store import Store
+
+STATUS_ICON = {
+    DocStatus.queued: "⏳",
+    DocStatus.running: "⚙️",
+    DocStatus.extracted: "📄",
+    DocStatus.needs_review: "🔎",
+    DocStatus.confirmed: "✅",
+    DocStatus.failed: "❌",
+}
+STATUS_LABEL = {
+    DocStatus.queued: "queued",
+    DocStatus.running: "running",
+    DocStatus.extracted: "extracted (clean)",
+    DocStatus.needs_review: "needs review",
+    DocStatus.confirmed: "confirmed",
+    DocStatus.failed: "failed",
+}
+DOC_TYPE_LABEL = {"budget": "预算", "final_account": "决算"}
+
+# Everything CommonMark, Streamlit's directives (:red[..], :material/x:, $latex$) and HTML read.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^&\"'@])")
+# Streamlit still turns bare URLs, www. names and e-mail addresses into links when their
+# punctuation is escaped (or written as &#58;): an invisible WORD JOINER breaks the pattern.
+_LINK_MAKERS = re.compile(r"(\\[:.@])")
+WORD_JOINER = "\u2060"
+
+
+def md(text: object) -> str:
+    """Document text made inert for any Streamlit element that renders Markdown."""
+    flat = " ".join(str(text).split())  # newlines would start Markdown blocks (lists, headings)
+    return _LINK_MAKERS.sub(WORD_JOINER + r"\1", _MD_SPECIAL.sub(r"\\\1", flat))
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    _stack: contextlib.ExitStack
+    _queue: Queue | None = None
+
+    def queue(self) -> Queue:
+        """The RQ queue; starts (or reuses) the embedded Redis on first use, not at start-up,
+        so reading works even when Redis cannot run."""
+        if self._queue is None:
+            live = self._stack.enter_context(redis_server(self.settings))
+            self._queue = get_queue(live, connect(live))
+            self.settings = live
+        return self._queue
+
+
+@st.cache_resource(show_spinner=False)
+def _services(key: str, _settings: Settings) -> Services:
+    stack = contextlib.ExitStack()
+    atexit.register(stack.close)  # stop the embedded Redis we started, when the app exits
+    return Services(_settings, Store.from_settings(_settings), stack)
+
+
+def services() -> Services:
+    """One store/queue per distinct configuration (tests run several in one process)."""
+    settings = Settings()
+    return _services(settings.model_dump_json(), settings)
+
+
+def queue_or_error(sv: Services) -> Queue | None:
+    try:
+        return sv.queue()
+    except BudgetlensError as exc:
+        st.error(f"The queue is unavailable, nothing can be extracted right now: {md(exc)}")
+        return None
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _reviewable(url: str, counts: tuple[int, ...], _store: Store) -> list[DocumentRecord]:
+    return [r for r in _store.list() if r.status in REVIEWABLE]
+
+
+def reviewable_records(store: Store) -> list[DocumentRecord]:
+    """Documents with a result, for pickers. Listing reads every row and the Review page reruns
+    on each click, so it is cached until the counts per status change (a cheap query)."""
+    return _reviewable(store.url, tuple(store.counts().values()), store)
+
+
+def forget_records() -> None:
+    _reviewable.clear()
+
+
+# -- the reviewer --------------------------------------------------------------------------
+
+
+def current_user() -> str | None:
+    user = st.session_state.get("user")
+    return user if user and user != ANONYMOUS else None
+
+
+def sidebar_login(settings: Settings) -> None:
+    with st.sidebar:
+        user = current_user()
+        if user:
+            st.caption(f"Signed in as **{md(user)}**")
+            if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+                st.session_state.pop("user", None)
+                st.rerun()
+            return
+        if not settings.ui_users:
+            st.info(
+                "Read-only: no reviewer accounts are configured. Create one with "
+                "`budgetlens user add NAME`, set the line it prints, restart the app."
+            )
+            return
+        _login_form(settings)
+
+
+def _login_form(settings: Settings) -> None:
+    with st.form("login", clear_on_submit=True, border=False):
+        st.caption("Sign in to upload, correct and confirm (reading needs no account).")
+        name = st.text_input("Reviewer", key="login_name")
+        password = st.text_input("Password", type="password", key="login_password")
+        if st.form_submit_button("Sign in", icon=":material/login:"):
+            if authenticate(settings, name, password):
+                st.session_state["user"] = name.strip()
+                st.rerun()
+            st.error("Unknown reviewer or wrong password.")
+
+
+def require_user(action: str) -> str | None:
+    """The reviewer's name, or None with a visible notice that `action` needs signing in."""
+    user = current_user()
+    if user is None:
+        st.warning(f"Sign in (sidebar) to {action}.")
+    return user
+
+
+# -- flash messages survive the rerun that follows an action ---------------------------------
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state.setdefault("_flash", []).append((kind, text))
+
+
+def show_flashes() -> None:
+    for kind, text in st.session_state.pop("_flash", []):
+        {"success": st.success, "error": st.error, "warning": st.warning}.get(kind, st.info)(text)
+
+
+# -- labels ---------------------------------------------------------------------------------
+
+
+def doc_label(rec: DocumentRecord) -> str:
+    """Plain text (for selectbox options, which Streamlit shows as text)."""
+    kind = DOC_TYPE_LABEL.get(rec.doc_type or "", rec.doc_type or "")
+    parts = [rec.department or "(department unknown)", str(rec.fiscal_year or ""), kind]
+    name = rec.source_file.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{STATUS_ICON[rec.status]} {' '.join(p for p in parts if p)} · {name}"
+
+
+def short_name(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
+    return [
+        {
+            "status": f"{STATUS_ICON[r.status]} {STATUS_LABEL[r.status]}",
+            "department": r.department,
+            "year": r.fiscal_year,
+            "type": DOC_TYPE_LABEL.get(r.doc_type or "", r.doc_type),
+            "file": short_name(r.source_file),
+            "pages": r.pages,
+            "findings": r.n_findings,
+            "updated": r.updated_at,
+            "seconds": r.seconds,
+            "doc_id": r.doc_id[:12],
+        }
+        for r in records
+    ]

@@ -1,0 +1,90 @@
+"""Where the reviewer is on the Review page (page, table, picked finding) and how actions run:
+shared by the panels, kept in `st.session_state`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from schemas import Finding, Severity
+from ui import tableview as tv
+from ui.common import flash, forget_records, md
+from worker.review import InvalidEdit, NotAllowed, Review, VersionConflict
+
+SEVERITY_ICON = {Severity.error: "🔴", Severity.warning: "🟠", Severity.info: "🔵"}
+_SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
+SIGN_IN = "Sign in (sidebar) to correct or confirm"
+
+
+def reset_view(review: Review) -> None:
+    """A newly opened document starts where its first finding is (else at its first table)."""
+    doc = review.document
+    findings = sorted_findings(review)
+    st.session_state["finding_sel"] = None
+    st.session_state["edit_mode"] = False
+    if findings:
+        jump(review, 0)  # picked at once: its boxes are already drawn on the page
+        return
+    st.session_state["page"] = next((t.pages[0] for t in doc.tables if t.pages), 1)
+    on_page = tv.tables_on_page(doc, st.session_state["page"])
+    st.session_state["table_sel"] = on_page[0] if on_page else 0
+
+
+def sorted_findings(review: Review) -> list[Finding]:
+    return sorted(review.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9))
+
+
+def run_action(done: str, action: Callable[[], Review]) -> None:
+    """Run a store write; success, conflict or refusal is shown after the rerun."""
+    try:
+        review = action()
+    except VersionConflict as exc:
+        flash("error", f"⚠️ Not saved — conflict. {exc}")
+    except (InvalidEdit, NotAllowed) as exc:
+        flash("error", f"Not saved: {md(exc)}")
+    else:
+        old = st.session_state["review"]
+        before = len(old.findings)
+        _keep_finding(old, review)
+        forget_records()
+        st.session_state["review"] = review
+        flash("success", f"{done} Findings: {before} → {len(review.findings)}.")
+    st.rerun()
+
+
+def _keep_finding(old: Review, new: Review) -> None:
+    """The picked finding stays picked if it is still there (a fix that worked clears it)."""
+    sel = st.session_state.get("finding_sel")
+    findings = sorted_findings(old)
+    if sel is None or sel >= len(findings):
+        return
+    same = [i for i, f in enumerate(sorted_findings(new)) if f == findings[sel]]
+    st.session_state["finding_sel"] = same[0] if same else None
+
+
+def ensure_view(review: Review) -> None:
+    """Widget state is dropped while another page is shown: restore a sane position."""
+    if any(k not in st.session_state for k in ("page", "table_sel", "finding_sel", "edit_mode")):
+        reset_view(review)
+
+
+def jump(review: Review, i: int) -> None:
+    """Show the finding's first cell: its table, on the page that cell is printed on."""
+    doc, finding = review.document, sorted_findings(review)[i]
+    st.session_state["finding_sel"] = i
+    cells = sorted(tv.finding_cells(doc, finding), key=lambda c: (c[0], c[1], c[2] or ""))
+    page = (tv.cell_box(doc, cells[0])[0] if cells else None) or tv.finding_page(doc, finding)
+    st.session_state["page"] = page or st.session_state.get("page") or 1
+    if cells:
+        st.session_state["table_sel"] = cells[0][0]
+    else:
+        st.session_state.setdefault("table_sel", 0)
+        follow_page(review)
+
+
+def follow_page(review: Review) -> None:
+    """Show a table of the new page (unless the current one continues there)."""
+    on_page = tv.tables_on_page(review.document, st.session_state["page"])
+    if on_page and st.session_state.get("table_sel") not in on_page:
+        st.session_state["table_sel"] = on_page[0]

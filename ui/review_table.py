@@ -1,0 +1,170 @@
+"""The Review page's table: inspect (select a cell → its box on the page, type the fix) or
+edit in the grid; confirm the table."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from ui import tableview as tv
+from ui.common import Services, current_user, md
+from ui.pageimage import Box
+from ui.review_state import SIGN_IN, run_action, sorted_findings
+from worker.review import Edit, Review, confirm_table, correct, table_confirmed
+
+
+def _table_label(review: Review, i: int) -> str:
+    t = review.document.tables[i]
+    pages = f"p.{t.pages[0]}" + (f"–{t.pages[-1]}" if len(t.pages) > 1 else "") if t.pages else ""
+    mark = " ✅" if table_confirmed(t) else ""
+    return f"{pages} {t.title or t.key} [{t.key}]{mark}"  # selectbox options are plain text
+
+
+def table_panel(sv: Services, review: Review) -> list[Box]:
+    doc = review.document
+    if not doc.tables:
+        st.info("No standard table was extracted from this document.")
+        return []
+    st.selectbox(
+        "Table",
+        range(len(doc.tables)),
+        key="table_sel",
+        format_func=lambda i: _table_label(review, i),
+        on_change=_show_table,
+        args=(review,),
+    )
+    ti = st.session_state["table_sel"]
+    table = doc.tables[ti]
+    if table.empty:
+        st.caption("Published as an empty table (空表列示).")
+    user = current_user()
+    st.toggle(
+        "Edit values",
+        key="edit_mode",
+        disabled=user is None,
+        help=SIGN_IN if user is None else "Type what the page prints; saved as corrections",
+    )
+    page = st.session_state["page"]
+    boxes = [Box(b, "corrected") for b in tv.corrected_boxes(doc, page)]
+    if st.session_state["edit_mode"] and user:
+        _editor(sv, review, ti, user)
+    else:
+        boxes += _grid(sv, review, ti, user)
+    if not table_confirmed(table) and st.button(
+        "Confirm table",
+        key="confirm_table",
+        disabled=user is None,
+        shortcut="Shift+T",
+        help=SIGN_IN if user is None else "Every value of this table is right",
+        icon=":material/check:",
+    ):
+        run_action(
+            f"Table {table.key} confirmed.", lambda: confirm_table(sv.store, review, ti, user or "")
+        )
+    return boxes
+
+
+def _show_table(review: Review) -> None:
+    table = review.document.tables[st.session_state["table_sel"]]
+    if table.pages and st.session_state.get("page") not in table.pages:
+        st.session_state["page"] = table.pages[0]
+
+
+def _config(review: Review, ti: int) -> dict[str, Any]:
+    titles = tv.column_titles(review.document.tables[ti])
+    return {k: st.column_config.TextColumn(label=v, help=k) for k, v in titles.items()}
+
+
+def _active_cells(review: Review) -> set[tv.Cell]:
+    sel = st.session_state.get("finding_sel")
+    findings = sorted_findings(review)
+    if sel is None or sel >= len(findings):
+        return set()
+    return tv.finding_cells(review.document, findings[sel])
+
+
+def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
+    doc, table = review.document, review.document.tables[ti]
+    frame = tv.table_frame(table)
+    flagged = {c for f in review.findings for c in tv.finding_cells(doc, f)}
+    key = f"grid-{review.doc_id[:12]}-{review.version}-{ti}"
+    event = st.dataframe(
+        tv.styled(frame, table, ti, flagged, _active_cells(review)),
+        hide_index=True,
+        column_config=_config(review, ti),
+        on_select=partial(_follow_selection, review, ti, key),
+        selection_mode=["single-row", "single-cell"],
+        key=key,
+    )
+    cells = _selected(event.selection)
+    boxes = []
+    for ri, col in cells:
+        page, bbox = tv.cell_box(doc, (ti, ri, col))
+        if bbox is not None and page in (st.session_state["page"], None):
+            boxes.append(Box(bbox, "selected"))
+    if user and len(cells) == 1 and (col := cells[0][1]) is not None:
+        _quick_fix(sv, review, ti, cells[0][0], col, user=user)
+    elif not cells:
+        st.caption(
+            "Select a cell or row to find it on the page. "
+            + ("Then type the correct value below it." if user else "")
+        )
+    return boxes
+
+
+def _selected(selection: object) -> list[tuple[int, str | None]]:
+    cells = [(r, None if c in (tv.CODE, tv.NAME) else c) for r, c in selection.cells]  # type: ignore[attr-defined]
+    return cells + [(r, None) for r in selection.rows]  # type: ignore[attr-defined]
+
+
+def _follow_selection(review: Review, ti: int, key: str) -> None:
+    """A selected cell printed on another page (a table over several pages) turns the page."""
+    for ri, col in _selected(st.session_state[key].selection):
+        page, _ = tv.cell_box(review.document, (ti, ri, col))
+        if page:
+            st.session_state["page"] = page
+            return
+
+
+def _quick_fix(sv: Services, review: Review, ti: int, ri: int, key: str, user: str) -> None:
+    row = review.document.tables[ti].rows[ri]
+    current = row.values[key].raw if key in row.values else ""
+    title = tv.column_titles(review.document.tables[ti]).get(key, key)
+    with st.form(key=f"fix-{review.version}-{ti}-{ri}-{key}", border=False):
+        new = st.text_input(
+            f"{md(row.name or row.code or '')} · {md(title)}",
+            value=current,
+            key=f"fix-value-{review.version}-{ti}-{ri}-{key}",
+            help="What the page prints; Enter saves",
+        )
+        if st.form_submit_button("Save correction", icon=":material/save:"):
+            edit = Edit(table=ti, row=ri, column=key, new=new or "")
+            run_action("Correction saved.", lambda: correct(sv.store, review, [edit], user))
+
+
+def _editor(sv: Services, review: Review, ti: int, user: str) -> None:
+    frame = tv.table_frame(review.document.tables[ti])
+    edited = st.data_editor(
+        frame,
+        hide_index=True,
+        disabled=[tv.CODE, tv.NAME],
+        column_config=_config(review, ti),
+        key=f"editor-{review.doc_id[:12]}-{review.version}-{ti}",
+    )
+    edits = tv.diff_edits(ti, frame, edited)
+    if not edits:
+        st.caption("Click a cell, type the printed value, Enter. Nothing changed yet.")
+        return
+    st.caption(f"{len(edits)} unsaved change(s).")
+    if st.button(
+        "Save corrections",
+        key="save_edits",
+        type="primary",
+        shortcut="Mod+S",
+        icon=":material/save:",
+    ):
+        run_action(
+            f"{len(edits)} correction(s) saved.", lambda: correct(sv.store, review, edits, user)
+        )

@@ -1,0 +1,170 @@
+"""Tables as the reviewer sees them: a DataFrame of printed cell text, where findings point,
+which page boxes to highlight, and the reviewer's edits turned back into `Edit`s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from schemas import BBox, Document, Finding, Location, Table, ValueStatus
+from worker.review import Edit
+
+CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
+Cell = tuple[int, int, str | None]  # (table index, row index, column key or None = whole row)
+
+BACKGROUND = {
+    "finding": "background-color: #ffe08a",
+    "corrected": "background-color: #c8efc8",
+    "selected": "background-color: #b7d3ff",
+    "active": "background-color: #ffb05c",
+}
+
+
+def value_keys(table: Table) -> list[str]:
+    keys = [c.key for c in table.columns]
+    for row in table.rows:  # values the header did not name still get a column
+        keys.extend(k for k in row.values if k not in keys)
+    return keys
+
+
+def table_frame(table: Table) -> pd.DataFrame:
+    """One row per table row; value cells hold the printed text, the thing a reviewer compares."""
+    keys = value_keys(table)
+    records = [
+        {
+            CODE: row.code or row.row_code or "",
+            NAME: row.name,
+            **{k: (row.values[k].raw if k in row.values else "") for k in keys},
+        }
+        for row in table.rows
+    ]
+    return pd.DataFrame(records, columns=[CODE, NAME, *keys], dtype="string")
+
+
+def column_titles(table: Table) -> dict[str, str]:
+    titles = {c.key: c.title or c.key for c in table.columns}
+    return {CODE: "编码 code", NAME: "名称 name"} | {k: titles.get(k, k) for k in value_keys(table)}
+
+
+def diff_edits(table_index: int, before: pd.DataFrame, after: pd.DataFrame) -> list[Edit]:
+    """Cells the reviewer changed in the editor (label columns are not editable)."""
+    edits = []
+    for key in before.columns.drop([CODE, NAME]):
+        for i, (old, new) in enumerate(zip(before[key], after[key], strict=True)):
+            old_s, new_s = _text(old), _text(new)
+            if old_s != new_s:
+                edits.append(Edit(table=table_index, row=i, column=str(key), new=new_s))
+    return edits
+
+
+def _text(v: Any) -> str:
+    return (
+        "" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v).strip()
+    )
+
+
+# -- where things are -----------------------------------------------------------------------
+
+
+def tables_on_page(doc: Document, page: int) -> list[int]:
+    return [i for i, t in enumerate(doc.tables) if page in t.pages or not t.pages]
+
+
+def locate(doc: Document, loc: Location) -> Iterator[Cell]:
+    """The cells a finding location names (table by key, row by code, column by key)."""
+    if loc.table_key is None:
+        return
+    for ti, table in enumerate(doc.tables):
+        if table.key != loc.table_key or (loc.page and table.pages and loc.page not in table.pages):
+            continue
+        for ri, row in enumerate(table.rows):
+            if loc.row_code is None or loc.row_code in (row.code, row.row_code):
+                if loc.row_code is None and loc.column_key is None:
+                    break  # the whole table: no single cell to mark
+                yield ti, ri, loc.column_key
+
+
+def finding_cells(doc: Document, finding: Finding) -> set[Cell]:
+    return {cell for loc in finding.locations for cell in locate(doc, loc)}
+
+
+def cell_box(doc: Document, cell: Cell) -> tuple[int | None, BBox | None]:
+    """(page, bbox) of a cell; a whole row's box when no column is named."""
+    ti, ri, key = cell
+    row = doc.tables[ti].rows[ri]
+    if key is None:
+        return row.page, row.bbox or _union([v.bbox for v in row.values.values()])
+    value = row.values.get(key)
+    return (value.page, value.bbox) if value else (row.page, None)
+
+
+def finding_boxes(doc: Document, finding: Finding, page: int) -> list[BBox]:
+    """Every box on `page` the finding involves: its own boxes, else the cells it names."""
+    boxes = []
+    for loc in finding.locations:
+        if loc.bbox is not None and loc.page in (page, None):
+            boxes.append(loc.bbox)
+            continue
+        for cell in locate(doc, loc):
+            p, box = cell_box(doc, cell)
+            if box is not None and p in (page, None):
+                boxes.append(box)
+    return boxes
+
+
+def finding_page(doc: Document, finding: Finding) -> int | None:
+    for loc in finding.locations:
+        if loc.page:
+            return loc.page
+        for cell in locate(doc, loc):
+            p, _ = cell_box(doc, cell)
+            if p:
+                return p
+    return None
+
+
+def corrected_boxes(doc: Document, page: int) -> list[BBox]:
+    return [
+        v.bbox
+        for t in doc.tables
+        for r in t.rows
+        for v in r.values.values()
+        if v.status == ValueStatus.corrected and v.bbox and v.page == page
+    ]
+
+
+def _union(boxes: list[BBox | None]) -> BBox | None:
+    real = [b for b in boxes if b is not None]
+    if not real:
+        return None
+    return (
+        min(b[0] for b in real),
+        min(b[1] for b in real),
+        max(b[2] for b in real),
+        max(b[3] for b in real),
+    )
+
+
+# -- styling --------------------------------------------------------------------------------
+
+
+def styled(
+    frame: pd.DataFrame, table: Table, table_index: int, flagged: set[Cell], active: set[Cell]
+) -> Any:
+    """Corrected cells green, cells any finding names amber, the picked finding's cells orange."""
+    keys = list(frame.columns)
+    css = pd.DataFrame("", index=frame.index, columns=keys)
+    for ri, row in enumerate(table.rows):
+        for key, value in row.values.items():
+            if value.status == ValueStatus.corrected and key in keys:
+                css.iat[ri, keys.index(key)] = BACKGROUND["corrected"]
+    for role, cells in (("finding", flagged), ("active", active)):
+        for ti, ri, named in cells:
+            if ti != table_index or ri >= len(css):
+                continue
+            cols = [keys.index(named)] if named in keys else range(len(keys))
+            for ci in cols:
+                css.iat[ri, ci] = BACKGROUND[role]
+    return frame.style.apply(lambda _: css, axis=None)

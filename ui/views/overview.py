@@ -1,0 +1,163 @@
+"""Overview: totals and 三公 by department and year, findings per rule, documents per state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from schemas import DocStatus
+from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, services, show_flashes
+from ui.figures import figure_rows
+from worker.review import REVIEWABLE
+from worker.store import Store
+
+SANGONG_ITEMS = ["sangong.outbound", "sangong.vehicle", "sangong.reception"]
+
+
+@st.cache_data(max_entries=5000, show_spinner=False)
+def _doc_rows(
+    doc_id: str, version: int, status: str, _store: Store
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Figures and findings of one document version (cached: a version never changes)."""
+    doc, findings = _store.load_result(doc_id)
+    if doc is None:
+        return [], []
+    found = [
+        {
+            "doc_id": doc_id,
+            "rule": f.rule_id,
+            "severity": f.severity.value,
+            "kind": f.kind.value,
+            "status": status,
+        }
+        for f in findings
+    ]
+    return figure_rows(doc, status), found
+
+
+def main() -> None:
+    sv = services()
+    st.title("Overview")
+    show_flashes()
+    records = sv.store.list()
+    _status_chart(sv.store.counts())
+    records = [r for r in records if r.status in REVIEWABLE]
+    if not records:
+        st.info("Charts appear once documents are extracted.")
+        return
+    figs: list[dict[str, Any]] = []
+    finds: list[dict[str, Any]] = []
+    for r in records:
+        f, g = _doc_rows(r.doc_id, r.version, r.status.value, sv.store)
+        figs += f
+        finds += g
+    figures = _filter(pd.DataFrame(figs))
+    _totals_chart(figures)
+    _sangong_chart(figures)
+    _findings_chart(pd.DataFrame(finds))
+
+
+def _filter(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    types = [t for t in DOC_TYPE_LABEL if t in set(frame["doc_type"].dropna())]
+    left, right = st.columns(2)
+    doc_type = left.segmented_control(
+        "Documents",
+        types,
+        default=types[0] if types else None,
+        format_func=lambda t: f"{DOC_TYPE_LABEL[t]} {t}",
+        key="ov_type",
+        help="Budgets and final accounts are not mixed",
+    )
+    only = right.toggle("Confirmed only", key="ov_confirmed")
+    if doc_type:
+        frame = frame[frame["doc_type"] == doc_type]
+    if only:
+        frame = frame[frame["status"] == DocStatus.confirmed.value]
+    frame = frame.assign(year=frame["year"].map(lambda y: "?" if pd.isna(y) else str(int(y))))
+    return frame
+
+
+def _status_chart(counts: dict[DocStatus, int]) -> None:
+    cols = st.columns(len(counts))
+    for col, (status, n) in zip(cols, counts.items(), strict=True):
+        col.metric(f"{STATUS_ICON[status]} {STATUS_LABEL[status]}", n)
+
+
+def _bars(frame: pd.DataFrame, color: str, title: str, legend: str) -> alt.Chart:
+    """Horizontal bars, one per department and year (stacked by `color`), biggest first."""
+    frame = frame.assign(bar=frame["department"] + " · " + frame["year"])
+    return (
+        alt.Chart(frame, title=title, height=alt.Step(26))
+        .mark_bar()
+        .encode(
+            y=alt.Y("bar:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            x=alt.X("sum(wan):Q", title="万元"),
+            color=alt.Color(f"{color}:N", title=legend),
+            tooltip=["department", "year", "label", alt.Tooltip("sum(wan):Q", format=",.2f")],
+        )
+    )
+
+
+def _totals_chart(frame: pd.DataFrame) -> None:
+    st.subheader("Totals by department and year")
+    which = st.radio(
+        "Figure",
+        ["expenditure_total", "income_total"],
+        horizontal=True,
+        key="ov_total",
+        format_func=lambda k: "支出 expenditure" if k == "expenditure_total" else "收入 income",
+        label_visibility="collapsed",
+    )
+    part = frame[frame["figure"] == which] if not frame.empty else frame
+    if part.empty:
+        st.caption("No document in this selection prints that total.")
+        return
+    st.altair_chart(_bars(part, "year", f"{part['label'].iloc[0]} (万元)", "year"), width="stretch")
+
+
+def _sangong_chart(frame: pd.DataFrame) -> None:
+    st.subheader("三公经费 by department and year")
+    part = frame[frame["figure"].isin(SANGONG_ITEMS)] if not frame.empty else frame
+    if part.empty:
+        st.caption("No document in this selection prints a 三公 table with values.")
+        return
+    st.altair_chart(
+        _bars(part, "label", "因公出国(境) + 公务用车 + 公务接待 (万元)", "item"), width="stretch"
+    )
+
+
+def _findings_chart(frame: pd.DataFrame) -> None:
+    st.subheader("Findings per rule")
+    if frame.empty:
+        st.caption("No findings in the extracted documents.")
+        return
+    chart = (
+        alt.Chart(frame, height=alt.Step(26))
+        .mark_bar()
+        .encode(
+            y=alt.Y("rule:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X("count():Q", title="findings", axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color(
+                "severity:N",
+                scale=alt.Scale(
+                    domain=["error", "warning", "info"], range=["#d62728", "#ff7f0e", "#1f77b4"]
+                ),
+            ),
+            tooltip=[
+                "rule",
+                "severity",
+                "kind",
+                alt.Tooltip("count():Q", title="findings"),
+                alt.Tooltip("distinct(doc_id):Q", title="documents"),
+            ],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+main()

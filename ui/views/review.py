@@ -1,0 +1,160 @@
+"""Review: the page image beside its extracted table; findings that jump to what they involve;
+corrections and confirmations saved with the version the reviewer saw."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import review_panels as panels
+from ui import review_table
+from ui.common import (
+    STATUS_ICON,
+    STATUS_LABEL,
+    Services,
+    doc_label,
+    forget_records,
+    md,
+    reviewable_records,
+    services,
+    short_name,
+    show_flashes,
+)
+from ui.review_state import ensure_view, reset_view
+from worker.review import Review, next_needing_review, open_review
+
+
+def main() -> None:
+    sv = services()
+    show_flashes()
+    doc_id = _choose_document(sv)
+    if doc_id is None:
+        return
+    review = _pinned_review(sv, doc_id)
+    if review is None:
+        return
+    panels.header(sv, review)
+    if st.session_state.get("layout_pref") == "stacked":  # full width for wide tables
+        image, data = st.container(), st.container()
+    else:
+        image, data = st.columns([1.1, 1], gap="medium")
+    with data:  # filled first: the selections there decide what the image highlights
+        boxes = review_table.table_panel(sv, review)
+        boxes += panels.findings_panel(review)
+        boxes += panels.extras_panel(review)
+    with image:
+        panels.page_panel(sv, review, boxes)
+
+
+# -- which document -------------------------------------------------------------------------
+
+
+def _choose_document(sv: Services) -> str | None:
+    records = reviewable_records(sv.store)
+    if not records:
+        st.info(
+            "No extracted documents yet. Upload some on the Queue page; they appear here "
+            "once the worker has extracted them."
+        )
+        return None
+    wanted = st.query_params.get("doc") or st.session_state.get("doc_id")
+    if wanted and not any(r.doc_id.startswith(wanted) for r in records):
+        forget_records()  # extracted since the list was cached
+        records = reviewable_records(sv.store)
+    ids = [r.doc_id for r in records]
+    labels = {r.doc_id: doc_label(r) for r in records}
+    wanted = next((i for i in ids if wanted and i.startswith(wanted)), None)
+    if st.session_state.get("doc_pick") not in ids or (
+        wanted and wanted != st.session_state.get("doc_id")
+    ):
+        _select(wanted or ids[0])
+    pick, nxt = st.columns([5, 1], vertical_alignment="bottom")
+    pick.selectbox(
+        "Document",
+        ids,
+        key="doc_pick",
+        format_func=labels.__getitem__,
+        on_change=lambda: _select(st.session_state["doc_pick"]),
+    )
+    nxt.button(
+        "Next needing review",
+        key="next_doc",
+        icon=":material/skip_next:",
+        shortcut="N",
+        on_click=_next_doc,
+        args=(sv,),
+        help="The next document with status needs review "
+        "(then clean extracted ones), in upload order",
+        width="stretch",
+    )
+    return st.session_state["doc_id"]
+
+
+def _select(doc_id: str) -> None:
+    st.session_state["doc_id"] = doc_id
+    st.session_state["doc_pick"] = doc_id
+    st.query_params["doc"] = doc_id[:16]
+
+
+def _next_doc(sv: Services) -> None:
+    nxt = next_needing_review(sv.store, after=st.session_state.get("doc_id"))
+    if nxt is None:
+        st.session_state.setdefault("_flash", []).append(
+            ("success", "Nothing else needs review. 🎉")
+        )
+        return
+    _select(nxt)
+
+
+# -- the document as the reviewer saw it ----------------------------------------------------
+
+
+def _pinned_review(sv: Services, doc_id: str) -> Review | None:
+    """Keep the version the reviewer is looking at: a later write by someone else must show up
+    as a conflict on save, not be silently built upon."""
+    review: Review | None = st.session_state.get("review")
+    if review is None or review.doc_id != doc_id:
+        review = open_review(sv.store, doc_id)
+        if review is None:
+            _not_reviewable(sv, doc_id)
+            return None
+        st.session_state["review"] = review
+        reset_view(review)
+    ensure_view(review)
+    _stale_banner(sv, review)
+    return review
+
+
+def _not_reviewable(sv: Services, doc_id: str) -> None:
+    rec = sv.store.get(doc_id)
+    if rec is None:
+        st.error("No such document.")
+        return
+    st.info(
+        f"{STATUS_ICON[rec.status]} {md(short_name(rec.source_file))} is "
+        f"{STATUS_LABEL[rec.status]}: there is nothing to review yet."
+    )
+    if rec.error:
+        st.text(rec.error)
+
+
+def _stale_banner(sv: Services, review: Review) -> None:
+    now = sv.store.get(review.doc_id)
+    if now is None or now.version == review.version:
+        return
+    who = sorted({e.user for e in sv.store.audit(review.doc_id) if e.at > review.record.updated_at})
+    by = f" by {md(', '.join(who))}" if who else ""
+    col, btn = st.columns([5, 1], vertical_alignment="center")
+    col.warning(
+        f"This document changed{by} since you opened it (version {review.version} → "
+        f"{now.version}). Saving now would be refused; reload to see the current data."
+    )
+    if btn.button("Reload", key="reload_stale", icon=":material/refresh:"):
+        _reload()
+
+
+def _reload() -> None:
+    st.session_state.pop("review", None)
+    st.rerun()
+
+
+main()

@@ -1,0 +1,268 @@
+"""The review service: what a reviewer does to an extracted document, as versioned store writes.
+
+A `Review` is the document as the reviewer saw it (record version, result, findings). Every
+action changes a copy, re-runs the checks where values changed, and saves with the version the
+reviewer saw, so two reviewers never silently overwrite each other: the second write raises
+`VersionConflict` naming who changed the document meanwhile. Each change is one audit entry.
+
+    correct(store, review, edits, user)      values old → new, Value.status = corrected
+    confirm_table(store, review, table, user) every extracted value of a table → confirmed
+    confirm_document(store, review, user)    status confirmed
+    reopen(store, review, user)              a confirmed document back to needs_review
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rq import Queue
+
+from schemas import DocStatus, Document, Finding, Table, Unit, Value, ValueStatus
+from schemas.records import DocumentRecord
+from worker.checks import run_checks
+from worker.numbers import Kind, parse
+from worker.queue import enqueue_document
+from worker.settings import Settings
+from worker.store import Store, VersionConflict
+
+Checks = Callable[[Document], list[Finding]]
+ANONYMOUS = "anonymous"
+REVIEWABLE = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed}
+_TEN_THOUSAND = Decimal(10000)
+
+
+class InvalidEdit(ValueError):
+    """The reviewer asked for something that cannot be applied (not a number, no such cell)."""
+
+
+class NotAllowed(PermissionError):
+    """Anonymous visitors read; only signed-in reviewers correct and confirm."""
+
+
+@dataclass(frozen=True)
+class Review:
+    record: DocumentRecord
+    document: Document
+    findings: list[Finding]
+
+    @property
+    def doc_id(self) -> str:
+        return self.record.doc_id
+
+    @property
+    def version(self) -> int:
+        return self.record.version
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Set one cell to what the page prints. Tables and rows by position: stable per version."""
+
+    table: int
+    row: int
+    column: str
+    new: str
+
+
+def open_review(store: Store, doc_id: str) -> Review | None:
+    """The document as it is now; None when it has no extraction result (yet)."""
+    record = store.get(doc_id)
+    if record is None or record.status not in REVIEWABLE:
+        return None
+    document, findings = store.load_result(doc_id)
+    return None if document is None else Review(record, document, findings)
+
+
+def correct(
+    store: Store, review: Review, edits: list[Edit], user: str, checks: Checks = run_checks
+) -> Review:
+    """Apply the reviewer's values, re-run the checks, save. Edits equal to the cell are skipped."""
+    _require(user)
+    doc = review.document.model_copy(deep=True)
+    audit = [entry for edit in edits if (entry := _apply(doc, edit)) is not None]
+    if not audit:
+        return review
+    status = DocStatus.needs_review if review.record.status == DocStatus.confirmed else None
+    if status is not None:
+        audit.append({"action": "reopen", "detail": {"reason": "corrected after confirmation"}})
+    return _save(store, review, doc, checks(doc), user, audit, status)
+
+
+def confirm_table(store: Store, review: Review, table: int, user: str) -> Review:
+    _require(user)
+    doc = review.document.model_copy(deep=True)
+    target = _table(doc, table)
+    n = _confirm_values(target)
+    entry = {
+        "action": "confirm_table",
+        "target": target.key,
+        "detail": {"table": table, "values": n},
+    }
+    return _save(store, review, doc, review.findings, user, [entry])
+
+
+def confirm_document(store: Store, review: Review, user: str) -> Review:
+    """The reviewer vouches that the data match the document as printed. Findings about the
+    document itself may stay open (real documents contradict themselves); they are recorded."""
+    _require(user)
+    if review.record.status == DocStatus.confirmed:
+        raise InvalidEdit("the document is already confirmed")
+    doc = review.document.model_copy(deep=True)
+    n = sum(_confirm_values(t) for t in doc.tables)
+    open_by = Counter(f.severity.value for f in review.findings)
+    entry = {"action": "confirm", "detail": {"values": n, "open_findings": dict(open_by)}}
+    return _save(store, review, doc, review.findings, user, [entry], DocStatus.confirmed)
+
+
+def reopen(store: Store, review: Review, user: str) -> Review:
+    _require(user)
+    if review.record.status != DocStatus.confirmed:
+        raise InvalidEdit("only a confirmed document can be reopened")
+    return _save(
+        store,
+        review,
+        review.document,
+        review.findings,
+        user,
+        [{"action": "reopen"}],
+        DocStatus.needs_review,
+    )
+
+
+def table_confirmed(table: Table) -> bool:
+    """Every value of the table was confirmed or corrected by a reviewer."""
+    values = [v for row in table.rows for v in row.values.values()]
+    return bool(values) and all(v.status != ValueStatus.extracted for v in values)
+
+
+def needing_review(store: Store) -> list[DocumentRecord]:
+    """Documents waiting for a reviewer: those with findings or problems first, then clean ones."""
+    return store.list(DocStatus.needs_review) + store.list(DocStatus.extracted)
+
+
+def next_needing_review(store: Store, after: str | None = None) -> str | None:
+    """The document after `after` in the review order (wrapping around), else the first."""
+    ids = [r.doc_id for r in needing_review(store)]
+    if after in ids:
+        i = ids.index(after)
+        ids = ids[i + 1 :] + ids[:i]
+    return ids[0] if ids else None
+
+
+def requeue(store: Store, queue: Queue, settings: Settings, doc_id: str, user: str) -> None:
+    """Extract a document again (after a failure, or a fix in the pipeline)."""
+    _require(user)
+    store.mark_queued(doc_id, user=user, reason=f"requeued by {user}")
+    enqueue_document(queue, settings, doc_id)
+
+
+# -- internals -----------------------------------------------------------------------------
+
+
+def _require(user: str | None) -> None:
+    if not user or user == ANONYMOUS:
+        raise NotAllowed("sign in to correct or confirm")
+
+
+def _table(doc: Document, index: int) -> Table:
+    if not 0 <= index < len(doc.tables):
+        raise InvalidEdit(f"no table #{index} in this document")
+    return doc.tables[index]
+
+
+def _confirm_values(table: Table) -> int:
+    n = 0
+    for row in table.rows:
+        for value in row.values.values():
+            if value.status == ValueStatus.extracted:
+                value.status = ValueStatus.confirmed
+                n += 1
+    return n
+
+
+def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
+    """Set the cell; returns its audit entry, or None when the cell already says that."""
+    table = _table(doc, edit.table)
+    if not 0 <= edit.row < len(table.rows):
+        raise InvalidEdit(f"no row #{edit.row} in table {table.key}")
+    row = table.rows[edit.row]
+    if edit.column not in row.values and edit.column not in {c.key for c in table.columns}:
+        raise InvalidEdit(f"no column {edit.column!r} in table {table.key}")
+    old = row.values.get(edit.column) or Value(raw="", page=row.page)
+    new_raw = edit.new.strip()
+    if new_raw == old.raw.strip():
+        return None
+    row.values[edit.column] = _corrected(old, new_raw, table.unit)
+    label = row.code or row.row_code or row.name
+    return {
+        "action": "correct",
+        "target": f"{table.key}/{label}/{edit.column}",
+        "old": old.raw,
+        "new": new_raw,
+        "detail": {
+            "table": edit.table,
+            "row": edit.row,
+            "column": edit.column,
+            "page": old.page,
+            "old_value": _str(old.value),
+            "new_value": _str(row.values[edit.column].value),
+        },
+    }
+
+
+def _corrected(old: Value, raw: str, unit: Unit) -> Value:
+    parsed = parse(raw)
+    if parsed.kind == Kind.text:
+        raise InvalidEdit(f"{raw!r} is not a number (blank, '-' or a number like 1,234.56)")
+    # a column that held a non-amount (a rate, a count) keeps no 万元 figure
+    money = parsed.kind != Kind.percent and not (old.value is not None and old.wan is None)
+    wan = None
+    if money and parsed.value is not None:
+        wan = parsed.value if unit == Unit.wan else parsed.value / _TEN_THOUSAND
+    return old.model_copy(
+        update={
+            "raw": raw,
+            "value": parsed.value,
+            "wan": wan,
+            "confidence": None,
+            "status": ValueStatus.corrected,
+        }
+    )
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _save(
+    store: Store,
+    review: Review,
+    doc: Document,
+    findings: list[Finding],
+    user: str,
+    audit: list[dict[str, Any]],
+    status: DocStatus | None = None,
+) -> Review:
+    try:
+        store.update_result(doc, findings, review.version, user, audit, status)
+    except VersionConflict as exc:
+        raise VersionConflict(_conflict_message(store, review)) from exc
+    record = store.get(review.doc_id)
+    assert record is not None  # it was just written
+    return Review(record, doc, findings)
+
+
+def _conflict_message(store: Store, review: Review) -> str:
+    now = store.get(review.doc_id)
+    theirs = [e for e in store.audit(review.doc_id) if e.at > review.record.updated_at]
+    who = ", ".join(sorted({e.user for e in theirs})) or "the extraction worker"
+    version = now.version if now else "?"
+    return (
+        f"This document was changed by {who} after you opened it (you had version "
+        f"{review.version}, it is now {version}). Your change was NOT saved: reload the "
+        "document, check their change, and apply yours again if it is still needed."
+    )

@@ -33,7 +33,7 @@ class LLMUnavailable(BudgetlensError):
     pass
 
 
-class DocumentRejected(Exception):  # noqa: N818 - a verdict on a document, not a crash
+class DocumentRejected(Exception):
     """The document itself is unusable (empty, corrupt, encrypted, too large). Carries the reason."""
 
     def __init__(self, reason: str) -> None:

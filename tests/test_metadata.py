@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SAMPLES, SEEDS
+from worker.chunk import chunk
+from worker.load import load
 from worker.metadata import read_metadata
 
 CASES = [  # seed prefix, department, (province, city, county), year, doc type, unit
@@ -45,3 +47,16 @@ def test_other_phrasings(text: str, dept: str, region: tuple, year: int, doc_typ
 def test_nothing_to_find() -> None:
     meta = read_metadata("lorem ipsum\n\n12345")
     assert meta.department is None and meta.fiscal_year is None and meta.doc_type is None
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+@pytest.mark.parametrize(("prefix", "dept", "region", "year", "doc_type", "unit"), CASES)
+def test_sample_files_give_the_same_metadata(fmt: str, prefix: str, dept: str, region: tuple,
+                                             year: int, doc_type: str, unit: str) -> None:
+    # the PDF reader joins a line's pieces ("…委员会预算年度：2024单位：万元"): still found
+    path = next(SAMPLES.glob(f"{prefix}_*.{fmt}"))
+    layout = chunk(load(path.read_bytes(), fmt, max_pages=1000))
+    meta = read_metadata(layout.text)
+    assert (meta.department, meta.fiscal_year, meta.doc_type, meta.unit) == (
+        dept, year, doc_type, unit)
+    assert (meta.region.province, meta.region.city, meta.region.county) == region

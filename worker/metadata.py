@@ -41,6 +41,8 @@ def read_metadata(text: str) -> Metadata:
 
 
 def _clean(text: str) -> str:
+    labels = "|".join(sorted(_ref()["field_labels"], key=len, reverse=True))
+    text = re.sub(rf"(?<=\S)(?=(?:{labels})[：:])", "\n", text)
     for pattern in _ref()["department_prefix_noise"]:
         text = re.sub(pattern, "", text, flags=re.M)
     return text

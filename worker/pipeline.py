@@ -1,28 +1,39 @@
-"""The pipeline in one screen: load → chunk → extract → check. Pure: bytes in, result out; the
-job (worker/jobs.py) does the store I/O around it."""
+"""The pipeline in one screen: load → chunk → extract → check, and the irregular sections found
+for the LLM stage (worker/jobs.py fans them out). Pure: bytes in, result out; the jobs do the
+store I/O around it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
+from schemas.performance import Section, SectionStatus
 from worker.checks import run_checks
 from worker.chunk import chunk
 from worker.extract import extract
 from worker.load import load
+from worker.sections import find_sections, project_names
 
 
 @dataclass
 class Outcome:
     document: Document
     findings: list[Finding]
+    sections: list[Section] = field(default_factory=list)  # for the LLM stage
+    project_names: list[str] = field(default_factory=list)  # what grounds a project name
 
     @property
     def status(self) -> DocStatus:
-        """Clean documents are `extracted`; anything a person should look at `needs_review`."""
-        if self.findings or self.document.problems:
-            return DocStatus.needs_review
-        return DocStatus.extracted
+        return status_of(self.document, self.findings)
+
+
+def status_of(document: Document, findings: list[Finding]) -> DocStatus:
+    """Clean documents are `extracted`; anything a person should look at `needs_review`
+    (findings, problems, or an LLM section that is not a clean `ok`)."""
+    unsure = any(s.status != SectionStatus.ok for s in document.sections)
+    if findings or document.problems or unsure:
+        return DocStatus.needs_review
+    return DocStatus.extracted
 
 
 def process(data: bytes, kind: str, doc_id: str, source_file: str, max_pages: int) -> Outcome:
@@ -32,4 +43,4 @@ def process(data: bytes, kind: str, doc_id: str, source_file: str, max_pages: in
     document = extract(layout, doc_id, source_file, loaded.page_count)
     document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     findings = run_checks(document)
-    return Outcome(document, findings)
+    return Outcome(document, findings, find_sections(layout), project_names(layout))

@@ -10,7 +10,7 @@ from rq import Worker
 from rq.job import Job
 
 from worker import jobs
-from worker.queue import connect, get_queue
+from worker.queue import connect, get_llm_queue, get_queue
 from worker.settings import Settings
 
 
@@ -32,7 +32,7 @@ def work(settings: Settings, burst: bool = False) -> None:
     jobs.configure(settings)
     conn = connect(settings)
     worker = BudgetlensWorker(
-        [get_queue(settings, conn)],
+        [get_queue(settings, conn), get_llm_queue(settings, conn)],  # in priority order
         connection=conn,
         job_monitoring_interval=settings.heartbeat_s,
         maintenance_interval=settings.heartbeat_s + settings.heartbeat_grace_s,

@@ -23,7 +23,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
 from rq import Callback, Queue, Retry
-from rq.job import Job
+from rq.job import Dependency, Job
 from rq.registry import StartedJobRegistry
 
 from worker.errors import ConfigError, QueueUnavailable
@@ -156,24 +156,50 @@ def connect(settings: Settings) -> redis.Redis:
 
 
 def get_queue(settings: Settings, conn: redis.Redis) -> Queue:
+    """Documents and the final check of each; workers empty it before the LLM queue."""
     return Queue(settings.queue_name, connection=conn, default_timeout=settings.job_timeout_s)
+
+
+def get_llm_queue(settings: Settings, conn: redis.Redis) -> Queue:
+    """One job per irregular section: a slow LLM never holds up a document's tables."""
+    return Queue(f"{settings.queue_name}-llm", connection=conn,
+                 default_timeout=settings.job_timeout_s)
+
+
+def _retry(settings: Settings) -> Retry | None:
+    return Retry(max=settings.job_retries, interval=settings.retry_backoff_s) \
+        if settings.job_retries else None
 
 
 def enqueue_document(queue: Queue, settings: Settings, doc_id: str) -> Job:
     """One job per document. Results go to the store, not Redis (short result TTL); a job that
     fails for good reports it to the store through the failure callback."""
-    retry = None
-    if settings.job_retries:
-        retry = Retry(max=settings.job_retries, interval=settings.retry_backoff_s)
     return queue.enqueue(
         "worker.jobs.process_document",
         doc_id,
-        retry=retry,
+        retry=_retry(settings),
         result_ttl=60,
         failure_ttl=7 * 24 * 3600,
         on_failure=Callback("worker.jobs.on_job_failure"),
         description=f"extract {doc_id[:12]}",
     )
+
+
+def enqueue_sections(settings: Settings, conn: redis.Redis, doc_id: str,
+                     section_ids: list[str]) -> Job:
+    """Fan out: one LLM job per section, then the document's final check once all are back
+    (whatever became of them: a failed section is pending, not a blocked document)."""
+    llm = get_llm_queue(settings, conn)
+    jobs = [llm.enqueue("worker.jobs.process_section", doc_id, section_id,
+                        retry=_retry(settings), result_ttl=60, failure_ttl=7 * 24 * 3600,
+                        on_failure=Callback("worker.jobs.on_section_failure"),
+                        description=f"LLM {section_id} of {doc_id[:12]}")
+            for section_id in section_ids]
+    return get_queue(settings, conn).enqueue(
+        "worker.jobs.finalize_document", doc_id, retry=_retry(settings), result_ttl=60,
+        depends_on=Dependency(jobs=jobs, allow_failure=True) if jobs else None,
+        on_failure=Callback("worker.jobs.on_job_failure"),
+        description=f"final checks {doc_id[:12]}")
 
 
 def recover_abandoned(queue: Queue) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
     func,
     select,
@@ -34,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_column, sessionmaker
 
 from schemas import DocStatus, Document, Finding
+from schemas.performance import Section, SectionResult, SectionStatus
 from schemas.records import AuditEntry, DocumentRecord
 from worker.errors import StoreError
 from worker.settings import Settings
@@ -86,6 +88,20 @@ class _Audit(_Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class _Section(_Base):
+    """An irregular section waiting for, or read by, the LLM stage."""
+
+    __tablename__ = "sections"
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.doc_id"), primary_key=True)
+    section_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    section: Mapped[str] = mapped_column(Text)  # schemas.performance.Section JSON
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. project names
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # SectionResult JSON
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class VersionConflict(Exception):
     """Someone else changed the document since the caller read it."""
 
@@ -126,6 +142,11 @@ class Store:
             raise StoreError(str(exc)) from exc
 
     # -- documents ------------------------------------------------------------------------
+
+    def set_status(self, doc_id: str, status: DocStatus) -> None:
+        with self._session() as s:
+            s.execute(update(_Doc).where(_Doc.doc_id == doc_id).values(
+                status=status, updated_at=_now()))
 
     def add_document(self, data: bytes, source_file: str, kind: str) -> tuple[str, bool]:
         """Keep the bytes (content-addressed) and a `queued` record. Returns (doc_id, created):
@@ -238,6 +259,44 @@ class Store:
             for entry in audit:
                 s.add(_Audit(doc_id=doc.doc_id, user=user, **entry))
         return expected_version + 1
+
+    # -- LLM sections -----------------------------------------------------------------------
+
+    def save_sections(self, doc_id: str, sections: builtins.list[Section],
+                      context: dict[str, Any]) -> None:
+        """Replace the document's sections (a re-extraction finds them anew)."""
+        with self._session() as s:
+            s.execute(delete(_Section).where(_Section.doc_id == doc_id))
+            s.add_all(_Section(doc_id=doc_id, section_id=sec.section_id, section=sec.model_dump_json(),
+                               status=SectionStatus.pending, context=context) for sec in sections)
+
+    def section(self, doc_id: str, section_id: str) -> tuple[Section, dict[str, Any]]:
+        with self._session() as s:
+            row = s.get(_Section, (doc_id, section_id))
+            if row is None:
+                raise StoreError(f"no section {section_id} in {doc_id[:12]}")
+            return Section.model_validate_json(row.section), row.context
+
+    def save_section_result(self, doc_id: str, result: SectionResult) -> None:
+        with self._session() as s:
+            s.execute(update(_Section).where(
+                _Section.doc_id == doc_id, _Section.section_id == result.section_id).values(
+                status=result.status, result=result.model_dump_json(), updated_at=_now()))
+
+    def section_results(self, doc_id: str) -> builtins.list[SectionResult]:
+        q = select(_Section.result).where(_Section.doc_id == doc_id, _Section.result.is_not(None))
+        with self._session() as s:
+            return [SectionResult.model_validate_json(r) for r in s.scalars(q)]
+
+    def pending_sections(self) -> dict[str, builtins.list[str]]:
+        """doc_id → section ids still pending (no endpoint, endpoint down, budget spent)."""
+        q = select(_Section.doc_id, _Section.section_id).where(
+            _Section.status == SectionStatus.pending).order_by(_Section.doc_id)
+        found: dict[str, builtins.list[str]] = {}
+        with self._session() as s:
+            for doc_id, section_id in s.execute(q):
+                found.setdefault(doc_id, []).append(section_id)
+        return found
 
     # -- audit --------------------------------------------------------------------------
 

@@ -21,10 +21,10 @@ from rq import Queue
 from schemas import DocStatus
 from ui.users import user_app
 from worker import export as exporter
-from worker.pool import Pool, work
 from worker import local_llm
 from worker.llm import NO_ENDPOINT
 from worker.llm_cache import LLMCache
+from worker.pool import Pool, work
 from worker.queue import (
     connect,
     enqueue_document,

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from schemas import DocStatus, Document, Finding
+from schemas.performance import Usage
 from schemas.records import DocumentRecord
+from worker.llm_cache import LLMCache
 from worker.store import Store
 
 FACT_COLUMNS = ["doc_id", "department", "fiscal_year", "doc_type", "table_key", "table_title",
                 "row_code", "row_name", "column_key", "column_title", "value_raw", "value_wan",
                 "page", "x0", "y0", "x1", "y1", "status"]
 DOCUMENT_COLUMNS = ["doc_id", "source_file", "sha256", "department", "region", "fiscal_year",
-                    "doc_type", "unit", "pages", "status", "findings"]
+                    "doc_type", "unit", "pages", "status", "findings",
+                    "llm_calls", "llm_tokens_in", "llm_tokens_out"]
 FINDING_COLUMNS = ["doc_id", "rule_id", "severity", "message", "expected", "actual",
                    "difference", "tolerance", "table_key", "row_code", "column_key", "page"]
 DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance"}
@@ -44,11 +47,12 @@ def fact_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
                     value.raw, value.wan, value.page, *box, status], strict=True))
 
 
-def document_row(rec: DocumentRecord) -> dict[str, Any]:
+def document_row(rec: DocumentRecord, usage: Usage) -> dict[str, Any]:
     return {"doc_id": rec.doc_id, "source_file": rec.source_file, "sha256": rec.doc_id,
             "department": rec.department, "region": rec.region, "fiscal_year": rec.fiscal_year,
             "doc_type": rec.doc_type, "unit": rec.unit, "pages": rec.pages,
-            "status": rec.status.value, "findings": rec.n_findings}
+            "status": rec.status.value, "findings": rec.n_findings, "llm_calls": usage.calls,
+            "llm_tokens_in": usage.tokens_in, "llm_tokens_out": usage.tokens_out}
 
 
 def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any]]:
@@ -77,7 +81,9 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
             (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
         facts.extend(fact_rows(doc, rec.status))
         findings.extend(finding_rows(rec.doc_id, doc_findings))
-    tables = {"documents": ([document_row(r) for r in records], DOCUMENT_COLUMNS),
+    ledger = LLMCache(store.engine)
+    tables = {"documents": ([document_row(r, ledger.doc_usage(r.doc_id)) for r in records],
+                            DOCUMENT_COLUMNS),
               "findings": (findings, FINDING_COLUMNS)}
     if fmt != "json":
         tables["facts"] = (facts, FACT_COLUMNS)

@@ -1,0 +1,329 @@
+"""Schema-constrained extraction of one irregular section through any OpenAI-compatible endpoint.
+
+    extract_section(section, client, cache, doc_id=..., ...) -> SectionResult
+
+Problems with a section are data on the result: values the section does not print are re-asked
+(instructor, up to `max_retries`) and then dropped with the reason (`needs_review`); output that
+stays invalid, a section the endpoint refuses (HTTP 400/413/422) or that hits `max_tokens` is
+`needs_review`; no client (no endpoint configured) or a spent per-document token budget is
+`pending`. Infrastructure failures are exceptions:
+
+    worker.errors.LLMUnavailable   the endpoint cannot be reached, keeps timing out or answering
+                                   429/5xx after `http_retries` retries with backoff, or refuses
+                                   us (401/403/404): the caller marks the section pending and
+                                   requeues it later; the deterministic results stand.
+
+The HTTP side (config, retries, accounting) is worker.llm_client; grounding is worker.grounding;
+the cache and call ledger worker.llm_cache; the sections come from worker.sections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jiter
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from pydantic import BaseModel, ValidationError
+
+import prompts
+from schemas.performance import (
+    CallRecord,
+    DepartmentTargets,
+    NarrativeTargets,
+    ProjectTargets,
+    Section,
+    SectionKind,
+    SectionResult,
+    SectionStatus,
+    SelfEvaluation,
+    Usage,
+)
+from worker.errors import LLMUnavailable
+from worker.grounding import Grounding, grounded, has_value
+from worker.llm_cache import LLMCache, cache_key
+from worker.llm_client import (
+    BudgetSpent,
+    Ledger,
+    LLMClient,
+    LLMConfig,
+    SectionRefused,
+    configured,
+    plain_roles,
+)
+
+__all__ = [
+    "NO_ENDPOINT",
+    "LLMClient",
+    "LLMConfig",
+    "configured",
+    "extract_section",
+    "make_client",
+    "pending",
+    "pending_all",
+    "plain_roles",
+]
+
+NO_ENDPOINT = (
+    "no LLM endpoint configured: set BUDGETLENS_LLM_BASE_URL (any OpenAI-compatible server) "
+    "or start the local one with `budgetlens llm serve`, then `budgetlens requeue` the document"
+)
+
+# What each kind of section is extracted into, and with which prompt.
+SPECS: dict[SectionKind, tuple[type[BaseModel], str]] = {
+    SectionKind.department_targets: (DepartmentTargets, "department_targets"),
+    SectionKind.project_targets: (ProjectTargets, "project_targets"),
+    SectionKind.narrative_targets: (NarrativeTargets, "narrative_targets"),
+    SectionKind.self_evaluation: (SelfEvaluation, "self_evaluation"),
+}
+
+
+def make_client(config: LLMConfig) -> LLMClient | None:
+    """The client, or None when no endpoint is configured (sections then come back pending)."""
+    return LLMClient(config) if configured(config) else None
+
+
+def pending(
+    section: Section, reason: str = NO_ENDPOINT, usage: Usage | None = None
+) -> SectionResult:
+    return SectionResult(
+        section_id=section.section_id,
+        kind=section.kind,
+        pages=section.pages,
+        status=SectionStatus.pending,
+        reasons=[reason],
+        usage=usage or Usage(),
+    )
+
+
+def pending_all(sections: Sequence[Section], reason: str = NO_ENDPOINT) -> list[SectionResult]:
+    """What `run` stores for the LLM sections when there is no endpoint (or it is down)."""
+    return [pending(s, reason) for s in sections]
+
+
+# --- one section ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Request:
+    model: type[BaseModel]
+    version: str
+    system: str
+    user: str
+
+    @classmethod
+    def build(cls, section: Section) -> _Request:
+        model, name = SPECS[section.kind]
+        system, prompt = prompts.load("system"), prompts.load(name)
+        schema = json.dumps(model.model_json_schema(), ensure_ascii=False)  # key order matters
+        digest = hashlib.sha256(schema.encode()).hexdigest()[:8]
+        user = prompt.render(
+            title=section.title,
+            pages=", ".join(map(str, section.pages)) or "n/a",
+            text=_fence(section.text),
+        )
+        return cls(
+            grounded(model), f"{system.id}+{prompt.id}+schema.{digest}", system.render(), user
+        )
+
+    def messages(self) -> tuple[list[dict], dict]:
+        # instructor renders message contents as Jinja templates when a context is given; the
+        # document text must not be a template, so each content is one variable holding it.
+        variables = {"bl_system": self.system, "bl_user": self.user}
+        messages = [
+            {"role": "system", "content": "{{ bl_system }}"},
+            {"role": "user", "content": "{{ bl_user }}"},
+        ]
+        return messages, variables
+
+
+def _fence(text: str) -> str:
+    """The section text cannot close the <document> element it is wrapped in."""
+    return text.replace("</document", "</ document").replace("<document", "< document")
+
+
+def extract_section(
+    section: Section,
+    client: LLMClient | None,
+    cache: LLMCache | None,
+    *,
+    doc_id: str,
+    document_text: str = "",
+    project_names: Sequence[str] = (),
+) -> SectionResult:
+    """Extract one section; raises LLMUnavailable only for infrastructure failures."""
+    if client is None:
+        return pending(section)
+    request = _Request.build(section)
+    key = cache_key(client.model, request.version, section.text)
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return _from_cache(hit, section)
+    ledger = Ledger(client.config.token_budget_per_doc, cache.doc_tokens(doc_id) if cache else 0)
+    source, injected = Grounding.build(
+        section.text, document_text, list(project_names), section.expected_indicators
+    )
+    try:
+        data, reasons = _run(client, request, source, ledger)
+    except BudgetSpent as e:
+        return pending(section, str(e), ledger.usage())
+    finally:
+        if cache is not None:
+            cache.record_calls(doc_id, section.section_id, ledger.calls)
+    reasons += [f"text addressing a model was ignored: {s[:120]!r}" for s in injected]
+    result = _result(section, client, request, data, reasons, source, ledger)
+    if cache is not None:
+        cache.put(key, result, request.version, section.text)
+    return result
+
+
+def _run(
+    client: LLMClient, request: _Request, source: Grounding, ledger: Ledger
+) -> tuple[BaseModel | None, list[str]]:
+    messages, variables = request.messages()
+    try:
+        data = client.extract(request.model, messages, {"grounding": source, **variables}, ledger)
+        _mark_reasked(ledger.calls, last_valid=True)
+        return data, []
+    except InstructorRetryException as e:
+        _mark_reasked(ledger.calls, last_valid=False)
+        cause = _cause(e)
+        if isinstance(cause, LLMUnavailable | BudgetSpent):
+            raise cause from e
+        if isinstance(cause, SectionRefused):
+            return None, [str(cause)]
+        return _salvage(request.model, e, source)
+    except IncompleteOutputException as e:
+        _mark_reasked(ledger.calls, last_valid=False)
+        return _salvage_partial(request.model, e, source, client.config.max_tokens)
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    seen = error.__cause__
+    while seen is not None and not isinstance(seen, LLMUnavailable | BudgetSpent | SectionRefused):
+        seen = seen.__cause__
+    return seen or error.__cause__
+
+
+def _mark_reasked(calls: list[CallRecord], *, last_valid: bool) -> None:
+    answered = [c for c in calls if c.outcome == "ok"]
+    for call in answered[:-1] if last_valid else answered:
+        call.outcome = "invalid"
+
+
+def _salvage(
+    model: type[BaseModel], error: InstructorRetryException, source: Grounding
+) -> tuple[BaseModel | None, list[str]]:
+    """After the last re-ask: keep what the last answer grounds, drop the rest (recorded)."""
+    attempts = error.n_attempts
+    raw = _raw_output(error.last_completion) or ""
+    source.drop = True
+    data: BaseModel | None
+    try:
+        data = model.model_validate_json(raw, context={"grounding": source})
+    except ValidationError as invalid:
+        # Broken JSON, typically an answer cut off mid-string: keep its complete part.
+        data = _validate_partial(model, raw, source)
+        if data is None:
+            first = " ".join(line.strip() for line in str(invalid).splitlines()[1:3])
+            return None, [f"model output invalid after {attempts} attempts: {first[:300]}"]
+    return data, [f"still failing validation after {attempts} attempts; ungrounded values dropped"]
+
+
+def _salvage_partial(
+    model: type[BaseModel], error: IncompleteOutputException, source: Grounding, limit: int
+) -> tuple[BaseModel | None, list[str]]:
+    """Output cut at max_tokens: keep its complete, grounded values (an unfinished trailing
+    string is discarded, not kept as a prefix that would pass the substring check)."""
+    source.drop = True
+    data = _validate_partial(model, _raw_output(error.last_completion) or "", source)
+    return data, [f"the model's output was cut off at max_tokens={limit}"]
+
+
+def _validate_partial(model: type[BaseModel], raw: str, source: Grounding) -> BaseModel | None:
+    try:
+        partial = jiter.from_json(raw.encode(), partial_mode="on")
+    except ValueError:
+        return None
+    for _ in range(MAX_PRUNES):
+        try:
+            return model.model_validate(partial, context={"grounding": source})
+        except ValidationError as invalid:
+            if not _prune(partial, invalid):
+                return None
+    return None
+
+
+MAX_PRUNES = 50
+
+
+def _prune(data: Any, invalid: ValidationError) -> bool:
+    """Remove the list items the errors point into (a half-written last item); False if none."""
+    cuts = set()
+    for error in invalid.errors():
+        loc = error["loc"]
+        indexes = [i for i, step in enumerate(loc) if isinstance(step, int)]
+        if indexes:
+            cuts.add(tuple(loc[: indexes[-1] + 1]))
+    for path in sorted(cuts, reverse=True):  # deepest and last first: indexes stay valid
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        del parent[path[-1]]
+    return bool(cuts)
+
+
+def _raw_output(completion: Any) -> str | None:
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError):
+        return None
+    if message.tool_calls:
+        return str(message.tool_calls[0].function.arguments)
+    content = (message.content or "").strip()
+    if content.startswith("```"):
+        content = content.strip("`").removeprefix("json").strip()
+    return content
+
+
+def _result(
+    section: Section,
+    client: LLMClient,
+    request: _Request,
+    data: BaseModel | None,
+    reasons: list[str],
+    source: Grounding,
+    ledger: Ledger,
+) -> SectionResult:
+    reasons = reasons + source.incomplete
+    if any(c.tokens_out >= client.config.max_tokens for c in ledger.calls):
+        reasons.append(
+            f"an answer used all max_tokens={client.config.max_tokens}: it may be cut off"
+        )
+    if data is not None and not has_value(data):
+        reasons.append("the model returned no values for this section")
+    ok = data is not None and not reasons and not source.dropped
+    return SectionResult(
+        section_id=section.section_id,
+        kind=section.kind,
+        pages=section.pages,
+        status=SectionStatus.ok if ok else SectionStatus.needs_review,
+        reasons=reasons,
+        data=data.model_dump(mode="json") if data is not None else None,
+        dropped=source.dropped,
+        model=client.model,
+        prompt_version=request.version,
+        usage=ledger.usage(),
+    )
+
+
+def _from_cache(hit: SectionResult, section: Section) -> SectionResult:
+    return hit.model_copy(
+        update={
+            "section_id": section.section_id,
+            "pages": section.pages,
+            "usage": Usage(cached=True),
+        }
+    )

@@ -1,0 +1,139 @@
+"""The LLM cache and call ledger, in two SQL tables the store can adopt as they are.
+
+`llm_cache`: one row per (model, prompt version, section text hash) holding the finished
+`SectionResult`, so re-running a document makes no call. `llm_calls`: one row per HTTP call
+(tokens in/out, latency, outcome) per document and section: the per-document token budget and
+the totals that `status` and the export show are sums over it. Pass an engine to share the
+store's database; a path or URL opens a SQLite file of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from schemas.performance import CallRecord, SectionResult, Usage
+
+metadata = MetaData()
+
+cache_table = Table(
+    "llm_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("model", String(200), nullable=False),
+    Column("prompt_version", String(200), nullable=False),
+    Column("text_sha256", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+calls_table = Table(
+    "llm_calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("doc_id", String(64), nullable=False, index=True),
+    Column("section_id", String(200), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("tokens_in", Integer, nullable=False),
+    Column("tokens_out", Integer, nullable=False),
+    Column("latency_s", Float, nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cache_key(model: str, prompt_version: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{prompt_version}\0{text_hash(text)}".encode()).hexdigest()
+
+
+class LLMCache:
+    """Cached section results and the call ledger."""
+
+    def __init__(self, target: Engine | str | Path) -> None:
+        if isinstance(target, Engine):
+            self.engine = target
+        else:
+            url = str(target) if "://" in str(target) else f"sqlite:///{Path(target).resolve()}"
+            self.engine = create_engine(url)
+        metadata.create_all(self.engine)
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> LLMCache:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(data_dir / "llm_cache.sqlite3")
+
+    def get(self, key: str) -> SectionResult | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cache_table.c.result).where(cache_table.c.key == key)).first()
+        return SectionResult.model_validate_json(row.result) if row else None
+
+    def put(self, key: str, result: SectionResult, prompt_version: str, text: str) -> None:
+        values = {
+            "key": key,
+            "model": result.model or "",
+            "prompt_version": prompt_version,
+            "text_sha256": text_hash(text),
+            "result": result.model_dump_json(),
+            "created_at": datetime.now(UTC),
+        }
+        stmt = (
+            sqlite_insert(cache_table).values(**values).on_conflict_do_nothing()
+            if self.engine.dialect.name == "sqlite"
+            else insert(cache_table).values(**values)
+        )
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    def record_calls(self, doc_id: str, section_id: str, calls: list[CallRecord]) -> None:
+        if not calls:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {"doc_id": doc_id, "section_id": section_id, "at": now, **c.model_dump()} for c in calls
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(insert(calls_table), rows)
+
+    def doc_usage(self, doc_id: str) -> Usage:
+        c = calls_table.c
+        query = select(
+            func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out), func.sum(c.latency_s)
+        ).where(c.doc_id == doc_id)
+        with self.engine.connect() as conn:
+            n, t_in, t_out, latency = conn.execute(query).one()
+        return Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0, latency_s=latency or 0.0)
+
+    def doc_tokens(self, doc_id: str) -> int:
+        usage = self.doc_usage(doc_id)
+        return usage.tokens_in + usage.tokens_out
+
+    def total_usage(self) -> Usage:
+        """Calls and tokens over every document (for `budgetlens status`)."""
+        c = calls_table.c
+        query = select(func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out),
+                       func.sum(c.latency_s))
+        with self.engine.connect() as conn:
+            n, t_in, t_out, latency = conn.execute(query).one()
+        return Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0, latency_s=latency or 0.0)

@@ -21,12 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("BUDGETLENS_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
-EXTRAS = {"demo": "dev", "test": "dev,test"}
+EXTRAS = {"demo": "dev", "test": "dev,test"}  # test pulls in local-llm (a ~5 min compile)
 # Debian packages the test-suite drives for real: the browser for UI tests, and a CJK font so
 # its screenshots show Chinese. name → a file that exists once it is installed.
 APT_TEST_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    # the second OCR engine (the default, RapidOCR, comes from PyPI)
+    "tesseract-ocr": "/usr/bin/tesseract",
+    "tesseract-ocr-chi-sim": "/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata",
 }
 
 

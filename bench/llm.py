@@ -31,7 +31,7 @@ from worker.llm_cache import LLMCache
 from worker.sections import find_sections, project_names, render_block
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "samples"  # bundled copies of the seed texts
 GOLDEN = ROOT / "tests" / "data" / "llm"
 
 

@@ -24,7 +24,7 @@ from worker.llm import LLMClient, extract_section
 from worker.llm_cache import LLMCache
 from worker.sections import find_sections, project_names
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_f525e4192ca00c01.txt"
+SEED = Path(__file__).resolve().parents[1] / "samples" / "001_f525e4192ca00c01.txt"
 SECTION_ID = "project_targets-2"  # 2024年涉军岗位工资: the smallest project target table
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from worker.grounding import Grounding, find_problems
 from worker.layout import Cell, Layout, PageInfo, TableBlock, TextBlock
 from worker.sections import default_rules, find_sections, project_names
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled seed texts
 GOLDEN = Path(__file__).parent / "data" / "llm"
 MODELS = {"project_targets": ProjectTargets, "department_targets": DepartmentTargets}
 

@@ -1,0 +1,122 @@
+"""OCR for pages whose text layer is missing or unusable (scans, broken Word/WPS exports).
+
+    quality = assess_page(page)                      # cheap; run it on every page
+    if not quality.usable:
+        words, h_lines, v_lines = ocr_words_and_lines(page)
+
+Everything comes back in PDF points in the space `page.get_text("words")` uses (top-left
+origin, unrotated page), so the PDF table-grid builder can take OCR words and raster ruling
+lines exactly as it takes text-layer words and vector rules: a horizontal (x0, y, x1, y) is
+its Seg (y, x0, x1), a vertical (x, y0, x, y1) is (x, y0, y1). A scan is deskewed first;
+its boxes are then in the page's own (straightened) frame, which for a scan tilted by θ
+differs from where the tilted pixels sit by at most distance-from-centre × θ.
+
+Engines (`engine=`): "rapidocr" (default: PP-OCRv4 via onnxruntime) and "tesseract"
+(chi_sim). See bench/ocr.py for how they compare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pymupdf
+
+from worker.ocr_engines import (
+    OcrEngine,
+    OcrEngineError,
+    RapidOcrEngine,
+    TesseractEngine,
+    em_box,
+)
+from worker.ocr_quality import PageQuality, assess_page
+from worker.ocr_raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
+
+__all__ = [
+    "OcrEngineError",
+    "OcrWord",
+    "PageQuality",
+    "assess_page",
+    "detect_lines",
+    "get_engine",
+    "ocr_page",
+    "ocr_words_and_lines",
+]
+
+BBox = tuple[float, float, float, float]
+DEFAULT_ENGINE = "rapidocr"
+DEFAULT_DPI = 200
+ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    text: str
+    bbox: BBox  # PDF points, page.get_text space
+    confidence: float  # 0..1
+
+
+@cache
+def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
+    """The shared engine instance for `name`; models load once per process."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown OCR engine {name!r}; choose from {sorted(ENGINES)}")
+    return ENGINES[name]()
+
+
+def ocr_page(
+    page: pymupdf.Page,
+    engine: str | OcrEngine = DEFAULT_ENGINE,
+    dpi: int = DEFAULT_DPI,
+    deskew: bool = True,
+) -> list[OcrWord]:
+    """The words on `page` as OCR reads them from a render at `dpi`."""
+    return ocr_words_and_lines(page, engine, dpi, deskew)[0]
+
+
+def ocr_words_and_lines(
+    page: pymupdf.Page,
+    engine: str | OcrEngine = DEFAULT_ENGINE,
+    dpi: int = DEFAULT_DPI,
+    deskew: bool = True,
+) -> tuple[list[OcrWord], list[Segment], list[Segment]]:
+    """OCR words plus the horizontal and vertical ruling lines of the page, in page points.
+
+    Lines are (x0, y0, x1, y1) with y0 == y1 (horizontal) or x0 == x1 (vertical).
+    """
+    eng = get_engine(engine) if isinstance(engine, str) else engine
+    raster = render(page, dpi, deskew)
+    h_px, v_px = detect_lines_px(raster.gray, dpi)
+    clean = erase_lines(raster.gray, h_px, v_px, dpi)
+    raw = eng.read(raster.gray, clean, v_px, dpi)
+    words = [
+        OcrWord(text, raster.to_page(em_box(box, text)), conf) for text, box, conf in raw if text
+    ]
+    h_lines, v_lines = _lines_to_page(raster, h_px, v_px)
+    return words, h_lines, v_lines
+
+
+def detect_lines(
+    source: pymupdf.Page | pymupdf.Pixmap, dpi: int = DEFAULT_DPI, deskew: bool = True
+) -> tuple[list[Segment], list[Segment]]:
+    """Horizontal and vertical ruling lines of a raster page, in page points.
+
+    A Pixmap is taken as a render of a whole unrotated page at its own resolution (`xres`).
+    """
+    if isinstance(source, pymupdf.Pixmap):
+        raster = from_pixmap(source, deskew)
+    else:
+        raster = render(source, dpi, deskew)
+    return _lines_to_page(raster, *detect_lines_px(raster.gray, raster.dpi))
+
+
+def _lines_to_page(
+    raster: Raster, h_px: list[Segment], v_px: list[Segment]
+) -> tuple[list[Segment], list[Segment]]:
+    h: list[Segment] = []
+    v: list[Segment] = []
+    for seg in [*h_px, *v_px]:
+        x0, y0, x1, y1 = raster.to_page(seg)
+        # A page rotated by 90° turns the render's horizontals into the page's verticals.
+        (h if abs(y1 - y0) <= abs(x1 - x0) else v).append((x0, y0, x1, y1))
+    return sorted(h, key=lambda s: (s[1], s[0])), sorted(v, key=lambda s: (s[0], s[1]))

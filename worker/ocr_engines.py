@@ -1,0 +1,376 @@
+"""OCR engines behind `worker.ocr`: RapidOCR (PP-OCRv4 on onnxruntime) and Tesseract.
+
+An engine reads a deskewed greyscale page and returns words in pixels. It gets two images:
+`gray` as rendered (text detection likes the ruling lines as separators) and `clean`, the same
+with the ruling lines painted out (recognizers read a rule touching a digit as "1" or "|"), and
+the vertical rules, so a detected text line that runs across a cell border is cut there.
+
+Both engines run from what the packages install: RapidOCR's det/rec models are files inside
+the `rapidocr_onnxruntime` wheel, Tesseract's `chi_sim` model is the Debian package
+`tesseract-ocr-chi-sim`. Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import shutil
+import subprocess
+import unicodedata
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from worker.ocr_raster import INK, Segment
+
+RawWord = tuple[str, Segment, float]  # text, pixel box, confidence 0..1
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class OcrEngineError(RuntimeError):
+    """An OCR engine is missing or failed: an infrastructure problem, not a document one."""
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(
+        self, gray: np.ndarray, clean: np.ndarray, v_lines: list[Segment], dpi: int
+    ) -> list[RawWord]: ...
+
+    def read_line(self, gray: np.ndarray) -> tuple[str, float]:
+        """Text of an image holding one line of text (no detection step)."""
+        ...
+
+
+# Punctuation confusions inside numbers, undone by what amounts look like (d.dd, d,ddd).
+_NUMBER_REPAIRS = [
+    (re.compile(r"(?<=\d)[:;](?=\d{2}$)"), "."),  # 3:06 -> 3.06
+    (re.compile(r"(?<=\d)[;:](?=\d{3}(\D|$))"), ","),  # 2;502.88 -> 2,502.88
+    (re.compile(r"(?<=\d),(?=\d{1,2}$)"), "."),  # 12,48 -> 12.48: thousands come in threes
+    (re.compile(r"^[-—–](?=\d+[-—–]$)|[-—–]$"), ""),  # "- 8 -" read as -8-: a page number
+]
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and punctuation in a number become ASCII (１，２３４．５６ -> 1,234.56).
+
+    Words with ideographs keep their full-width brackets and colons, as the text layer has them.
+    """
+    text = text.strip()
+    if _CJK.search(text) or not any(ch.isdigit() for ch in unicodedata.normalize("NFKC", text)):
+        return text
+    text = unicodedata.normalize("NFKC", text).replace("。", ".").replace(" ", "")
+    for pattern, repl in _NUMBER_REPAIRS:
+        text = pattern.sub(repl, text)
+    # A number never starts or ends with a separator; one there is dust or a rule's remnant.
+    return text.strip(".,:;'`")
+
+
+def ink_box(clean: np.ndarray, box: Segment) -> Segment | None:
+    """`box` shrunk to the ink inside it, ignoring dust; None if it holds no real ink.
+
+    Dust matters: a speck above a number makes the crop taller and the recognizer then reads
+    a gap that isn't there; a speck after it becomes a trailing ".".
+    """
+    x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+    sub = clean[y0:y1, x0:x1] < INK
+    if sub.sum() < 6:
+        return None
+    rows = _main_band(sub.sum(axis=1), gap=2)
+    if rows is None:
+        return None
+    sub = sub[rows[0] : rows[1]]
+    dust = max(4.0, 0.015 * (rows[1] - rows[0]) ** 2)
+    cols = _trim_dust(sub.sum(axis=0), dust)
+    if cols is None:
+        return None
+    return (x0 + cols[0], y0 + rows[0], x0 + cols[1], y0 + rows[1])
+
+
+def _clusters(profile: np.ndarray, gap: int) -> list[tuple[int, int, int]]:
+    """(start, end, ink) of the runs of non-zero entries, bridging up to `gap` empty entries."""
+    idx = np.flatnonzero(profile)
+    if len(idx) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > gap + 1)
+    starts, ends = np.r_[idx[0], idx[breaks + 1]], np.r_[idx[breaks], idx[-1]] + 1
+    return [(int(a), int(b), int(profile[a:b].sum())) for a, b in zip(starts, ends, strict=True)]
+
+
+def _main_band(profile: np.ndarray, gap: int) -> tuple[int, int] | None:
+    """The rows of the text: from the first to the last cluster holding real ink (≥ 5%)."""
+    clusters = _clusters(profile, gap)
+    total = sum(c[2] for c in clusters)
+    keep = [c for c in clusters if c[2] >= 0.05 * total]
+    return (keep[0][0], keep[-1][1]) if keep else None
+
+
+def _trim_dust(profile: np.ndarray, dust: float) -> tuple[int, int] | None:
+    clusters = _clusters(profile, gap=0)
+    while clusters and clusters[0][2] <= dust:
+        clusters.pop(0)
+    while clusters and clusters[-1][2] <= dust:
+        clusters.pop()
+    return (clusters[0][0], clusters[-1][1]) if clusters else None
+
+
+def em_box(box: Segment, text: str) -> Segment:
+    """Grow an ink-tight box to the font's line height, the box `page.get_text` would report.
+
+    Digits are ~0.72 em tall, ideographs ~0.9 em; text-layer word boxes are ~1.2 em tall and
+    each glyph's advance is ~0.55 em (digits) or 1 em (ideographs) wide, even for a thin "1".
+    """
+    x0, y0, x1, y1 = box
+    cjk = bool(_CJK.search(text))
+    em = (y1 - y0) / (0.9 if cjk else 0.72)
+    cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
+    half_w = max(x1 - x0, len(text) * em * (1.0 if cjk else 0.55)) / 2
+    return (cx - half_w, cy - 0.6 * em, cx + half_w, cy + 0.6 * em)
+
+
+def split_at_rules(box: Segment, v_lines: list[Segment], margin: float = 2.0) -> list[Segment]:
+    """Cut a text box at the vertical rules that cross it."""
+    x0, y0, x1, y1 = box
+    cy = (y0 + y1) / 2
+    cuts = sorted(
+        x for x, ly0, _, ly1 in v_lines if x0 + margin < x < x1 - margin and ly0 < cy < ly1
+    )
+    edges = [x0, *cuts, x1]
+    return [(a, y0, b, y1) for a, b in itertools.pairwise(edges) if b - a > margin]
+
+
+class RapidOcrEngine:
+    """PP-OCRv4 detection + recognition (Chinese and English, digits) through RapidOCR.
+
+    Detection runs on a copy reduced to `det_dpi` (it finds 9 pt text fine at 150 dpi and
+    costs half as much); recognition reads crops of the full-resolution page. `rec_width` is
+    the least width a recognition batch is padded to: PaddleOCR pads to 320, but table cells
+    are short, and 96 reads them as well at half the cost. `stretch` widens each crop before
+    recognition (see `_crop`): 1.5 took long 元 amounts from 98% to 100% for ~30% more time.
+    Detection misses a lone narrow glyph at 150 dpi; `missed_ink` picks those up.
+    The models load from the wheel's own `models/` folder (no download, ever).
+    """
+
+    name = "rapidocr"
+
+    def __init__(self, det_dpi: int = 150, rec_width: int = 96, stretch: float = 1.5) -> None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise OcrEngineError("rapidocr-onnxruntime is not installed") from exc
+        ocr = RapidOCR(print_verbose=False)
+        self._det, self._rec = ocr.text_det, ocr.text_rec
+        # The padded width of a recognition batch; a narrower floor saves time on short cells.
+        self._rec.rec_image_shape = [3, 48, rec_width]
+        self.det_dpi, self.stretch = det_dpi, stretch
+
+    def read(
+        self, gray: np.ndarray, clean: np.ndarray, v_lines: list[Segment], dpi: int
+    ) -> list[RawWord]:
+        found = self._detect(gray, dpi)
+        pieces = [p for box in found for p in split_at_rules(box, v_lines)]
+        boxes = [b for p in pieces if (b := ink_box(clean, p)) is not None]
+        rescued = missed_ink(clean, found, dpi)
+        if not boxes and not rescued:
+            return []
+        # A line's ink height; a lone "-" or "." gets a crop that tall, or it reads as "一".
+        line_h = float(np.median([b[3] - b[1] for b in boxes])) if boxes else 0.0
+        rescued = [b for b in rescued if _glyph_like(b, line_h)]
+        crops = [self._crop(clean, b, line_h, self.stretch) for b in boxes]
+        crops += [self._crop(clean, b, line_h, 1.0) for b in rescued]  # one glyph: no need
+        results, _ = self._rec([c for c, _ in crops], return_word_box=True)
+        words: list[RawWord] = []
+        for i, ((_, origin), box, res) in enumerate(
+            zip(crops, boxes + rescued, results, strict=True)
+        ):
+            if i >= len(boxes) and res[1] < RESCUE_MIN_CONF:
+                continue  # dust, a stamp's edge: whatever the detector rightly passed over
+            words += self._words(clean, box, origin, res)
+        return words
+
+    def read_line(self, gray: np.ndarray) -> tuple[str, float]:
+        text, score = self._rec([np.repeat(gray[:, :, None], 3, axis=2)])[0][0]
+        return normalize(text), float(score)
+
+    def _detect(self, gray: np.ndarray, dpi: int) -> list[Segment]:
+        scale = min(1.0, self.det_dpi / dpi)
+        small = Image.fromarray(gray)
+        if scale < 1.0:
+            small = small.resize(
+                (round(gray.shape[1] * scale), round(gray.shape[0] * scale)),
+                Image.Resampling.BILINEAR,
+            )
+        quads, _ = self._det(np.repeat(np.asarray(small)[:, :, None], 3, axis=2))
+        if quads is None:
+            return []
+        return [
+            (
+                q[:, 0].min() / scale,
+                q[:, 1].min() / scale,
+                q[:, 0].max() / scale,
+                q[:, 1].max() / scale,
+            )
+            for q in np.asarray(quads)
+        ]
+
+    @staticmethod
+    def _crop(
+        clean: np.ndarray, box: Segment, line_h: float, stretch: float
+    ) -> tuple[np.ndarray, tuple[int, int, int]]:
+        """The recognizer's input around an ink box (with a margin) and (x0, y0, width) of it.
+
+        The crop is widened by `stretch`: the recognizer looks at 8-pixel columns, and long
+        numbers in a narrow face ("1,181,758.59") lose digits when too few columns fall on each.
+        """
+        x0, y0, x1, y1 = box
+        m = max(2, round(0.25 * (y1 - y0)))
+        my = max(m, round((line_h - (y1 - y0)) / 2) + m)
+        cx0, cy0 = max(0, int(x0) - m), max(0, int(y0) - my)
+        crop = clean[cy0 : int(y1) + my, cx0 : int(x1) + m]
+        width = crop.shape[1]
+        if stretch != 1.0:
+            img = Image.fromarray(crop)
+            crop = np.asarray(
+                img.resize((round(width * stretch), img.height), Image.Resampling.BICUBIC)
+            )
+        return np.repeat(crop[:, :, None], 3, axis=2), (cx0, cy0, width)
+
+    @staticmethod
+    def _words(
+        clean: np.ndarray, box: Segment, origin: tuple[int, int, int], res: tuple
+    ) -> list[RawWord]:
+        """Split one recognized crop into words at its spaces, using the CTC column of each char."""
+        text, score, info = res
+        if not text.strip():
+            return []
+        cols_total, cols, confs = info[0], [c for w in info[2] for c in w], info[4]
+        if len(cols) != len(text) or cols_total <= 0:  # no positions: keep the crop whole
+            return [(normalize(text), box, float(score))]
+        cx0, _, width = origin
+        xs = [cx0 + (c + 0.5) * width / cols_total for c in cols]
+        words: list[RawWord] = []
+        for i, j in _word_spans(text):
+            left = (xs[i - 1] + xs[i]) / 2 if i > 0 else box[0]
+            right = (xs[j - 1] + xs[j]) / 2 if j < len(text) else box[2]
+            tight = ink_box(clean, (max(left, box[0]), box[1], min(right, box[2]), box[3]))
+            if tight is not None:
+                conf = float(np.mean(confs[i:j])) if len(confs) == len(text) else float(score)
+                words.append((normalize(text[i:j]), tight, conf))
+        return words
+
+
+RESCUE_MIN_CONF = 0.8
+
+
+def _glyph_like(box: Segment, line_h: float) -> bool:
+    """A glyph is nearly as tall as the text ("1"), or a dash; a cluster of dust is neither."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return h >= 0.6 * line_h or (w >= 2 * h and w >= 0.15 * line_h)
+
+
+def missed_ink(clean: np.ndarray, found: list[Segment], dpi: int) -> list[Segment]:
+    """Boxes of ink the text detector left out: at 150 dpi it misses a lone narrow glyph (the
+    "1" of a 栏次 row, a "-" meaning zero). Glyphs closer than ~0.3 em are grouped."""
+    import cv2  # a dependency of rapidocr-onnxruntime
+
+    ink = (clean < INK).astype(np.uint8)
+    for x0, y0, x1, y1 in found:
+        ink[max(0, int(y0) - 2) : int(y1) + 3, max(0, int(x0) - 2) : int(x1) + 3] = 0
+    px = dpi / 72.0
+    kernel = np.ones((3, max(3, round(3 * px))), np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, kernel), connectivity=8)
+    out: list[Segment] = []
+    for x, y, w, h, _area in stats[1:n]:
+        if not (0.5 * px <= h <= 30 * px and w <= 200 * px):
+            continue
+        if ink[y : y + h, x : x + w].sum() >= max(12, 0.3 * px * px):
+            box = ink_box(clean, (x, y, x + w, y + h))
+            out += [box] if box is not None else []
+    return out
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+
+class TesseractEngine:
+    """Tesseract 5 LSTM (`chi_sim`) through its command line; TSV output gives word boxes."""
+
+    name = "tesseract"
+
+    def __init__(self, lang: str = "chi_sim", psm: int = 6) -> None:
+        if shutil.which("tesseract") is None:
+            raise OcrEngineError("tesseract is not installed (apt-get install tesseract-ocr)")
+        langs = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True
+        ).stdout.split()
+        missing = [code for code in lang.split("+") if code not in langs]
+        if missing:
+            raise OcrEngineError(
+                f"tesseract lacks {missing} (apt-get install tesseract-ocr-chi-sim)"
+            )
+        self.lang, self.psm = lang, psm
+
+    def read(
+        self, gray: np.ndarray, clean: np.ndarray, v_lines: list[Segment], dpi: int
+    ) -> list[RawWord]:
+        return _merge_tess(self._run(clean, self.psm, dpi), v_lines)
+
+    def _run(self, gray: np.ndarray, psm: int, dpi: int = 200) -> list:
+        buf = io.BytesIO()
+        Image.fromarray(gray).save(buf, "PNG")
+        cmd = ["tesseract", "-", "-", "--dpi", str(dpi), "-l", self.lang, "--psm", str(psm), "tsv"]
+        proc = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=300)
+        if proc.returncode != 0:
+            raise OcrEngineError(f"tesseract failed: {proc.stderr.decode(errors='replace')[-300:]}")
+        return _parse_tsv(proc.stdout.decode())
+
+    def read_line(self, gray: np.ndarray) -> tuple[str, float]:
+        words = self._run(gray, psm=7)
+        return normalize("".join(t for _, t, _, _ in words)), float(
+            np.mean([c for *_, c in words] or [0.0])
+        )
+
+
+def _parse_tsv(tsv: str) -> list[tuple[tuple[int, int, int], str, Segment, float]]:
+    out = []
+    for line in tsv.splitlines()[1:]:
+        f = line.split("\t")
+        if len(f) == 12 and f[0] == "5" and f[11].strip():
+            x, y, w, h = (float(v) for v in f[6:10])
+            out.append(
+                (
+                    (int(f[2]), int(f[3]), int(f[4])),
+                    f[11].strip(),
+                    (x, y, x + w, y + h),
+                    float(f[10]) / 100,
+                )
+            )
+    return out
+
+
+def _merge_tess(items: list, v_lines: list[Segment]) -> list[RawWord]:
+    """Tesseract splits Chinese into one "word" per glyph: join glyphs closer than half a line
+    height on the same line, unless a rule stands between them."""
+    words: list[list] = []
+    for key, text, box, conf in items:
+        prev = words[-1] if words else None
+        if prev and prev[0] == key and _close(prev[2], box, v_lines):
+            prev[1] += text
+            prev[2] = (prev[2][0], min(prev[2][1], box[1]), box[2], max(prev[2][3], box[3]))
+            prev[3].append(conf)
+        else:
+            words.append([key, text, box, [conf]])
+    return [(normalize(t), b, float(np.mean(c))) for _, t, b, c in words]
+
+
+def _close(a: Segment, b: Segment, v_lines: list[Segment]) -> bool:
+    height = max(a[3] - a[1], b[3] - b[1])
+    if b[0] - a[2] > 0.5 * height:
+        return False
+    cy = (a[1] + a[3]) / 2
+    return not any(a[2] - 2 <= x <= b[0] + 2 and y0 < cy < y1 for x, y0, _, y1 in v_lines)

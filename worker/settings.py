@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     llm_timeout_s: float = 60
     llm_token_budget_per_doc: int = 200_000
+    llm_http_retries: int = Field(3, description="Retries of one call on timeout, 429, 5xx")
+    llm_max_tokens: int = Field(4096, description="Per call: a small model can loop in a grammar")
+    llm_plain_roles: bool = Field(
+        False, description="Send rules as user turns (chat templates without a system role, "
+                           "e.g. llama.cpp's gemma)")
 
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"

@@ -56,12 +56,13 @@ def facts(data: dict | None) -> Counter:
         for ind in item.get("indicators") or []:
             found[("indicator", normalize(ind["name"]), normalize(ind.get("value") or ""))] += 1
     for project in data.get("projects") or []:
-        name = normalize(project.get("name") or "")
-        found[("project", name)] += 1
+        # each field on its own: a dropped name must not hide a right code or amount
+        if project.get("name"):
+            found[("project", normalize(project["name"]))] += 1
         for key in ("code", "amount", "fiscal_amount"):
             if project.get(key) is not None:
                 value = normalize(project[key]) if key == "code" else _num(project[key])
-                found[(key, name, value)] += 1
+                found[(key, value)] += 1
     return found
 
 

@@ -132,8 +132,9 @@ class LLMCache:
     def total_usage(self) -> Usage:
         """Calls and tokens over every document (for `budgetlens status`)."""
         c = calls_table.c
-        query = select(func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out),
-                       func.sum(c.latency_s))
+        query = select(
+            func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out), func.sum(c.latency_s)
+        )
         with self.engine.connect() as conn:
             n, t_in, t_out, latency = conn.execute(query).one()
         return Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0, latency_s=latency or 0.0)

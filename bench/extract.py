@@ -59,6 +59,7 @@ class Run:
     ours_found: int = 0
     plumber_found: int = 0
     truth_cells: int = 0
+    crashes: int = 0  # documents the reader failed on (counted as extracting nothing)
 
     def row(self) -> dict[str, object]:
         p = max(self.pages, 1)
@@ -69,6 +70,7 @@ class Run:
             "cpu pages/s": round(self.pages / self.ours_cpu, 1) if self.ours_cpu else None,
             "extract_tables ms/page": round(1000 * self.tables_s / p, 3),
             "ours keyed acc": round(self.keyed.accuracy, 5),
+            "crashes": self.crashes,
             "ours cell recall": round(self.ours_found / t, 5),
             "pdfplumber pages/s": round(self.pages / self.plumber_s, 1) if self.plumber_s else None,
             "pdfplumber cell recall": round(self.plumber_found / t, 5) if self.plumber_s else None,
@@ -85,9 +87,14 @@ def measure(
     t0, c0 = time.perf_counter(), time.process_time()
     with pymupdf.open(pdf) as doc:
         pages = doc.page_count
-        layout = read_pdf(doc)
-    t1 = time.perf_counter()
-    tables, _ = extract_tables(layout)
+        try:  # a reader crash is a wrong document, not a stopped benchmark
+            layout = read_pdf(doc)
+            t1 = time.perf_counter()
+            tables, _ = extract_tables(layout)
+        except Exception as exc:
+            t1, tables = time.perf_counter(), []
+            run.crashes += 1
+            run.keyed.mismatches.append(f"{pdf.name}: crashed: {exc!r}")
     t2, c2 = time.perf_counter(), time.process_time()
     plumber_cells = _plumber_cells(pdf) if plumber else []
     t3 = time.perf_counter()

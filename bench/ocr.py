@@ -11,6 +11,11 @@ and tools/scan.py copies ("scan200": 200 dpi, tilted ±0.5–1.5°, noise, JPEG 
 "scan200-nodeskew" runs the same scan without the deskew step, to show what it buys.
 CPU seconds include the engine's child processes (Tesseract); wall seconds depend on how
 busy the machine is, CPU seconds much less.
+
+`--pipeline` measures the whole path instead (worker/ocr_layer.py: OCR, rebuild, read_pdf,
+extract_tables): for each sample, the pages of its first `--tables` tables are cut out,
+scanned, and the numeric cells of the golden tables the digital cut reads whole are scored
+(worker/table_compare.py), with chunk-stage seconds per page.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tools.ocr_testpdf import make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, scan_pdf
 from worker.ocr import assess_page, get_engine, ocr_page
+from worker.ocr_layer import read_pdf_ocr
+from worker.table_compare import compare, compare_table, to_golden
+from worker.tables import extract_tables
 
 CONDITIONS = {
     "digital": None,
@@ -127,6 +135,48 @@ def assess_timing(doc: pymupdf.Document, repeat: int = 20) -> dict[str, float]:
     return {"median_ms": statistics.median(medians), "max_ms": max(medians)}
 
 
+def pipeline(pattern: str, tables: int, conditions: list[str], seed: int) -> None:
+    """Golden numeric-cell accuracy and s/page through chunk + extract_tables, per condition."""
+    print("| sample | condition | pages | numbers | right | accuracy | s/page |")
+    print("|---" * 7 + "|")
+    for path in sorted(glob.glob(pattern)):
+        golden_path = Path("tests/data/golden") / (Path(path).stem + ".json")
+        if not golden_path.exists():
+            continue
+        src = pymupdf.open(path)
+        found = extract_tables(read_pdf_ocr(src))[0]
+        pages = sorted({v.page for t in found[:tables] for r in t.rows for v in r.values.values()})
+        if not pages:
+            print(f"| {Path(path).stem[:3]} | no tables found | | | | | |")
+            continue
+        cut = pymupdf.open()
+        cut.insert_pdf(src, from_page=pages[0] - 1, to_page=pages[-1] - 1)
+        golden = json.loads(golden_path.read_text(encoding="utf-8"))["tables"]
+        digital = to_golden(extract_tables(read_pdf_ocr(cut))[0])
+        whole = [
+            e
+            for e in golden
+            if any(a["key"] == e["key"] and compare_table(e, a).accuracy == 1.0 for a in digital)
+        ]
+        for condition in conditions:
+            style = CONDITIONS[condition]
+            doc = cut if style is None else scan_pdf(cut, style, seed=seed)[0]
+            t = time.perf_counter()
+            got = to_golden(extract_tables(read_pdf_ocr(doc))[0])
+            per_page = (time.perf_counter() - t) / len(doc)
+            sc = compare(whole, [a for a in got if a["key"] in {e["key"] for e in whole}])
+            cells = [
+                Path(path).stem[:3],
+                condition,
+                len(doc),
+                sc.expected_cells,
+                sc.correct,
+                f"{sc.accuracy:.2%}",
+                f"{per_page:.2f}",
+            ]
+            print("| " + " | ".join(map(str, cells)) + " |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", default="samples/*.pdf")
@@ -135,7 +185,13 @@ def main() -> None:
     ap.add_argument("--engines", default="rapidocr,tesseract")
     ap.add_argument("--conditions", default="digital,scan200,scan150,rough150,scan200-nodeskew")
     ap.add_argument("--json", help="write the rows here too")
+    ap.add_argument("--pipeline", action="store_true", help="golden tables through chunk")
+    ap.add_argument("--tables", type=int, default=3, help="--pipeline: tables per sample")
     args = ap.parse_args()
+    if args.pipeline:
+        conditions = [c for c in args.conditions.split(",") if c in CONDITIONS]
+        pipeline(args.samples, args.tables, conditions, args.seed)
+        return
     original = load_pages(args.samples, args.pages, args.seed)
     print(f"{len(original)} pages; assess_page on them: {assess_timing(original)}")
     head = "engine condition pages numbers exact accuracy invented IoU wall_s/page CPU_s/page"

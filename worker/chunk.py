@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from worker.errors import DocumentRejected
 from worker.formats.docx import read_docx
-from worker.formats.pdf import read_pdf
 from worker.formats.text import read_text
 from worker.layout import Layout
 from worker.load import Loaded
+from worker.ocr_layer import read_pdf_ocr
 
 
 def chunk(loaded: Loaded) -> Layout:
     try:
         if loaded.pdf is not None:
-            return read_pdf(loaded.pdf)
+            return read_pdf_ocr(loaded.pdf)  # OCRs only pages without a usable text layer
         if loaded.docx is not None:
             return read_docx(loaded.docx)
         return read_text(loaded.text or "")

@@ -8,6 +8,10 @@ extract stage (format-agnostic). Pages here are 0-based indexes; the canonical m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from schemas import Problem
 
 BBox = tuple[float, float, float, float]
 
@@ -65,6 +69,8 @@ class PageInfo:
 class Layout:
     pages: list[PageInfo] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    # What the chunk stage could not do or is unsure of (e.g. OCR'd pages), for extract to report.
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def text(self) -> str:

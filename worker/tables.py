@@ -10,7 +10,7 @@ cannot classify are reported as problems, never guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schemas import Column, Problem, Row, Table, Unit
 from schemas.reference import TableRule
@@ -156,7 +156,22 @@ def _take_captions(block: TableBlock) -> tuple[_Part, list[str]]:
             break  # a department | 预算年度 | 单位 line is a caption even with a plain cell in it
         captions.extend(dict.fromkeys(filled))
         rows = rows[1:]
-    return _Part(rows, block), captions
+    return _Part(_rebased(rows, len(block.rows) - len(rows)), block), captions
+
+
+def _rebased(rows: list[list[Cell]], dropped: int) -> list[list[Cell]]:
+    """Merged-cell origins count rows from the block's first row: move them up past the
+    caption rows taken off (an origin inside a caption row: the cell stands on its own)."""
+    if not dropped:
+        return rows
+    return [[_moved_up(c, dropped) for c in row] for row in rows]
+
+
+def _moved_up(cell: Cell, dropped: int) -> Cell:
+    if cell.origin is None:
+        return cell
+    r, c = cell.origin
+    return replace(cell, origin=(r - dropped, c) if r >= dropped else None)
 
 
 def _continues(

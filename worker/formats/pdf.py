@@ -5,8 +5,14 @@ Fast path, per page: one MuPDF interpretation gives words and vector paths
 lines up in columns without full ruling becomes tables too (`pdf_stream`); what is left is
 grouped into paragraphs. A ruled grid whose merged regions are not rectangles (a border stretch
 missing where no cell could end) is "unclear": by default its regions are split into rectangles
-(cheap); with `fallback=True` PyMuPDF's `find_tables` re-grids it instead (seconds per page on
-such pages). `PdfStats.unclear` / `.fallbacks` count how often.
+(cheap), the first taking the text centred on the region's bounds (a title merged with its own
+column as an L); with `fallback=True` PyMuPDF's `find_tables` re-grids it instead (seconds per
+page on such pages). `PdfStats.unclear` / `.fallbacks` count how often.
+
+Parts of a table inferred from text that follow each other (at the top of the next page, maybe
+under the title repeated, or under a header repeated on the same page) are read again on the
+first part's columns: a column may be blank in one part, and a part whose value cells are all
+blank reads as short paragraphs.
 
 Boxes: every bbox stored (cells, blocks) is in PDF points in *unrotated* page space, the space
 `page.get_text` reports (origin top-left, y down), whatever `/Rotate` says. `PageInfo.width` and
@@ -23,10 +29,11 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
+from worker.formats.pdf_columns import Columns
 from worker.formats.pdf_grid import Grid, find_grids, grid_from_rulings
 from worker.formats.pdf_lines import Line, block_text, build_lines, paragraphs
-from worker.formats.pdf_page import PageContent, Word, read_page
-from worker.formats.pdf_stream import find_stream_tables
+from worker.formats.pdf_page import PageContent, Seg, Word, read_page
+from worker.formats.pdf_stream import find_stream_tables, restream
 from worker.formats.textnorm import clean_cell, normalize_text
 from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
 
@@ -58,6 +65,9 @@ class _Placed:
     bottom: float
     grid: Grid | None = None
     page_height: float = 0.0
+    content: PageContent | None = None  # a table inferred from text: what re-reading it needs
+    lines: list[Line] = field(default_factory=list)
+    rules: list[Seg] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -78,6 +88,8 @@ def read_pdf(
     pages = [_read_page(doc[i], stats, fallback) for i in range(doc.page_count)]
     blocks: list[Block] = []
     previous: _Placed | None = None
+    if join_pages:
+        _chain_parts(pages)
     for page in pages:
         for i, placed in enumerate(page.placed):
             head = previous if join_pages and i == _first_content(page.placed) else None
@@ -111,11 +123,16 @@ def _read_page(page: pymupdf.Page, stats: PdfStats, fallback: bool) -> _Page:
     lines = build_lines(words)
     taken: set[int] = set()
     for grid, table_lines in find_stream_tables(lines, free_rules):
-        placed.append(_table(content, grid, []))
+        part = _table(content, grid, [])
+        part.content, part.lines, part.rules = content, table_lines, free_rules
+        placed.append(part)
         taken.update(id(ln) for ln in table_lines)
         stats.stream_tables += 1
     free = [ln for ln in lines if id(ln) not in taken]
-    placed.extend(_text_block(content, group) for group in paragraphs(free))
+    for group in paragraphs(free):
+        text = _text_block(content, group)
+        text.content, text.lines, text.rules = content, group, free_rules
+        placed.append(text)
     placed.sort(key=lambda p: p.top)
     h = content.height if content.turns % 2 == 0 else content.width
     for p in placed:
@@ -152,7 +169,7 @@ def _split_crossing(
 def _chars_of(content: PageContent, word: Word) -> list[Word]:
     """The characters of one word. Its box may overlap other text (MuPDF glues neighbouring
     cells into one word across baselines), so take only chars the word's text names."""
-    pool = [c for c in content.chars() if word.x0 <= c.cx <= word.x1 and word.y0 <= c.cy <= word.y1]
+    pool = content.chars_in((word.x0, word.y0, word.x1, word.y1))
     chars = []
     for ch in word.text:
         match = next((c for c in pool if c.text == ch), None)
@@ -182,6 +199,7 @@ def _fallback(page: pymupdf.Page, content: PageContent, grid: Grid, stats: PdfSt
 
 def _table(content: PageContent, grid: Grid, words: list[Word]) -> _Placed:
     buckets: dict[tuple[int, int], list[Word]] = grid.placed or {}
+    words = _claim_centred(grid, words, buckets)
     for w in words:
         cell = grid.locate(w.cx, w.cy)
         if cell is not None:
@@ -200,6 +218,29 @@ def _table(content: PageContent, grid: Grid, words: list[Word]) -> _Placed:
         rows.append(row)
     block = TableBlock(rows, content.index, content.to_page(grid.bbox))
     return _Placed(block, grid.ys[0], grid.ys[-1], grid)
+
+
+def _claim_centred(
+    grid: Grid, words: list[Word], buckets: dict[tuple[int, int], list[Word]]
+) -> list[Word]:
+    """Give a merged region that is no rectangle (a group title over its own column and its
+    sub-columns, drawn as an L) the text centred on its bounding box, when that text landed
+    in another cell; returns the words left to place by position."""
+    for (r0, c0, r1, c1), region in grid.odd or []:
+        x0, y0, x1, y1 = grid.box(r0, c0, r1, c1)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        mine = [w for w in words if grid.locate(w.cx, w.cy) in region]
+        centred = [
+            w
+            for w in words
+            if abs(w.cy - cy) <= 0.3 * w.height
+            and abs(w.cx - cx) <= 0.3 * (x1 - x0)
+            and grid.locate(w.cx, w.cy) not in region
+        ]
+        if centred and not mine:
+            buckets.setdefault(region[0], []).extend(centred)
+            words = [w for w in words if all(w is not c for c in centred)]
+    return words
 
 
 def _text_block(content: PageContent, group: list[Line]) -> _Placed:
@@ -225,6 +266,68 @@ def _page_text(placed: list[_Placed]) -> str:
 
 
 # ---- tables continued across a page break ------------------------------------------------
+
+
+def _chain_parts(pages: list[_Page]) -> None:
+    """Parts of a table inferred from text, one after the other (the next part at the top of
+    the next page, maybe under the title and captions repeated, or under a header repeated
+    on the same page), are read again on the columns of the part before when their text
+    fits them: a column may be blank in one part, a header may split differently, and a part
+    whose value cells are all blank reads as a column of short paragraphs."""
+    before: _Placed | None = None
+    said: list[str] = []  # the texts over the part before (its title, captions)
+    lead: list[str] = []  # texts since the last table
+    for page in pages:
+        top = True  # nothing but page furniture and repeated titles on this page so far
+        for i, placed in enumerate(page.placed):
+            if _in_margin(placed):
+                continue
+            text = placed.block.text if isinstance(placed.block, TextBlock) else None
+            columns: Columns | None = before.grid.columns if before and before.grid else None
+            if columns is not None and top and text is not None and text in said:
+                continue  # a title repeated over the next part
+            if columns is not None:
+                _on_columns(page, i, columns, texts=top)
+                placed = page.placed[i]
+            top = False
+            if placed.grid is not None:
+                before, said, lead = placed, lead or said, []
+            else:
+                before = None
+                lead.append(placed.block.text)  # type: ignore[union-attr]
+
+
+def _on_columns(page: _Page, i: int, columns: Columns, texts: bool) -> None:
+    """Read the table at i on `columns`, with the rows of the same type size that follow it
+    as text (a part whose value cells are blank); or, if `texts`, such text blocks alone."""
+    if isinstance(page.placed[i].block, TextBlock) and not texts:
+        return
+    end = i + 1
+    while end < len(page.placed) and _row_like(page.placed[end], columns.height):
+        end += 1
+    for stop in range(end, i, -1):  # notes may follow a part: try shorter runs
+        parts = page.placed[i:stop]
+        if any(p.content is None for p in parts):
+            continue
+        lines = sorted((ln for p in parts for ln in p.lines), key=lambda ln: ln.cy)
+        grid = restream(lines, parts[0].rules, columns)
+        if grid is not None:
+            again = _table(parts[0].content, grid, [])  # type: ignore[arg-type]
+            again.page_height = parts[0].page_height
+            again.content, again.lines, again.rules = parts[0].content, lines, parts[0].rules
+            page.placed[i:stop] = [again]
+            page.info.text = _page_text(page.placed)
+            return
+
+
+def _row_like(placed: _Placed, height: float) -> bool:
+    """A table inferred from text, or text whose lines are of a table's type size (rows whose
+    value cells are all blank, a header read as text): maybe more of the same table."""
+    if placed.content is None or _in_margin(placed):
+        return False
+    return placed.grid is not None or all(
+        abs(ln.height - height) <= 0.12 * height for ln in placed.lines
+    )
 
 
 def _in_margin(p: _Placed) -> bool:
@@ -268,7 +371,8 @@ def _append_rows(head: TableBlock, tail: TableBlock) -> None:
     texts = _texts(head.rows)
     skip = 0
     for k in range(min(5, len(tail.rows) - 1), 0, -1):  # a header repeated on the new page
-        if _texts(tail.rows[:k]) == texts[:k]:
+        # (the first part may start with caption rows the repeat lacks)
+        if any(_texts(tail.rows[:k]) == texts[at : at + k] for at in range(3)):
             skip = k
             break
     offset = len(head.rows) - skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from worker.formats.pdf_page import BBox, Seg, Word
 
@@ -37,6 +38,11 @@ class Grid:
     # Words already placed in cells (keyed by merged-cell origin) when the grid was built
     # from them; None: place words by where their centre falls.
     placed: dict[Cell, list[Word]] | None = None
+    columns: Any = None  # pdf_columns.Columns of a grid inferred from text (continued parts)
+    # Merged regions that are no rectangle, split into rectangles: (bounding box r0, c0, r1,
+    # c1; the origins of its rectangles, the first first). A renderer centres such a region's
+    # text on its bounding box, which may put it inside another cell.
+    odd: list[tuple[tuple[int, int, int, int], list[Cell]]] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -179,15 +185,17 @@ def _grid(xs: list[float], ys: list[float], roots: dict[Cell, Cell]) -> Grid:
     for cell, root in roots.items():
         groups.setdefault(root, set()).add(cell)
     origin = [[(0, 0)] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    clear = True
+    odd: list[tuple[tuple[int, int, int, int], list[Cell]]] = []
     for cells in groups.values():
         boxes = _rectangles(cells)
-        clear &= len(boxes) == 1
+        if len(boxes) > 1:
+            rs, cs = [r for r, _ in cells], [c for _, c in cells]
+            odd.append(((min(rs), min(cs), max(rs), max(cs)), [(b[0], b[1]) for b in boxes]))
         for r0, c0, r1, c1 in boxes:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     origin[r][c] = (r0, c0)
-    return Grid(xs, ys, origin, clear)
+    return Grid(xs, ys, origin, not odd, odd=odd or None)
 
 
 def _rectangles(cells: set[Cell]) -> list[tuple[int, int, int, int]]:

@@ -20,6 +20,9 @@ _SAME_LINE = 0.45  # centres closer than this × height sit on one line
 @dataclass(slots=True)
 class Line:
     words: list[Word] = field(default_factory=list)
+    _height: float = -1.0  # median word height, once the line is complete
+    colnum: bool | None = None  # a column-number row (pdf_stream), once asked
+    _box: tuple[float, float, float] | None = None
 
     @property
     def x0(self) -> float:
@@ -27,20 +30,33 @@ class Line:
 
     @property
     def x1(self) -> float:
-        return max(w.x1 for w in self.words)
+        return self._extent()[0]
 
     @property
     def y0(self) -> float:
-        return min(w.y0 for w in self.words)
+        return self._extent()[1]
 
     @property
     def y1(self) -> float:
-        return max(w.y1 for w in self.words)
+        return self._extent()[2]
+
+    def _extent(self) -> tuple[float, float, float]:
+        """x1, y0, y1, once the line is complete (lines are read far more than built)."""
+        if self._box is None:
+            words = self.words
+            self._box = (
+                max(w.x1 for w in words),
+                min(w.y0 for w in words),
+                max(w.y1 for w in words),
+            )
+        return self._box
 
     @property
     def height(self) -> float:
-        heights = sorted(w.y1 - w.y0 for w in self.words)
-        return heights[len(heights) // 2]
+        if self._height < 0:
+            heights = sorted(w.y1 - w.y0 for w in self.words)
+            self._height = heights[len(heights) // 2]
+        return self._height
 
     @property
     def cy(self) -> float:

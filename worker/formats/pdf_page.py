@@ -13,6 +13,7 @@ left to right, so each page is turned by quarter turns until its dominant text d
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -27,6 +28,7 @@ _FLAGS = (
     | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
 )
 THIN = 3.0  # a path box at most this thick is a ruling line, not an area
+BAND = 8.0  # height of the horizontal bands characters are indexed in
 _WHITE = 0xFFFFFF
 # Quarter turns (clockwise, y down) that bring a text direction to (1, 0).
 _TURNS = {(1, 0): 0, (0, -1): 1, (-1, 0): 2, (0, 1): 3}
@@ -64,6 +66,7 @@ class PageContent:
     vsegs: list[Seg] = field(default_factory=list)
     textpage: pymupdf.TextPage | None = None
     _chars: list[Word] | None = None
+    _bands: dict[int, tuple[list[float], list[Word]]] | None = None  # chars_in's index
 
     def to_work(self, box: BBox) -> BBox:
         return _turn(box, self.turns, self.width, self.height)
@@ -87,6 +90,25 @@ class PageContent:
                 if not ch["c"].isspace()
             ]
         return self._chars
+
+    def chars_in(self, box: BBox) -> list[Word]:
+        """Characters whose centre lies in `box`, from an index of horizontal bands, each
+        sorted by x: splitting many glued words stays linear in the page's text."""
+        if self._bands is None:
+            bands: dict[int, list[Word]] = {}
+            for c in self.chars():
+                bands.setdefault(int(c.cy // BAND), []).append(c)
+            self._bands = {}
+            for key, chars in bands.items():
+                chars.sort(key=lambda c: c.cx)
+                self._bands[key] = ([c.cx for c in chars], chars)
+        x0, y0, x1, y1 = box
+        out: list[Word] = []
+        for key in range(int(y0 // BAND), int(y1 // BAND) + 1):
+            xs, chars = self._bands.get(key, ((), ()))
+            lo, hi = bisect_left(xs, x0), bisect_right(xs, x1)
+            out += [c for c in chars[lo:hi] if y0 <= c.cy <= y1]
+        return out
 
 
 def _turn(box: BBox, turns: int, w: float, h: float) -> BBox:

@@ -1,0 +1,146 @@
+"""Scanned and garbled PDF pages go through OCR and the same table extraction as digital pages.
+
+A few table pages of a bundled sample are cut out, degraded with tools/scan.py, run through
+`chunk` + `extract_tables` and scored against the sample's golden tables. Only the golden
+tables the *digital* cut reads completely are scored (a table running past the cut cannot be
+whole), so the bar measures what OCR loses, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pymupdf
+import pytest
+
+from tests.conftest import SAMPLES
+from tools.scan import ScanStyle, garble_pdf, scan_pdf
+from worker.chunk import chunk
+from worker.layout import Layout
+from worker.load import load
+from worker.ocr_layer import LOW_CONFIDENCE
+from worker.table_compare import Score, compare, compare_table, to_golden
+from worker.tables import extract_tables
+
+SAMPLE = "000_954316b1df943981"
+CUT = (3, 6)  # 0-based pages: the income/expenditure summary, income and expenditure tables
+GOLDEN = SAMPLES.parent / "tests" / "data" / "golden" / f"{SAMPLE}.json"
+
+
+def _cut(first: int, last: int) -> pymupdf.Document:
+    doc = pymupdf.open()
+    doc.insert_pdf(pymupdf.open(SAMPLES / f"{SAMPLE}.pdf"), from_page=first, to_page=last)
+    return doc
+
+
+def _chunk(doc: pymupdf.Document) -> Layout:
+    return chunk(load(doc.tobytes(), "pdf", 500))
+
+
+def _golden_within(digital: Layout) -> list[dict]:
+    """The golden tables that the digital cut reads without a single miss."""
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["tables"]
+    got = to_golden(extract_tables(digital)[0])
+    whole = []
+    for exp in golden:
+        act = next((t for t in got if t["key"] == exp["key"]), None)
+        if act is not None and compare_table(exp, act).accuracy == 1.0:
+            whole.append(exp)
+    return whole
+
+
+def _score(expected: list[dict], layout: Layout) -> Score:
+    actual = [t for t in to_golden(extract_tables(layout)[0]) if t["key"] in _keys(expected)]
+    return compare(expected, actual)
+
+
+def _keys(tables: list[dict]) -> set[str]:
+    return {t["key"] for t in tables}
+
+
+@pytest.fixture(scope="module")
+def digital() -> pymupdf.Document:
+    return _cut(*CUT)
+
+
+@pytest.fixture(scope="module")
+def expected(digital: pymupdf.Document) -> list[dict]:
+    whole = _golden_within(_chunk(digital))
+    assert len(whole) >= 2, "the cut no longer holds whole golden tables; move CUT"
+    return whole
+
+
+@pytest.fixture(scope="module")
+def scanned_layout(digital: pymupdf.Document) -> tuple[Layout, float]:
+    scan, _ = scan_pdf(digital, ScanStyle(dpi=200), seed=3)
+    start = time.perf_counter()
+    layout = _chunk(scan)
+    return layout, (time.perf_counter() - start) / scan.page_count
+
+
+def test_scanned_tables_match_golden(
+    scanned_layout: tuple[Layout, float], expected: list[dict]
+) -> None:
+    layout, s_per_page = scanned_layout
+    assert all(p.ocr for p in layout.pages)
+    score = _score(expected, layout)
+    print(
+        f"scan200: {score.correct}/{score.expected_cells} numeric cells, extra {score.extra}, "
+        f"accuracy {score.accuracy:.3f}, {s_per_page:.1f} s/page"
+    )
+    assert score.expected_cells >= 30
+    assert score.accuracy >= 0.98, score.mismatches
+
+
+def test_scanned_values_carry_confidence_and_provenance(
+    scanned_layout: tuple[Layout, float],
+) -> None:
+    layout, _ = scanned_layout
+    values = [v for t in extract_tables(layout)[0] for r in t.rows for v in r.values.values()]
+    numbers = [v for v in values if v.value is not None]
+    assert numbers
+    assert all(v.confidence is not None and 0.0 < v.confidence <= 1.0 for v in numbers)
+    assert all(v.page is not None and v.bbox is not None for v in numbers)
+    assert {p.page for p in layout.problems if p.stage == "ocr"} == {1, 2, 3, 4}
+
+
+def test_low_confidence_numbers_are_flagged(scanned_layout: tuple[Layout, float]) -> None:
+    layout, _ = scanned_layout
+    low: dict[int, int] = {}
+    for table in layout.tables():
+        for cell in (c for row in table.rows for c in row):
+            sure = cell.confidence is None or cell.confidence >= LOW_CONFIDENCE
+            if not sure and any(ch.isdigit() for ch in cell.text):
+                low[cell.page + 1] = low.get(cell.page + 1, 0) + 1  # type: ignore[operator]
+    flagged = {
+        p.page: int(p.message.split()[0])
+        for p in layout.problems
+        if p.stage == "ocr" and "below confidence" in p.message
+    }
+    assert flagged == low
+
+
+def test_garbled_text_layer_is_ocrd() -> None:
+    page = _cut(CUT[0], CUT[0])
+    layout = _chunk(garble_pdf(page, "pua"))
+    assert [p.ocr for p in layout.pages] == [True]
+    assert any("private_use" in p.message for p in layout.problems)
+    # The garbled page must read as its intact digital self does.
+    truth = to_golden(extract_tables(_chunk(page))[0])
+    score = compare(truth, to_golden(extract_tables(layout)[0]))
+    assert score.expected_cells >= 5
+    assert score.accuracy >= 0.98, score.mismatches
+
+
+def test_digital_pdf_is_never_ocrd(monkeypatch: pytest.MonkeyPatch) -> None:
+    import worker.ocr_layer
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a digital page was sent to OCR")
+
+    monkeypatch.setattr(worker.ocr_layer, "ocr_words_and_lines", refuse)
+    layout = _chunk(pymupdf.open(SAMPLES / f"{SAMPLE}.pdf"))
+    assert layout.pages and not any(p.ocr for p in layout.pages)
+    assert not layout.problems
+    assert all(c.confidence is None for t in layout.tables() for r in t.rows for c in r)

@@ -1,0 +1,191 @@
+"""Read a PDF whose pages may need OCR, through the same reader as digital pages.
+
+    layout = read_pdf_ocr(doc)
+
+Every page is checked with `assess_page` (~1 ms). When all are usable the document goes to
+`read_pdf` untouched — no cost on the fast path. Otherwise each unusable page is OCR'd and
+rebuilt as a clean digital page in an in-memory copy: every OCR word becomes real text
+stretched over its box, every detected ruling line a vector line. `read_pdf` then reads the
+copy, so scanned tables go through the same grid/table code, and page numbers and coordinates
+stay those of the original. Rebuilt pages get `PageInfo.ocr`, their cells the lowest
+confidence of the OCR words inside them, and the layout one Problem per OCR'd page (plus one
+listing low-confidence numbers, which a reviewer must check against the scan).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+
+import pymupdf
+
+from schemas import Problem
+from worker.formats.pdf import read_pdf
+from worker.layout import Cell, Layout
+from worker.ocr import DEFAULT_ENGINE, OcrWord, assess_page, ocr_words_and_lines
+from worker.ocr_raster import Segment
+
+BBox = tuple[float, float, float, float]
+LOW_CONFIDENCE = 0.8  # an OCR'd number below this is marked for review
+FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
+BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
+RULE_WIDTH = 0.5  # points
+_DIGIT = re.compile(r"\d")
+
+
+def read_pdf_ocr(doc: pymupdf.Document, engine: str = DEFAULT_ENGINE) -> Layout:
+    """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd and rebuilt first."""
+    reasons = _pages_to_ocr(doc)
+    if not reasons:
+        return read_pdf(doc)
+    rebuilt = pymupdf.open()
+    words: dict[int, list[OcrWord]] = {}
+    for page in doc:
+        if page.number in reasons:
+            words[page.number] = _rebuild(page, rebuilt, engine)
+        else:
+            rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
+    layout = read_pdf(rebuilt)
+    layout.problems.extend(_mark(layout, words, reasons))
+    return layout
+
+
+def _pages_to_ocr(doc: pymupdf.Document) -> dict[int, str]:
+    """0-based page → why its text layer cannot be used (repairable layers are left to the reader)."""
+    out: dict[int, str] = {}
+    for page in doc:
+        quality = assess_page(page)
+        if not quality.usable and not quality.repairable:
+            out[page.number] = quality.reason
+    return out
+
+
+def _rebuild(page: pymupdf.Page, out: pymupdf.Document, engine: str) -> list[OcrWord]:
+    """Append to `out` a digital copy of `page` made from its OCR; the OCR words."""
+    words, h_lines, v_lines = ocr_words_and_lines(page, engine)
+    # OCR boxes are in the unrotated page's space: build unrotated, then turn like the original.
+    new = out.new_page(width=page.mediabox.width, height=page.mediabox.height)
+    for text, bbox in _without_overlaps(words):
+        _put_word(new, text, _inside_rules(bbox, len(text), v_lines))
+    if h_lines or v_lines:
+        shape = new.new_shape()
+        for x0, y0, x1, y1 in [*h_lines, *v_lines]:
+            shape.draw_line((x0, y0), (x1, y1))
+        shape.finish(width=RULE_WIDTH, color=(0, 0, 0))
+        shape.commit()
+    new.set_rotation(page.rotation)
+    return words
+
+
+def _without_overlaps(words: list[OcrWord]) -> list[tuple[str, BBox]]:
+    """Words as (text, box), a character read twice at a split dropped from the left word.
+
+    The engine sometimes cuts one line into overlapping pieces ("二十、住" + "住房保障支出");
+    rebuilt as they are, the reader would join them into "二十、住住房保障支出".
+    """
+    out = [(w.text.strip(), w.bbox) for w in words]
+    order = sorted(range(len(out)), key=lambda i: (out[i][1][1], out[i][1][0]))
+    for a, b in itertools.pairwise(order):
+        (left, lb), (right, rb) = out[a], out[b]
+        same_line = min(lb[3], rb[3]) - max(lb[1], rb[1]) > 0.5 * (lb[3] - lb[1])
+        if not same_line or not lb[0] < rb[0] < lb[2]:
+            continue
+        k = next(
+            (k for k in range(min(len(left), len(right)) - 1, 0, -1) if left.endswith(right[:k])), 0
+        )
+        if k:
+            out[a] = (left[:-k], (lb[0], lb[1], rb[0], lb[3]))
+    return [(text, bbox) for text, bbox in out if text]
+
+
+def _inside_rules(bbox: BBox, n_chars: int, v_lines: list[Segment]) -> BBox:
+    """`bbox` pulled back inside the cell rules it overshoots by less than one character.
+
+    OCR boxes run a few points wide; stretched over such a box, a cell's first or last
+    character would be centred across the rule and the reader would give it to the next cell.
+    """
+    x0, y0, x1, y1 = bbox
+    char = (x1 - x0) / max(1, n_chars)
+    mid = (y0 + y1) / 2
+    for vx, top, _, bottom in v_lines:
+        if not (top <= mid <= bottom and x0 < vx < x1):
+            continue
+        if vx - x0 < char:
+            x0 = vx + RULE_WIDTH
+        elif x1 - vx < char:
+            x1 = vx - RULE_WIDTH
+    return x0, y0, x1, y1
+
+
+def _put_word(page: pymupdf.Page, text: str, bbox: BBox) -> None:
+    """Write `text` so its extracted box is `bbox`: size from the height, stretched to the width."""
+    x0, y0, x1, y1 = bbox
+    size = y1 - y0
+    if size <= 0 or x1 <= x0 or not text:
+        return
+    natural = pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
+    origin = pymupdf.Point(x0, y1 - BASELINE * size)
+    stretch = pymupdf.Matrix((x1 - x0) / natural, 1)
+    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, stretch))
+
+
+def _mark(
+    layout: Layout, words: dict[int, list[OcrWord]], reasons: dict[int, str]
+) -> list[Problem]:
+    """Flag OCR'd pages and cells; the Problems a reviewer should see."""
+    for info in layout.pages:
+        info.ocr = info.index in words
+    low: dict[int, int] = {}
+    for cell in _ocr_cells(layout, words):
+        cell.confidence = _confidence(cell, words[cell.page])  # type: ignore[index]
+        if _is_low_number(cell):
+            low[cell.page] = low.get(cell.page, 0) + 1  # type: ignore[index]
+    problems = [
+        Problem(stage="ocr", message=f"page read by OCR (text layer: {reasons[i]})", page=i + 1)
+        for i in sorted(words)
+    ]
+    problems += [
+        Problem(
+            stage="ocr",
+            message=f"{n} OCR'd number(s) below confidence {LOW_CONFIDENCE}: check against the scan",
+            page=i + 1,
+        )
+        for i, n in sorted(low.items())
+    ]
+    return problems
+
+
+def _ocr_cells(layout: Layout, words: dict[int, list[OcrWord]]) -> Iterator[Cell]:
+    for table in layout.tables():
+        for row in table.rows:
+            for cell in row:
+                if cell.page in words and cell.bbox is not None and cell.text.strip():
+                    yield cell
+
+
+def _confidence(cell: Cell, words: list[OcrWord]) -> float | None:
+    """Lowest confidence of the OCR words centred in the cell (else overlapping it: a word
+    split across cells): a cell is as sure as its worst word."""
+    x0, y0, x1, y1 = cell.bbox  # type: ignore[misc]
+    centred = [
+        w.confidence
+        for w in words
+        if x0 <= (w.bbox[0] + w.bbox[2]) / 2 <= x1 and y0 <= (w.bbox[1] + w.bbox[3]) / 2 <= y1
+    ]
+    if centred:
+        return min(centred)
+    touching = [
+        w.confidence
+        for w in words
+        if w.bbox[0] < x1 and w.bbox[2] > x0 and w.bbox[1] < y1 and w.bbox[3] > y0
+    ]
+    return min(touching) if touching else None
+
+
+def _is_low_number(cell: Cell) -> bool:
+    return (
+        cell.confidence is not None
+        and cell.confidence < LOW_CONFIDENCE
+        and bool(_DIGIT.search(cell.text))
+    )

@@ -25,7 +25,7 @@ def extract(layout: Layout, doc_id: str, source_file: str, page_count: int) -> D
         tables=tables,
         narrative=parse_narrative(layout),
         page_texts=[p.text for p in layout.pages],
-        problems=problems,
+        problems=[*layout.problems, *problems],  # e.g. pages that had to be OCR'd
     )
     for missing in ("department", "fiscal_year", "doc_type"):
         if getattr(doc, missing) is None:

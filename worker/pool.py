@@ -67,9 +67,6 @@ class Pool:
             self._spawn()
         return len(dead)
 
-    def alive(self) -> int:
-        return sum(p.is_alive() for p in self.procs)
-
     def stop(self, timeout: float = 30) -> None:
         for proc in self.procs:
             if proc.is_alive():

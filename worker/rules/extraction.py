@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from schemas import Finding, Location, Unit
+from schemas import Finding, Location, Row, Unit, Value
 from worker.rules import Rule, template
 from worker.rules.index import YUAN, Index, finding
 from worker.rules.missing import normalize, page_text
@@ -49,13 +49,7 @@ def raw_in_text(ix: Index, rule: Rule) -> Iterator[Finding]:
                 text, digits = cache[pages]
                 if raw in text or _DIGITS.sub("", raw) in digits:
                     continue
-                loc = Location(
-                    table_key=ti.key,
-                    row_code=row.code or row.row_code,
-                    column_key=col,
-                    page=v.page,
-                    bbox=v.bbox,
-                )
+                loc = _cell_location(ti.key, row, col, v)
                 yield finding(
                     rule,
                     f"{ti.key} {row.name or row.code} {col} 的数值 “{v.raw}” 不在页面文本中",
@@ -106,12 +100,16 @@ def raw_value(ix: Index, rule: Rule) -> Iterator[Finding]:
                 wan = v.wan if v.wan is not None else Decimal(0)
                 if parsed is None or (parsed == value and value * scale == wan):
                     continue
-                loc = Location(
-                    table_key=ti.key,
-                    row_code=row.code or row.row_code,
-                    column_key=col,
-                    page=v.page,
-                    bbox=v.bbox,
-                )
+                loc = _cell_location(ti.key, row, col, v)
                 detail = f"{ti.key} {row.name or row.code} {col}: “{v.raw}” → {value} / {wan} 万元"
                 yield finding(rule, detail, parsed * scale, wan, Decimal(0), [loc])
+
+
+def _cell_location(table_key: str, row: Row, column: str, value: Value) -> Location:
+    return Location(
+        table_key=table_key,
+        row_code=row.code or row.row_code,
+        column_key=column,
+        page=value.page,
+        bbox=value.bbox,
+    )

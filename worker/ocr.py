@@ -28,6 +28,7 @@ from worker.ocr_engines import (
     RapidOcrEngine,
     TesseractEngine,
     em_box,
+    repair_number,
 )
 from worker.ocr_quality import PageQuality, assess_page
 from worker.ocr_raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
@@ -89,9 +90,11 @@ def ocr_words_and_lines(
     h_px, v_px = detect_lines_px(raster.gray, dpi)
     clean = erase_lines(raster.gray, h_px, v_px, dpi)
     raw = eng.read(raster.gray, clean, v_px, dpi)
-    words = [
-        OcrWord(text, raster.to_page(em_box(box, text)), conf) for text, box, conf in raw if text
-    ]
+    words = []
+    for text, box, conf in raw:
+        if text:
+            text, conf = repair_number(text, conf)
+            words.append(OcrWord(text, raster.to_page(em_box(box, text)), conf))
     h_lines, v_lines = _lines_to_page(raster, h_px, v_px)
     return words, h_lines, v_lines
 

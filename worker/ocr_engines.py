@@ -28,6 +28,7 @@ from worker.ocr_raster import INK, Segment
 RawWord = tuple[str, Segment, float]  # text, pixel box, confidence 0..1
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")  # one em each
 
 
 class OcrEngineError(RuntimeError):
@@ -123,13 +124,34 @@ def em_box(box: Segment, text: str) -> Segment:
 
     Digits are ~0.72 em tall, ideographs ~0.9 em; text-layer word boxes are ~1.2 em tall and
     each glyph's advance is ~0.55 em (digits) or 1 em (ideographs) wide, even for a thin "1".
+    Ideographs fill their advance, so for CJK text the ink width bounds the em too: a box made
+    tall by a speck or a residual tilt must not grow a long name into the next cell.
     """
     x0, y0, x1, y1 = box
+    units = sum(1.0 if _WIDE.match(ch) else 0.55 for ch in text)
     cjk = bool(_CJK.search(text))
     em = (y1 - y0) / (0.9 if cjk else 0.72)
+    if cjk:
+        em = min(em, (x1 - x0) / max(units - 0.1, 0.9))
     cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-    half_w = max(x1 - x0, len(text) * em * (1.0 if cjk else 0.55)) / 2
+    half_w = max(x1 - x0, units * em) / 2
     return (cx - half_w, cy - 0.6 * em, cx + half_w, cy + 0.6 * em)
+
+
+_EXTRA_POINTS = re.compile(r"^\d[\d,]*(?:\.\d+){2,}$")
+REPAIRED_CONFIDENCE = 0.5  # a number the repair changed is a guess: below LOW_CONFIDENCE
+
+
+def repair_number(text: str, confidence: float) -> tuple[str, float]:
+    """Undo a misread no amount can have, marking the result as a guess.
+
+    Two decimal points ("1.1.43", "1.181.758.59"): a speck or a thousands comma read as a
+    point; only the last one is a decimal point.
+    """
+    if _EXTRA_POINTS.match(text):
+        head, _, tail = text.rpartition(".")
+        return f"{head.replace('.', '')}.{tail}", min(confidence, REPAIRED_CONFIDENCE)
+    return text, confidence
 
 
 def split_at_rules(box: Segment, v_lines: list[Segment], margin: float = 2.0) -> list[Segment]:

@@ -14,7 +14,6 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 
@@ -23,7 +22,7 @@ import pymupdf
 from schemas import Problem
 from worker.formats.pdf import read_pdf
 from worker.layout import Cell, Layout
-from worker.ocr import DEFAULT_ENGINE, OcrWord, assess_page, ocr_words_and_lines
+from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, OcrWord, assess_page, ocr_words_and_lines
 from worker.ocr_raster import Segment
 
 BBox = tuple[float, float, float, float]
@@ -34,8 +33,11 @@ RULE_WIDTH = 0.5  # points
 _DIGIT = re.compile(r"\d")
 
 
-def read_pdf_ocr(doc: pymupdf.Document, engine: str = DEFAULT_ENGINE) -> Layout:
-    """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd and rebuilt first."""
+def read_pdf_ocr(
+    doc: pymupdf.Document, engine: str = DEFAULT_ENGINE, dpi: int = DEFAULT_DPI
+) -> Layout:
+    """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
+    render at `dpi`) and rebuilt first."""
     reasons = _pages_to_ocr(doc)
     if not reasons:
         return read_pdf(doc)
@@ -43,7 +45,7 @@ def read_pdf_ocr(doc: pymupdf.Document, engine: str = DEFAULT_ENGINE) -> Layout:
     words: dict[int, list[OcrWord]] = {}
     for page in doc:
         if page.number in reasons:
-            words[page.number] = _rebuild(page, rebuilt, engine)
+            words[page.number] = _rebuild(page, rebuilt, engine, dpi)
         else:
             rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
     layout = read_pdf(rebuilt)
@@ -61,9 +63,9 @@ def _pages_to_ocr(doc: pymupdf.Document) -> dict[int, str]:
     return out
 
 
-def _rebuild(page: pymupdf.Page, out: pymupdf.Document, engine: str) -> list[OcrWord]:
+def _rebuild(page: pymupdf.Page, out: pymupdf.Document, engine: str, dpi: int) -> list[OcrWord]:
     """Append to `out` a digital copy of `page` made from its OCR; the OCR words."""
-    words, h_lines, v_lines = ocr_words_and_lines(page, engine)
+    words, h_lines, v_lines = ocr_words_and_lines(page, engine, dpi)
     # OCR boxes are in the unrotated page's space: build unrotated, then turn like the original.
     new = out.new_page(width=page.mediabox.width, height=page.mediabox.height)
     for text, bbox in _without_overlaps(words):
@@ -85,17 +87,26 @@ def _without_overlaps(words: list[OcrWord]) -> list[tuple[str, BBox]]:
     rebuilt as they are, the reader would join them into "二十、住住房保障支出".
     """
     out = [(w.text.strip(), w.bbox) for w in words]
-    order = sorted(range(len(out)), key=lambda i: (out[i][1][1], out[i][1][0]))
-    for a, b in itertools.pairwise(order):
-        (left, lb), (right, rb) = out[a], out[b]
-        same_line = min(lb[3], rb[3]) - max(lb[1], rb[1]) > 0.5 * (lb[3] - lb[1])
-        if not same_line or not lb[0] < rb[0] < lb[2]:
-            continue
-        k = next(
-            (k for k in range(min(len(left), len(right)) - 1, 0, -1) if left.endswith(right[:k])), 0
-        )
-        if k:
-            out[a] = (left[:-k], (lb[0], lb[1], rb[0], lb[3]))
+    mid = [(b[1] + b[3]) / 2 for _, b in out]
+    order = sorted(range(len(out)), key=mid.__getitem__)
+    for n, a in enumerate(order):
+        for b in order[n + 1 :]:
+            if mid[b] - mid[a] > 0.5 * (out[a][1][3] - out[a][1][1]):
+                break  # the next line
+            i, j = (a, b) if out[a][1][0] <= out[b][1][0] else (b, a)
+            (left, lb), (right, rb) = out[i], out[j]
+            if not lb[0] < rb[0] < lb[2]:
+                continue
+            k = next(
+                (
+                    k
+                    for k in range(min(len(left), len(right)) - 1, 0, -1)
+                    if left.endswith(right[:k])
+                ),
+                0,
+            )
+            if k:
+                out[i] = (left[:-k], (lb[0], lb[1], rb[0], lb[3]))
     return [(text, bbox) for text, bbox in out if text]
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from schemas.reference import column_vocabulary, row_vocabulary
 from worker.layout import Cell
 from worker.numbers import norm, norm_label, parse
+from worker.ocr_labels import nearest
 
 MAX_HEADER_ROWS = 6
 VALUE = "value"
@@ -191,9 +192,18 @@ def lookup_segment(segment: str) -> tuple[str, str] | None:
     return None
 
 
-def column_spec(index: int, path: list[str]) -> ColumnSpec:
+@cache
+def lookup_near(segment: str) -> tuple[str, str] | None:
+    """`lookup_segment` for an OCR'd header: an exact alias within one or two misread
+    characters (worker/ocr_labels.py) counts too."""
+    exact, _ = _lookup_tables()
+    near = nearest(_LEAD_UNIT.sub("", norm_label(segment)), exact)
+    return lookup_segment(segment) or (exact[near] if near else None)
+
+
+def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
     title = "/".join("".join(seg.split()) for seg in path)
-    hits = [lookup_segment(seg) for seg in path]
+    hits = [(lookup_near if ocr else lookup_segment)(seg) for seg in path]
     leaf = next((i for i in range(len(path) - 1, -1, -1) if hits[i] is not None), None)
     if leaf is None:
         return ColumnSpec(index, VALUE if path else "attr", title, path)

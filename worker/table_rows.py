@@ -10,7 +10,7 @@ canonical `row_code` from `schemas/reference/rows.yaml`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 
@@ -19,6 +19,7 @@ from schemas.reference import function_codes, row_vocabulary
 from worker.headers import VALUE, ColumnSpec
 from worker.layout import BBox, Cell
 from worker.numbers import Kind, norm_label, parse
+from worker.ocr_labels import nearest, renumber, split_ordinal
 
 CODE_ROLES = ("cls", "kuan", "xiang", "code")
 _EMBEDDED_CODE = re.compile(
@@ -111,12 +112,55 @@ def read_side(side: Side, rows: list[list[Cell]], unit: Unit, table_key: str) ->
     out = RowsResult()
     state = _CodeState()
     value_specs = side.values
+    name_spec = side.first("name")
+    if name_spec is not None and any(r[name_spec.index].confidence is not None for r in rows):
+        rows = _ocr_labels_repaired(side, rows, name_spec.index, table_key)
     for cells in rows:
         row = _read_row(side, value_specs, cells, unit, state, out, table_key)
         if row is not None:
             out.rows.append(row)
     _contextual_codes(out.rows, side.kind)
     return out
+
+
+def _ocr_labels_repaired(
+    side: Side, rows: list[list[Cell]], col: int, table_key: str
+) -> list[list[Cell]]:
+    """Rows whose OCR'd name cell is put right: ordinals by their run, the label of an uncoded
+    line by the vocabulary (worker/ocr_labels.py). Text-layer cells are left as printed; so are
+    the names of coded lines (款/项 names are not in the vocabulary; the code identifies them)."""
+    codes, printed = _label_lexicon(side.kind or "", table_key)
+    code_cols = [s.index for s in side.specs if s.role in CODE_ROLES]
+    labels = renumber([_label(r[col].text) for r in rows])
+    out = []
+    for cells, label in zip(rows, labels, strict=True):
+        cell = cells[col]
+        coded = any(cells[i].text.strip() for i in code_cols) or _EMBEDDED_CODE.match(label)
+        if cell.confidence is not None and not coded:
+            head, core = split_ordinal(label)
+            key = norm_label(core)
+            near = None if key in codes else nearest(key, codes)
+            label = head + printed.get(near, near) if near else label
+        if cell.confidence is not None and label != _label(cell.text):
+            cells = [*cells[:col], replace(cell, text=label), *cells[col + 1 :]]
+        out.append(cells)
+    return out
+
+
+@cache
+def _label_lexicon(side_kind: str, table_key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """For every row label this side of this table may carry: normalized label → its code or
+    row_code, and → the label as printed."""
+    codes = dict(_row_lookup(side_kind, table_key))
+    if side_kind != "income":
+        for key, code in _class_by_name().items():
+            codes.setdefault(key, code)
+    names = [a for sec in _vocab_sections(side_kind, table_key) for v in sec.values() for a in v]
+    names += [n for ns in function_codes().class_names().values() for n in ns]
+    printed: dict[str, str] = {}
+    for name in names:
+        printed.setdefault(norm_label(name), name)
+    return codes, printed
 
 
 def _read_row(
@@ -273,14 +317,19 @@ def _label_code(label: str, side_kind: str | None, table_key: str) -> tuple[str,
 
 @cache
 def _row_lookup(side_kind: str, table_key: str) -> dict[str, str]:
-    vocab = row_vocabulary()
     table: dict[str, str] = {}
-    sections = [getattr(vocab, f"{side_kind}_side")] if side_kind else []
-    for section in [*sections, vocab.by_table.get(table_key, {}), vocab.any]:
+    for section in _vocab_sections(side_kind, table_key):
         for code, aliases in section.items():
             for alias in aliases:
                 table.setdefault(norm_label(alias), code)
     return table
+
+
+def _vocab_sections(side_kind: str, table_key: str) -> list[dict[str, list[str]]]:
+    """rows.yaml sections for one side of one table, most specific first."""
+    vocab = row_vocabulary()
+    sides = [getattr(vocab, f"{side_kind}_side")] if side_kind else []
+    return [*sides, vocab.by_table.get(table_key, {}), vocab.any]
 
 
 def _strip_class_suffix(key: str) -> str:

@@ -263,7 +263,8 @@ def _column_specs(header: list[list[Cell]], data: list[list[Cell]], width: int) 
     paths = header_paths(header) if header else [[] for _ in range(width)]
     has_data = [any(row[c].text.strip() for row in data) for c in range(width)]
     paths = repair_shifted_groups(paths, has_data)
-    specs = [column_spec(i, p) for i, p in enumerate(paths)]
+    ocr = any(cell.confidence is not None for row in header for cell in row)
+    specs = [column_spec(i, p, ocr) for i, p in enumerate(paths)]
     for spec in specs:
         if not spec.path and not has_data[spec.index]:
             spec.role = "attr"  # a ghost column: no header, no data

@@ -36,7 +36,7 @@ def test_chinese_ordinals_round_trip() -> None:
 def test_renumber_fixes_any_single_misread_ordinal(n: int) -> None:
     good = [f"{cn_text(i)}、项目{i}" for i in range(1, n + 1)]
     rng = random.Random(n)
-    for k in range(n - 1):  # every position but the last (nothing after it to agree with)
+    for k in range(1, n - 1):  # every position with a neighbour on each side to agree with
         bad = list(good)
         wrong = rng.choice([i for i in range(1, 40) if i != k + 1])
         bad[k] = f"{cn_text(wrong)}、项目{k + 1}"
@@ -44,8 +44,8 @@ def test_renumber_fixes_any_single_misread_ordinal(n: int) -> None:
 
 
 def test_renumber_leaves_runs_alone_when_neighbours_disagree() -> None:
-    labels = ["一、甲", "三、乙", "五、丙"]  # a real gap, or two misreads: not ours to guess
-    assert renumber(labels) == labels
+    for labels in (["一、甲", "三、乙", "五、丙"], ["三、甲", "二、乙", "三、丙"]):
+        assert renumber(labels) == labels  # a gap, two misreads or an end: not ours to guess
     words = ["一般公共服务支出", "其他支出"]  # 一 here is a word, not an ordinal
     assert renumber(words) == words
 
@@ -109,3 +109,12 @@ def test_misread_labels_keep_their_codes_on_ocr_pages_only() -> None:
     assert n >= 20
     assert _labelled(corrupted) != truth  # the misreads matter on a text layer ...
     assert _labelled(_ocr_like(corrupted)) == truth  # ... and are undone on OCR'd cells
+
+
+def test_an_ordinal_that_lost_its_comma_is_found_only_before_a_known_label() -> None:
+    known = {"外交支出", "自然资源海洋气象等支出"}
+    assert split_ordinal("二外交支出", known) == ("二、", "外交支出")
+    assert split_ordinal("十八自然资源海洋气象等支出", known) == ("十八、", "自然资源海洋气象等支出")
+    assert split_ordinal("二、外交支出") == ("二、", "外交支出")
+    both = {"一般公共服务支出", "般公共服务支出"}
+    assert split_ordinal("一般公共服务支出", both) == ("", "一般公共服务支出")

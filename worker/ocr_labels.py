@@ -14,10 +14,12 @@ column key, and with them whole rows of correct numbers. Two repairs, for OCR'd 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable, Mapping
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from worker.numbers import norm_label
 
 _DIGITS = "一二三四五六七八九"
 _ORDINAL = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*([、，,．.])")
@@ -25,6 +27,8 @@ _ORDINAL = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*([、，,�
 
 def cn_value(text: str) -> int | None:
     """一 → 1, 十 → 10, 十八 → 18, 二十 → 20, 二十一 → 21 (1–99); None otherwise."""
+    if not text or any(ch not in _DIGITS + "十" for ch in text):
+        return None
     if text == "十":
         return 10
     tens, sep, ones = text.partition("十")
@@ -51,22 +55,30 @@ def renumber(labels: list[str]) -> list[str]:
     for k, (i, m, n) in enumerate(found):
         prev = nums[k - 1] if k > 0 else None
         nxt = nums[k + 1] if k + 1 < len(nums) else None
-        after = nums[k + 2] if k + 2 < len(nums) else None
         want = None
         if prev is not None and nxt is not None and nxt == prev + 2:
             want = prev + 1  # 一 [三] 三 → 二
-        elif k == 0 and nxt is not None and after == nxt + 1 and nxt > 1:
-            want = nxt - 1  # [三] 二 三 → 一
         if want is not None and n != want:
             out[i] = labels[i][: m.start(1)] + cn_text(want) + labels[i][m.end(1) :]
             nums[k] = want
     return out
 
 
-def split_ordinal(label: str) -> tuple[str, str]:
-    """("二、", "外交支出") from "二、外交支出"; ("", label) when it has no ordinal."""
+def split_ordinal(label: str, known: Container[str] = ()) -> tuple[str, str]:
+    """("二、", "外交支出") from "二、外交支出"; ("", label) when it has no ordinal.
+
+    An ordinal whose 、 was lost ("二外交支出") is recognised when the rest is a `known`
+    (normalized) label exactly, and comes back with its 、: ("二、", "外交支出").
+    """
     m = _ORDINAL.match(label)
-    return (label[: m.end()], label[m.end() :]) if m else ("", label)
+    if m:
+        return label[: m.end()], label[m.end() :]
+    if norm_label(label) in known:
+        return "", label  # 一般公共服务支出: the 一 belongs to the label
+    for j in (1, 2, 3):
+        if cn_value(label[:j]) is not None and norm_label(label[j:]) in known:
+            return label[:j] + "、", label[j:]
+    return "", label
 
 
 def nearest(key: str, lexicon: Mapping[str, Hashable]) -> str | None:

@@ -30,6 +30,7 @@ _ORG = re.compile(
 )
 _NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
 _TEN_THOUSAND = Decimal(10000)
+_CODE_SPECKS = re.compile(r"(?<=\d)[.,·:;](?=\d)")
 _LEVELS = {3: 1, 5: 2, 7: 3}
 
 
@@ -131,16 +132,19 @@ def _ocr_labels_repaired(
     the names of coded lines (款/项 names are not in the vocabulary; the code identifies them)."""
     codes, printed = _label_lexicon(side.kind or "", table_key)
     code_cols = [s.index for s in side.specs if s.role in CODE_ROLES]
-    labels = renumber([_label(r[col].text) for r in rows])
-    out = []
-    for cells, label in zip(rows, labels, strict=True):
-        cell = cells[col]
+    labels = []
+    for cells in rows:
+        label = _label(cells[col].text)
         coded = any(cells[i].text.strip() for i in code_cols) or _EMBEDDED_CODE.match(label)
-        if cell.confidence is not None and not coded:
-            head, core = split_ordinal(label)
+        if cells[col].confidence is not None and not coded:
+            head, core = split_ordinal(label, codes)
             key = norm_label(core)
             near = None if key in codes else nearest(key, codes)
-            label = head + printed.get(near, near) if near else label
+            label = head + (printed.get(near, near) if near else core)
+        labels.append(label)
+    out = []
+    for cells, label in zip(rows, renumber(labels), strict=True):
+        cell = cells[col]
         if cell.confidence is not None and label != _label(cell.text):
             cells = [*cells[:col], replace(cell, text=label), *cells[col + 1 :]]
         out.append(cells)
@@ -193,7 +197,12 @@ def _label(text: str) -> str:
 
 
 def _code_text(cells: list[Cell], spec: ColumnSpec | None) -> str:
-    return "".join(cells[spec.index].text.split()) if spec else ""
+    if spec is None:
+        return ""
+    cell = cells[spec.index]
+    text = "".join(cell.text.split())
+    # a code has no separators: on an OCR'd page a "." in one is a speck ("2101.102")
+    return _CODE_SPECKS.sub("", text) if cell.confidence is not None else text
 
 
 def _row_code_and_label(

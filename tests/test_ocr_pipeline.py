@@ -144,3 +144,33 @@ def test_digital_pdf_is_never_ocrd(monkeypatch: pytest.MonkeyPatch) -> None:
     assert layout.pages and not any(p.ocr for p in layout.pages)
     assert not layout.problems
     assert all(c.confidence is None for t in layout.tables() for r in t.rows for c in r)
+
+
+def _with_invisible_layer(
+    scan: pymupdf.Document, digital: pymupdf.Document, digits: str
+) -> pymupdf.Document:
+    """`scan` with a scanner-style invisible text layer: the digital words, digits mapped by
+    `digits` (e.g. "0123456789" keeps them; a shifted string is a layer that reads wrong)."""
+    table = str.maketrans("0123456789", digits)
+    out = pymupdf.open()
+    out.insert_pdf(scan, to_page=0)
+    for x0, _y0, _x1, y1, text, *_ in digital[0].get_text("words"):
+        out[0].insert_text(
+            (x0, y1 - 2), text.translate(table), fontname="china-s", fontsize=9, render_mode=3
+        )
+    return out
+
+
+def test_a_scanners_ocr_layer_is_used_when_right_and_replaced_when_wrong(
+    digital: pymupdf.Document,
+) -> None:
+    first = _cut(CUT[0], CUT[0])
+    scan, _ = scan_pdf(first, ScanStyle(dpi=200), seed=5)
+    right = _chunk(_with_invisible_layer(scan, first, "0123456789"))
+    assert [p.ocr for p in right.pages] == [False]  # trusted after a spot check: no OCR cost
+    wrong = _chunk(_with_invisible_layer(scan, first, "1234567890"))
+    assert [p.ocr for p in wrong.pages] == [True]
+    assert any("text_mismatch" in p.message for p in wrong.problems)
+    truth = to_golden(extract_tables(_chunk(first))[0])
+    score = compare(truth, to_golden(extract_tables(wrong)[0]))
+    assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches

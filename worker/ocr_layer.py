@@ -38,7 +38,7 @@ def read_pdf_ocr(
 ) -> Layout:
     """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
     render at `dpi`) and rebuilt first."""
-    reasons = _pages_to_ocr(doc)
+    reasons = _pages_to_ocr(doc, engine)
     if not reasons:
         return read_pdf(doc)
     rebuilt = pymupdf.open()
@@ -53,11 +53,17 @@ def read_pdf_ocr(
     return layout
 
 
-def _pages_to_ocr(doc: pymupdf.Document) -> dict[int, str]:
-    """0-based page → why its text layer cannot be used (repairable layers are left to the reader)."""
+def _pages_to_ocr(doc: pymupdf.Document, engine: str) -> dict[int, str]:
+    """0-based page → why its text layer cannot be used (repairable layers are left to the reader).
+
+    A scanner's own invisible OCR layer is well-formed but of unknown accuracy: a few of its
+    numbers are read again from the render (~0.5 s) and the page is OCR'd when they disagree.
+    """
     out: dict[int, str] = {}
     for page in doc:
         quality = assess_page(page)
+        if quality.reason == "ocr_layer":
+            quality = assess_page(page, verify=True, engine=engine)
         if not quality.usable and not quality.repairable:
             out[page.number] = quality.reason
     return out

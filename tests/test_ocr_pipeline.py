@@ -202,3 +202,26 @@ def test_a_scanners_ocr_layer_is_used_when_right_and_replaced_when_wrong(
     truth = to_golden(extract_tables(_chunk(first))[0])
     score = compare(truth, to_golden(extract_tables(wrong)[0]))
     assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches
+
+
+def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies() -> None:
+    """A table pasted into Word as a screenshot: the page's own text stays as it is, the
+    picture is OCR'd, and its table reads like the digital original."""
+    table_page = _cut(CUT[0], CUT[0])
+    png = table_page[0].get_pixmap(dpi=200).tobytes("png")
+    doc = pymupdf.open()
+    width, height = table_page[0].rect.width, table_page[0].rect.height
+    page = doc.new_page(width=width, height=height + 160)
+    intro = [
+        f"（{i}）本部门收支预算情况见下表，表中数字以万元为单位，按功能分类科目列示。"
+        for i in "一二三四五六"
+    ]
+    for i, line in enumerate(intro):  # a page of prose: its text layer must stay as it is
+        page.insert_text((50, 30 + 20 * i), line, fontname="china-s", fontsize=10)
+    page.insert_image(pymupdf.Rect(0, 150, width, 150 + height), stream=png)
+    layout = _chunk(doc)
+    assert all(line in layout.pages[0].text for line in intro)
+    assert any("picture" in p.message for p in layout.problems)
+    truth = to_golden(extract_tables(_chunk(table_page))[0])
+    score = compare(truth, to_golden(extract_tables(layout)[0]))
+    assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches

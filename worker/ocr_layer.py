@@ -30,6 +30,7 @@ LOW_CONFIDENCE = 0.8  # an OCR'd number below this is marked for review
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
 BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
 RULE_WIDTH = 0.5  # points
+MIN_PICTURE = 0.08  # share of the page an image must cover to be read as a picture of text
 _DIGIT = re.compile(r"\d")
 
 
@@ -37,19 +38,27 @@ def read_pdf_ocr(
     doc: pymupdf.Document, engine: str = DEFAULT_ENGINE, dpi: int = DEFAULT_DPI
 ) -> Layout:
     """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
-    render at `dpi`) and rebuilt first."""
+    render at `dpi`) and rebuilt first, and pictures of tables on digital pages OCR'd into
+    text where they lie."""
     reasons = _pages_to_ocr(doc, engine)
-    if not reasons:
+    regions = {p.number: r for p in doc if p.number not in reasons and (r := image_regions(p))}
+    if not reasons and not regions:
         return read_pdf(doc)
     rebuilt = pymupdf.open()
     words: dict[int, list[OcrWord]] = {}
+    notes = {i: f"page read by OCR (text layer: {why})" for i, why in reasons.items()}
     for page in doc:
         if page.number in reasons:
-            words[page.number] = _rebuild(page, rebuilt, engine, dpi)
-        else:
-            rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
+            new = rebuilt.new_page(width=page.mediabox.width, height=page.mediabox.height)
+            words[page.number] = _write_ocr(page, new, engine, dpi)
+            continue
+        rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
+        if page.number in regions:
+            area = regions[page.number]
+            notes[page.number] = f"{len(area)} picture(s) of text on the page read by OCR"
+            words[page.number] = _write_ocr(page, rebuilt[-1], engine, dpi, area)
     layout = read_pdf(rebuilt)
-    layout.problems.extend(_mark(layout, words, reasons))
+    layout.problems.extend(_mark(layout, words, notes))
     return layout
 
 
@@ -69,11 +78,38 @@ def _pages_to_ocr(doc: pymupdf.Document, engine: str) -> dict[int, str]:
     return out
 
 
-def _rebuild(page: pymupdf.Page, out: pymupdf.Document, engine: str, dpi: int) -> list[OcrWord]:
-    """Append to `out` a digital copy of `page` made from its OCR; the OCR words."""
+def image_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """Pictures on a page with a usable text layer that hold text of their own: images of at
+    least MIN_PICTURE of the page with (almost) no text-layer characters over them — a table
+    pasted into Word as a screenshot. Logos, seals and backgrounds under text are left alone."""
+    if not page.get_images(full=False):  # cheap: the page's resources, nothing is drawn
+        return []
+    area = abs(page.rect) or 1.0
+    found = []
+    for info in page.get_image_info():
+        rect = pymupdf.Rect(info["bbox"]) & page.rect
+        if abs(rect) >= MIN_PICTURE * area and len(page.get_text("text", clip=rect).strip()) < 5:
+            found.append(rect)
+    return found
+
+
+def _write_ocr(
+    page: pymupdf.Page,
+    new: pymupdf.Page,
+    engine: str,
+    dpi: int,
+    regions: list[pymupdf.Rect] | None = None,
+) -> list[OcrWord]:
+    """Write the OCR of `page` (only what lies in `regions`, when given) onto `new` as text
+    and ruling lines; the OCR words."""
     words, h_lines, v_lines = ocr_words_and_lines(page, engine, dpi)
-    # OCR boxes are in the unrotated page's space: build unrotated, then turn like the original.
-    new = out.new_page(width=page.mediabox.width, height=page.mediabox.height)
+    if regions is not None:
+        words = [w for w in words if any(_centre_in(w.bbox, r) for r in regions)]
+        h_lines = [s for s in h_lines if any(_centre_in(s, r) for r in regions)]
+        v_lines = [s for s in v_lines if any(_centre_in(s, r) for r in regions)]
+    # OCR boxes are in the unrotated page's space: write unrotated, then turn like the original.
+    rotation = page.rotation
+    new.set_rotation(0)
     for text, bbox in _without_overlaps(words):
         _put_word(new, text, _inside_rules(bbox, len(text), v_lines))
     if h_lines or v_lines:
@@ -82,8 +118,12 @@ def _rebuild(page: pymupdf.Page, out: pymupdf.Document, engine: str, dpi: int) -
             shape.draw_line((x0, y0), (x1, y1))
         shape.finish(width=RULE_WIDTH, color=(0, 0, 0))
         shape.commit()
-    new.set_rotation(page.rotation)
+    new.set_rotation(rotation)
     return words
+
+
+def _centre_in(box: BBox, rect: pymupdf.Rect) -> bool:
+    return rect.contains(pymupdf.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
 
 
 def _without_overlaps(words: list[OcrWord]) -> list[tuple[str, BBox]]:
@@ -147,9 +187,7 @@ def _put_word(page: pymupdf.Page, text: str, bbox: BBox) -> None:
     page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, stretch))
 
 
-def _mark(
-    layout: Layout, words: dict[int, list[OcrWord]], reasons: dict[int, str]
-) -> list[Problem]:
+def _mark(layout: Layout, words: dict[int, list[OcrWord]], notes: dict[int, str]) -> list[Problem]:
     """Flag OCR'd pages and cells; the Problems a reviewer should see."""
     for info in layout.pages:
         info.ocr = info.index in words
@@ -158,10 +196,7 @@ def _mark(
         cell.confidence = _confidence(cell, words[cell.page])  # type: ignore[index]
         if _is_low_number(cell):
             low[cell.page] = low.get(cell.page, 0) + 1  # type: ignore[index]
-    problems = [
-        Problem(stage="ocr", message=f"page read by OCR (text layer: {reasons[i]})", page=i + 1)
-        for i in sorted(words)
-    ]
+    problems = [Problem(stage="ocr", message=notes[i], page=i + 1) for i in sorted(words)]
     problems += [
         Problem(
             stage="ocr",

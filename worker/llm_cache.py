@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from schemas.performance import CallRecord, SectionResult, Usage
@@ -98,9 +99,11 @@ class LLMCache:
             "result": result.model_dump_json(),
             "created_at": datetime.now(UTC),
         }
+        # two workers that missed on the same text both put: the first answer stays
+        upsert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(self.engine.dialect.name)
         stmt = (
-            sqlite_insert(cache_table).values(**values).on_conflict_do_nothing()
-            if self.engine.dialect.name == "sqlite"
+            upsert(cache_table).values(**values).on_conflict_do_nothing()
+            if upsert
             else insert(cache_table).values(**values)
         )
         with self.engine.begin() as conn:

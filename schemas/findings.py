@@ -29,6 +29,13 @@ class Location(BaseModel):
     column_key: str | None = None
     page: int | None = Field(default=None, description="1-based page")
     bbox: BBox | None = None
+    confidence: float | None = Field(
+        default=None,
+        description="OCR confidence 0..1 of the cell named; None for text-layer values",
+    )
+    suspect: bool = Field(
+        default=False, description="This cell is the likely misread that explains the finding"
+    )
 
 
 class Finding(BaseModel):

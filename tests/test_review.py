@@ -3,13 +3,25 @@ document the real extraction made from a bundled sample."""
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
 from rq import Queue
 
 from schemas import Column, DocStatus, Document, Row, Table, Unit, Value, ValueStatus
+from schemas.performance import (
+    GradeCounts,
+    SectionKind,
+    SectionResult,
+    SectionStatus,
+    SelfEvaluation,
+)
 from tests.e2e.support import Misread, misread_one_value, store_sample
+from tests.test_checks_ocr import amounts, names, scanned
+from tests.test_checks_ocr import misread as misread_digit
+from tools.synth import generate
+from worker.checks import run_checks
 from worker.review import (
     Edit,
     InvalidEdit,
@@ -17,12 +29,14 @@ from worker.review import (
     VersionConflict,
     confirm_document,
     confirm_table,
+    confirm_value,
     correct,
     next_needing_review,
     open_review,
     reopen,
     requeue,
     table_confirmed,
+    unsure,
 )
 from worker.settings import Settings
 from worker.store import Store
@@ -212,3 +226,100 @@ def test_requeue_puts_a_failed_document_back_on_the_queue(
     assert store.get(doc_id).status == DocStatus.queued
     assert [j.args for j in queue.jobs] == [(doc_id,)]
     assert store.audit(doc_id)[-1].user == "alice"
+
+
+# -- OCR'd documents ---------------------------------------------------------------------------
+
+LOW = "extraction.ocr_low_confidence"
+
+
+def _scan_with_misread(store: Store, seed: int) -> tuple[str, tuple[int, int, str], str, str]:
+    """A scanned document whose expenditure table has one digit misread, at low confidence."""
+    doc_id, _ = store.add_document(f"scan {seed}".encode(), "scan.pdf", "pdf")
+    doc = scanned(generate(seed), random.Random(seed))
+    doc.doc_id = doc_id
+    cell = next(c for c in amounts(doc) if doc.tables[c[0]].key == "expenditure")
+    m = misread_digit(doc, cell, 1)
+    assert m is not None
+    doc.tables[cell[0]].rows[cell[1]].values[cell[2]].confidence = 0.55
+    store.save_result(doc, run_checks(doc), DocStatus.needs_review)
+    return doc_id, cell, m.printed, m.read
+
+
+def _value(review, cell: tuple[int, int, str]) -> Value:
+    return review.document.tables[cell[0]].rows[cell[1]].values[cell[2]]
+
+
+def _blamed(review, cell: tuple[int, int, str]) -> bool:
+    doc = review.document
+    return any(
+        loc.suspect and names(doc, cell, loc) for f in review.findings for loc in f.locations
+    )
+
+
+def test_confirming_an_unsure_ocr_value_clears_its_marks(store: Store) -> None:
+    doc_id, cell, _, read = _scan_with_misread(store, 4)
+    review = open_review(store, doc_id)
+    assert unsure(_value(review, cell)) and _blamed(review, cell)
+    assert LOW in {f.rule_id for f in review.findings}
+    with pytest.raises(NotAllowed):
+        confirm_value(store, review, Edit(*cell, new=""), "anonymous")
+
+    after = confirm_value(store, review, Edit(*cell, new=""), "alice")
+    value = _value(after, cell)
+    assert (value.raw, value.status, value.confidence) == (read, ValueStatus.confirmed, 0.55)
+    assert not unsure(value) and not _blamed(after, cell)
+    assert LOW not in {f.rule_id for f in after.findings}
+    assert after.findings  # the identity still fails: now it is the document's word
+    entry = store.audit(doc_id)[-1]
+    assert (entry.user, entry.action, entry.new) == ("alice", "confirm_value", read)
+    assert entry.detail["confidence"] == 0.55
+    again = confirm_value(store, after, Edit(*cell, new=""), "alice")
+    assert again is after  # nothing left to confirm: no write
+
+
+def test_correcting_a_suspected_misread_clears_every_finding(store: Store) -> None:
+    doc_id, cell, printed, _ = _scan_with_misread(store, 9)
+    review = open_review(store, doc_id)
+    after = correct(store, review, [Edit(*cell, new=printed)], "bob")
+    value = _value(after, cell)
+    assert (value.raw, value.status, value.confidence) == (printed, ValueStatus.corrected, None)
+    assert after.findings == [] and store.get(doc_id).n_findings == 0
+
+
+def test_confirming_a_table_rechecks_its_ocr_numbers(store: Store) -> None:
+    doc_id, cell, _, _ = _scan_with_misread(store, 13)
+    review = open_review(store, doc_id)
+    other = next(i for i, t in enumerate(review.document.tables) if i != cell[0] and t.rows)
+    doc = review.document
+    next(iter(doc.tables[other].rows[0].values.values())).confidence = 0.4
+    store.save_result(doc, run_checks(doc), DocStatus.needs_review)
+    review = open_review(store, doc_id)
+    listed = {f.locations[0].table_key for f in review.findings if f.rule_id == LOW}
+    assert listed == {doc.tables[cell[0]].key, doc.tables[other].key}
+
+    after = confirm_table(store, review, cell[0], "alice")
+    listed = {f.locations[0].table_key for f in after.findings if f.rule_id == LOW}
+    assert listed == {doc.tables[other].key}
+    assert not _blamed(after, cell)
+
+
+def test_corrections_keep_the_llm_sections_findings(store: Store) -> None:
+    """Re-checking after an edit uses the sections the document carries, like the worker."""
+    doc_id, _ = store.add_document(b"sections", "t.pdf", "pdf")
+    doc = _tiny(doc_id, Unit.wan)
+    del doc.tables[0].rows[0].values["rate"]  # a rate without a 万元 figure is flagged on its own
+    counts = GradeCounts(evaluated=14, excellent=9, good=2, fair=0, poor=1)  # 12, not 14
+    doc.sections = [
+        SectionResult(
+            section_id="s",
+            kind=SectionKind.self_evaluation,
+            status=SectionStatus.ok,
+            data=SelfEvaluation(grade_counts=[counts]).model_dump(mode="json"),
+        )
+    ]
+    found = run_checks(doc, sections=doc.sections)
+    assert [f.rule_id for f in found] == ["performance.grades"]
+    store.save_result(doc, found, DocStatus.needs_review)
+    after = correct(store, open_review(store, doc_id), [Edit(0, 0, "total", "999.00")], "alice")
+    assert [f.rule_id for f in after.findings] == ["performance.grades"]

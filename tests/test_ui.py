@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
+import pymupdf
 import pytest
 from rq import Queue
 from streamlit.testing.v1 import AppTest
@@ -14,8 +17,12 @@ from streamlit.testing.v1.element_tree import AppTestError
 
 from schemas import DocStatus, ValueStatus
 from tests.e2e.support import CLEAN_SAMPLE, Misread, misread_one_value, store_sample
+from ui import tableview as tv
 from ui.common import WORD_JOINER
+from ui.pageimage import COLORS, LEGEND, Box, legend, render_page
+from ui.review_state import sorted_findings
 from ui.users import hash_password
+from worker.checks import run_checks
 from worker.pipeline import process
 from worker.settings import Settings
 from worker.store import Store
@@ -291,3 +298,121 @@ def test_a_document_without_pages_shows_its_text(env: Settings, store: Store) ->
     squeeze = "".join  # st.text dedents; compare the characters, not the indentation
     assert squeeze(outcome.document.page_texts[0].split()) == squeeze(at.text[0].value.split())
     assert at.dataframe  # its tables are still reviewable
+
+
+# -- OCR'd pages ------------------------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    doc_id: str
+    table: int
+    low: list[tuple[int, str]]  # (row, column) of the low-confidence numbers, misread first
+    printed: str  # what the misread cell really prints
+
+
+@pytest.fixture
+def scan(env: Settings, store: Store) -> Scan:
+    """The clean sample as if its first coded table had been OCR'd: every number sure except
+    three, and the least sure of those misread by one digit (a finding points at it)."""
+    doc_id = store_sample(store)
+    doc, _ = store.load_result(doc_id)
+    ti, table = next((i, t) for i, t in enumerate(doc.tables) if any(r.level == 3 for r in t.rows))
+    for row in table.rows:
+        for v in row.values.values():
+            v.confidence = 0.95
+    leaves = [
+        (ri, "total")
+        for ri, r in enumerate(table.rows)
+        if r.level == 3 and "total" in r.values and r.values["total"].value
+    ]
+    low = [leaves[0], *[(ri, k) for ri, r in enumerate(table.rows) for k in r.values][1:3]]
+    for (ri, key), conf in zip(low, (0.55, 0.6, 0.7), strict=True):
+        table.rows[ri].values[key].confidence = conf
+    ri, key = low[0]
+    cell = table.rows[ri].values[key]
+    units = int(cell.raw.replace(",", "").split(".")[0][-1])
+    wrong = f"{cell.value + (3 if units <= 6 else -3):.2f}"  # one digit, no carry
+    table.rows[ri].values[key] = cell.model_copy(
+        update={"raw": wrong, "value": Decimal(wrong), "wan": Decimal(wrong)}
+    )
+    store.save_result(doc, run_checks(doc), DocStatus.needs_review)
+    return Scan(doc_id, ti, low, cell.raw)
+
+
+def _pick_cell(at: AppTest, s: Scan, ri: int, key: str) -> AppTest:
+    version = at.session_state["review"].version
+    at.session_state[f"grid-{s.doc_id[:12]}-{version}-{s.table}"] = {
+        "selection": {"rows": [], "columns": [], "cells": [(ri, key)]}
+    }
+    return at.run()
+
+
+def _grid_css(at: AppTest) -> str:
+    return at.dataframe[0].proto.arrow_data.styler.styles
+
+
+def test_low_confidence_numbers_are_marked_until_confirmed(scan: Scan, store: Store) -> None:
+    at = _review(_app("alice"), scan.doc_id)
+    at.selectbox(key="table_sel").set_value(scan.table).run()
+    captions = _texts(at, "caption")
+    assert "3 OCR number(s) below 0.8 confidence" in captions, captions
+    assert tv.LOW_TEXT in _grid_css(at)
+
+    ri, key = scan.low[1]
+    at = _pick_cell(at, scan, ri, key)
+    assert "OCR confidence 0.60 — below 0.8: check it against the scan" in _texts(at, "caption")
+    version = at.session_state["review"].version
+    field = at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}")
+    assert "OCR confidence 0.60" in (field.help or "")
+    at.button(key=f"confirm-value-{version}-{scan.table}-{ri}-{key}").click().run()
+    assert not at.exception, at.exception
+    assert "Value confirmed." in _texts(at, "success")
+    doc, _ = store.load_result(scan.doc_id)
+    assert doc.tables[scan.table].rows[ri].values[key].status == ValueStatus.confirmed
+    assert "2 OCR number(s) below 0.8 confidence" in _texts(at, "caption")
+    assert store.audit(scan.doc_id)[-1].action == "confirm_value"
+
+
+def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
+    scan: Scan, store: Store
+) -> None:
+    at = _review(_app("alice"), scan.doc_id)
+    review = at.session_state["review"]
+    pointed = [
+        i for i, f in enumerate(sorted_findings(review)) if any(loc.suspect for loc in f.locations)
+    ]
+    assert pointed, [f.message for f in review.findings]
+    at.session_state["finding_sel"] = pointed[0]
+    at.session_state["table_sel"] = scan.table
+    at.run()
+    assert tv.BACKGROUND["suspect"] in _grid_css(at)
+    f = sorted_findings(review)[pointed[0]]
+    assert "疑似OCR误读" in f.message and "置信度0.55" in f.message
+    assert "suspected misread" in _texts(at, "text")  # the finding's detail names it
+
+    ri, key = scan.low[0]
+    at = _pick_cell(at, scan, ri, key)
+    version = at.session_state["review"].version
+    at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}").input(scan.printed)
+    at.form_submit_button[-1].click().run()
+    assert "Correction saved" in _texts(at, "success")
+    doc, findings = store.load_result(scan.doc_id)
+    fixed = doc.tables[scan.table].rows[ri].values[key]
+    assert (fixed.raw, fixed.confidence) == (scan.printed, None)
+    assert not any(loc.suspect for f in findings for loc in f.locations)
+    assert "2 OCR number(s) below 0.8 confidence" in _texts(at, "caption")
+
+
+@pytest.mark.parametrize("role", ["low_confidence", "suspect"])
+def test_the_page_draws_ocr_boxes_in_their_own_colour(role: str) -> None:
+    box = (100.0, 100.0, 200.0, 130.0)
+    png = render_page(CLEAN_SAMPLE, 1, (Box(box, role),), zoom=1.0, crop=False)
+    pix = pymupdf.Pixmap(png)
+    stroke = tuple(round(255 * c) for c in COLORS[role][0])
+    left_edge = [pix.pixel(98, y) for y in range(105, 125)]  # the frame is drawn 2 pt outside
+    assert min(max(abs(a - b) for a, b in zip(p, stroke, strict=True)) for p in left_edge) < 40
+    for other, (line, _) in COLORS.items():  # its frame told apart from every other role's
+        if other != role:
+            assert max(abs(a - b) for a, b in zip(COLORS[role][0], line, strict=True)) > 0.3
+    assert LEGEND[role] in legend([Box(box, role)]) and LEGEND[role] not in legend([])

@@ -14,6 +14,17 @@ COLORS = {
     "selected": ((0.05, 0.35, 0.95), (0.45, 0.7, 1.0)),
     "finding": ((0.9, 0.1, 0.1), (1.0, 0.85, 0.0)),
     "corrected": ((0.1, 0.6, 0.2), (0.6, 0.95, 0.6)),
+    "low_confidence": ((0.45, 0.15, 0.75), (0.8, 0.68, 1.0)),  # an OCR'd number to check
+    "suspect": ((0.55, 0.0, 0.35), (1.0, 0.25, 0.3)),  # the cell a finding blames: crimson
+}
+WIDTH = {"suspect": 2.8}  # stroke width in points; 1.6 for the rest
+# what each colour means, for the caption under the image (in drawing order)
+LEGEND = {
+    "selected": "blue: selected",
+    "finding": "amber: finding",
+    "corrected": "green: corrected",
+    "low_confidence": "violet: low OCR confidence",
+    "suspect": "red: suspected misread",
 }
 
 
@@ -35,7 +46,8 @@ def render_page(
             stroke, fill = COLORS.get(box.role, COLORS["selected"])
             # a small margin, so the box frames the digits instead of striking through them
             rect = pymupdf.Rect(box.bbox) + pymupdf.Rect(-2, -2, 2, 2)
-            pg.draw_rect(rect, color=stroke, fill=fill, fill_opacity=0.3, width=1.6, overlay=True)
+            width = WIDTH.get(box.role, 1.6)
+            pg.draw_rect(rect, color=stroke, fill=fill, fill_opacity=0.3, width=width, overlay=True)
         clip = _content(pg) if crop else None
         pix = pg.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False, clip=clip)
         return pix.tobytes("png")
@@ -53,6 +65,13 @@ def _content(page: pymupdf.Page, margin: float = 14) -> pymupdf.Rect | None:
     if area.is_empty:
         return None
     return (area + pymupdf.Rect(-margin, -margin, margin, margin)) & page.rect
+
+
+def legend(boxes: tuple[Box, ...] | list[Box]) -> str:
+    """The colours drawn on the page, explained (the basic three always, the OCR ones when
+    drawn)."""
+    shown = {b.role for b in boxes} | {"selected", "finding", "corrected"}
+    return " · ".join(text for role, text in LEGEND.items() if role in shown)
 
 
 def page_count(pdf_path: Path) -> int:

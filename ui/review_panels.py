@@ -11,7 +11,7 @@ import streamlit as st
 from schemas import DocStatus, Finding, Severity
 from ui import tableview as tv
 from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, Services, current_user, md
-from ui.pageimage import Box, render_page
+from ui.pageimage import Box, legend, render_page
 from ui.review_state import (
     SEVERITY_ICON,
     SIGN_IN,
@@ -127,7 +127,7 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     st.image(
         _png(path, page, tuple(boxes)),
         width="stretch",
-        caption=f"page {page} · blue: selected · amber: finding · green: corrected",
+        caption=f"page {page} · {legend(boxes)}",
     )
 
 
@@ -176,7 +176,11 @@ def findings_panel(review: Review) -> list[Box]:
         return []
     _finding_detail(findings[sel])
     page = st.session_state["page"]
-    return [Box(b, "finding") for b in tv.finding_boxes(doc, findings[sel], page)]
+    picked = findings[sel]
+    # suspects last: drawn on top of the finding's other boxes
+    return [Box(b, "finding") for b in tv.finding_boxes(doc, picked, page, suspect=False)] + [
+        Box(b, "suspect") for b in tv.finding_boxes(doc, picked, page, suspect=True)
+    ]
 
 
 def _pick_finding(review: Review, key: str) -> None:
@@ -199,10 +203,12 @@ def _finding_detail(f: Finding) -> None:
         "/".join(
             str(p)
             for p in (
+                "⚠ suspected misread" if loc.suspect else None,
                 loc.table_key,
                 loc.row_code,
                 loc.column_key,
                 f"p.{loc.page}" if loc.page else None,
+                f"OCR {loc.confidence:.2f}" if loc.confidence is not None else None,
             )
             if p
         )

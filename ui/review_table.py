@@ -8,11 +8,21 @@ from typing import Any
 
 import streamlit as st
 
+from schemas import Value, ValueStatus
 from ui import tableview as tv
 from ui.common import Services, current_user, md
 from ui.pageimage import Box
 from ui.review_state import SIGN_IN, run_action, sorted_findings
-from worker.review import Edit, Review, confirm_table, correct, table_confirmed
+from worker.review import (
+    Edit,
+    Review,
+    confirm_table,
+    confirm_value,
+    correct,
+    ocr_threshold,
+    table_confirmed,
+    unsure,
+)
 
 
 def _table_label(review: Review, i: int) -> str:
@@ -47,7 +57,9 @@ def table_panel(sv: Services, review: Review) -> list[Box]:
         help=SIGN_IN if user is None else "Type what the page prints; saved as corrections",
     )
     page = st.session_state["page"]
+    _unsure_legend(review, ti)
     boxes = [Box(b, "corrected") for b in tv.corrected_boxes(doc, page)]
+    boxes += [Box(b, "low_confidence") for b in tv.unsure_boxes(doc, page)]
     if st.session_state["edit_mode"] and user:
         _editor(sv, review, ti, user)
     else:
@@ -77,12 +89,29 @@ def _config(review: Review, ti: int) -> dict[str, Any]:
     return {k: st.column_config.TextColumn(label=v, help=k) for k, v in titles.items()}
 
 
-def _active_cells(review: Review) -> set[tv.Cell]:
+def _unsure_legend(review: Review, ti: int) -> None:
+    """How many OCR'd numbers of this table (and the document) still need a look at the scan."""
+    doc = review.document
+    here = len(tv.unsure_cells(doc.tables[ti], ti))
+    total = sum(len(tv.unsure_cells(t, i)) for i, t in enumerate(doc.tables))
+    if not total:
+        return
+    elsewhere = f" ({total} in the whole document)" if total != here else ""
+    st.caption(
+        f":violet[**{here} OCR number(s) below {ocr_threshold():g} confidence**] in this table"
+        f"{elsewhere} — check them against the scan. Violet here and on the page; correcting "
+        "or confirming a value clears its mark.",
+    )
+
+
+def _picked(review: Review) -> tuple[set[tv.Cell], set[tv.Cell]]:
+    """The picked finding's cells, and those it suspects of being misread."""
     sel = st.session_state.get("finding_sel")
     findings = sorted_findings(review)
     if sel is None or sel >= len(findings):
-        return set()
-    return tv.finding_cells(review.document, findings[sel])
+        return set(), set()
+    doc = review.document
+    return tv.finding_cells(doc, findings[sel]), tv.suspect_cells(doc, findings[sel])
 
 
 def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
@@ -90,8 +119,9 @@ def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
     frame = tv.table_frame(table)
     flagged = {c for f in review.findings for c in tv.finding_cells(doc, f)}
     key = f"grid-{review.doc_id[:12]}-{review.version}-{ti}"
+    active, suspects = _picked(review)
     event = st.dataframe(
-        tv.styled(frame, table, ti, flagged, _active_cells(review)),
+        tv.styled(frame, table, ti, flagged, active, suspects),
         hide_index=True,
         column_config=_config(review, ti),
         on_select=partial(_follow_selection, review, ti, key),
@@ -104,8 +134,12 @@ def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
         page, bbox = tv.cell_box(doc, (ti, ri, col))
         if bbox is not None and page in (st.session_state["page"], None):
             boxes.append(Box(bbox, "selected"))
-    if user and len(cells) == 1 and (col := cells[0][1]) is not None:
-        _quick_fix(sv, review, ti, cells[0][0], col, user=user)
+    if len(cells) == 1 and (col := cells[0][1]) is not None:
+        value = table.rows[cells[0][0]].values.get(col)
+        if value is not None and value.confidence is not None:
+            st.caption(_confidence_note(value))
+        if user:
+            _quick_fix(sv, review, ti, cells[0][0], col, user=user)
     elif not cells:
         st.caption(
             "Select a cell or row to find it on the page. "
@@ -128,20 +162,48 @@ def _follow_selection(review: Review, ti: int, key: str) -> None:
             return
 
 
+def _confidence_note(value: Value) -> str:
+    """What the OCR confidence of a selected cell means for the reviewer."""
+    note = f"OCR confidence {value.confidence:.2f}"
+    if value.status != ValueStatus.extracted:
+        return f"{note} · {value.status.value} by a reviewer"
+    if unsure(value):
+        return f"{note} — below {ocr_threshold():g}: check it against the scan"
+    return note
+
+
 def _quick_fix(sv: Services, review: Review, ti: int, ri: int, key: str, user: str) -> None:
     row = review.document.tables[ti].rows[ri]
-    current = row.values[key].raw if key in row.values else ""
+    value = row.values.get(key)
+    current = value.raw if value is not None else ""
     title = tv.column_titles(review.document.tables[ti]).get(key, key)
+    ocr = f" ({_confidence_note(value)})" if value and value.confidence is not None else ""
+    edit = Edit(table=ti, row=ri, column=key, new="")
     with st.form(key=f"fix-{review.version}-{ti}-{ri}-{key}", border=False):
         new = st.text_input(
             f"{md(row.name or row.code or '')} · {md(title)}",
             value=current,
             key=f"fix-value-{review.version}-{ti}-{ri}-{key}",
-            help="What the page prints; Enter saves",
+            help=f"What the page prints; Enter saves{ocr}",
         )
         if st.form_submit_button("Save correction", icon=":material/save:"):
-            edit = Edit(table=ti, row=ri, column=key, new=new or "")
-            run_action("Correction saved.", lambda: correct(sv.store, review, [edit], user))
+            fix = Edit(table=ti, row=ri, column=key, new=new or "")
+            run_action("Correction saved.", lambda: correct(sv.store, review, [fix], user))
+    if value is not None and value.confidence is not None:
+        _confirm_button(sv, review, edit, value, user)
+
+
+def _confirm_button(sv: Services, review: Review, cell: Edit, value: Value, user: str) -> None:
+    """An OCR'd value the reviewer found right on the scan: confirm it as read. Outside the
+    fix form, so Enter in the field keeps meaning "save what I typed"."""
+    key = f"confirm-value-{review.version}-{cell.table}-{cell.row}-{cell.column}"
+    if value.status == ValueStatus.extracted and st.button(
+        "Matches the scan",
+        key=key,
+        icon=":material/check:",
+        help="The page prints exactly this: confirm the OCR reading (clears its mark)",
+    ):
+        run_action("Value confirmed.", lambda: confirm_value(sv.store, review, cell, user))
 
 
 def _editor(sv: Services, review: Review, ti: int, user: str) -> None:

@@ -1,5 +1,9 @@
 """Tables as the reviewer sees them: a DataFrame of printed cell text, where findings point,
-which page boxes to highlight, and the reviewer's edits turned back into `Edit`s."""
+which page boxes to highlight, and the reviewer's edits turned back into `Edit`s.
+
+OCR'd numbers under the review threshold (`worker.review.unsure`) get their own look in the grid
+and on the page until a reviewer corrects or confirms them; the cells a finding suspects of
+being misread (Location.suspect) stand out above everything else."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from schemas import BBox, Document, Finding, Location, Table, ValueStatus
-from worker.review import Edit
+from worker.review import Edit, unsure
 
 CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
 Cell = tuple[int, int, str | None]  # (table index, row index, column key or None = whole row)
@@ -18,8 +22,14 @@ BACKGROUND = {
     "finding": "background-color: #ffe08a",
     "corrected": "background-color: #c8efc8",
     "selected": "background-color: #b7d3ff",
+    "low_confidence": "background-color: #e6d9ff",
     "active": "background-color: #ffb05c",
+    "suspect": "background-color: #ff8f87",
 }
+# the text colour of a low-confidence number, kept under any background: a cell of the picked
+# finding is still visibly unsure
+LOW_TEXT = "color: #5b2aa6"
+_LAYERS = ("finding", "low_confidence", "active", "suspect")  # later wins the background
 
 
 def value_keys(table: Table) -> list[str]:
@@ -80,7 +90,11 @@ def locate(doc: Document, loc: Location) -> Iterator[Cell]:
         if table.key != loc.table_key or (loc.page and table.pages and loc.page not in table.pages):
             continue
         for ri, row in enumerate(table.rows):
-            if loc.row_code is None or loc.row_code in (row.code, row.row_code):
+            if loc.row_code is None or loc.row_code in (
+                row.code,
+                row.row_code,
+                None if row.code or row.row_code else row.name,  # projects have only a name
+            ):
                 if loc.row_code is None and loc.column_key is None:
                     break  # the whole table: no single cell to mark
                 yield ti, ri, loc.column_key
@@ -88,6 +102,21 @@ def locate(doc: Document, loc: Location) -> Iterator[Cell]:
 
 def finding_cells(doc: Document, finding: Finding) -> set[Cell]:
     return {cell for loc in finding.locations for cell in locate(doc, loc)}
+
+
+def suspect_cells(doc: Document, finding: Finding) -> set[Cell]:
+    """The cells the finding suspects of being misread."""
+    return {cell for loc in finding.locations if loc.suspect for cell in locate(doc, loc)}
+
+
+def unsure_cells(table: Table, table_index: int) -> set[Cell]:
+    """OCR'd numbers below the review threshold no reviewer has corrected or confirmed."""
+    return {
+        (table_index, ri, key)
+        for ri, row in enumerate(table.rows)
+        for key, value in row.values.items()
+        if unsure(value)
+    }
 
 
 def cell_box(doc: Document, cell: Cell) -> tuple[int | None, BBox | None]:
@@ -100,10 +129,15 @@ def cell_box(doc: Document, cell: Cell) -> tuple[int | None, BBox | None]:
     return (value.page, value.bbox) if value else (row.page, None)
 
 
-def finding_boxes(doc: Document, finding: Finding, page: int) -> list[BBox]:
-    """Every box on `page` the finding involves: its own boxes, else the cells it names."""
+def finding_boxes(
+    doc: Document, finding: Finding, page: int, suspect: bool | None = None
+) -> list[BBox]:
+    """Every box on `page` the finding involves: its own boxes, else the cells it names (only
+    its suspected or unsuspected locations when `suspect` says which)."""
     boxes = []
     for loc in finding.locations:
+        if suspect is not None and loc.suspect != suspect:
+            continue
         if loc.bbox is not None and loc.page in (page, None):
             boxes.append(loc.bbox)
             continue
@@ -135,6 +169,17 @@ def corrected_boxes(doc: Document, page: int) -> list[BBox]:
     ]
 
 
+def unsure_boxes(doc: Document, page: int) -> list[BBox]:
+    """Boxes of the low-confidence OCR numbers printed on `page`, of every table."""
+    return [
+        v.bbox
+        for t in doc.tables
+        for r in t.rows
+        for v in r.values.values()
+        if v.bbox and v.page == page and unsure(v)
+    ]
+
+
 def _union(boxes: list[BBox | None]) -> BBox | None:
     real = [b for b in boxes if b is not None]
     if not real:
@@ -151,20 +196,47 @@ def _union(boxes: list[BBox | None]) -> BBox | None:
 
 
 def styled(
-    frame: pd.DataFrame, table: Table, table_index: int, flagged: set[Cell], active: set[Cell]
+    frame: pd.DataFrame,
+    table: Table,
+    table_index: int,
+    flagged: set[Cell],
+    active: set[Cell],
+    suspects: set[Cell] | None = None,
 ) -> Any:
-    """Corrected cells green, cells any finding names amber, the picked finding's cells orange."""
+    """Corrected cells green, cells any finding names amber, low-confidence OCR numbers violet
+    (violet text whatever the background), the picked finding's cells orange and the cells it
+    suspects of a misread red."""
+    return frame.style.apply(
+        lambda _: cell_css(frame, table, table_index, flagged, active, suspects or set()),
+        axis=None,
+    )
+
+
+def cell_css(
+    frame: pd.DataFrame,
+    table: Table,
+    table_index: int,
+    flagged: set[Cell],
+    active: set[Cell],
+    suspects: set[Cell],
+) -> pd.DataFrame:
+    """The CSS of every grid cell (see `styled`)."""
     keys = list(frame.columns)
     css = pd.DataFrame("", index=frame.index, columns=keys)
     for ri, row in enumerate(table.rows):
         for key, value in row.values.items():
             if value.status == ValueStatus.corrected and key in keys:
                 css.iat[ri, keys.index(key)] = BACKGROUND["corrected"]
-    for role, cells in (("finding", flagged), ("active", active)):
-        for ti, ri, named in cells:
+    low = unsure_cells(table, table_index)
+    layers = {"finding": flagged, "low_confidence": low, "active": active, "suspect": suspects}
+    for role in _LAYERS:
+        for ti, ri, named in layers[role]:
             if ti != table_index or ri >= len(css):
                 continue
             cols = [keys.index(named)] if named in keys else range(len(keys))
             for ci in cols:
                 css.iat[ri, ci] = BACKGROUND[role]
-    return frame.style.apply(lambda _: css, axis=None)
+    for _, ri, col in low:
+        if ri < len(css) and col in keys:
+            css.iat[ri, keys.index(col)] += "; " + LOW_TEXT
+    return css

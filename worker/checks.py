@@ -3,17 +3,20 @@
 Runs after extraction and again on every reviewer edit, so it must stay fast (index once, then
 each catalogue rule — worker/rules/catalogue.yaml — runs its small template). Findings are data:
 kind=document when the document contradicts itself (values stay as printed), kind=extraction
-when the extraction looks wrong (a figure not in the page text, a row dropped).
+when the extraction looks wrong (a figure not in the page text, a row dropped, a digit an OCR'd
+page probably misread — worker/rules/misread.py names the cell).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemas import Document, Finding, FindingKind
+from schemas import Document, Finding, FindingKind, Location
 from schemas.performance import SectionResult
 from worker.rules import TEMPLATES, Rule, catalogue
 from worker.rules.index import Index
+from worker.rules.misread import point_at_misreads
+from worker.rules.ocr import threshold
 
 
 def run_checks(
@@ -24,22 +27,27 @@ def run_checks(
     """All findings for `doc`, in catalogue order (a subset of rules may be passed). `sections`
     are the LLM stage's results (绩效目标 / 绩效自评) when there are any."""
     index = Index(doc, sections)
+    rules = catalogue() if rules is None else rules
     findings: list[Finding] = []
-    for rule in rules if rules is not None else catalogue():
+    for rule in rules:
         if rule.applies(index):
             findings.extend(TEMPLATES[rule.check](index, rule))
-    return _distrust(findings)
+    if any(loc.confidence is not None for f in findings for loc in f.locations):
+        point_at_misreads(index, findings, threshold(rules))
+    return _distrust(findings, {r.id for r in rules if not r.distrust})
 
 
-def _distrust(findings: list[Finding]) -> list[Finding]:
+def _distrust(findings: list[Finding], advisory: set[str]) -> list[Finding]:
     """Arithmetic on a table the extraction got wrong says nothing about the document: a
     document finding that touches such a table becomes an extraction finding (re-extract or
-    review first)."""
+    review first). `advisory` rules (low OCR confidence) only ask for a look: a table with one
+    unsure cell is not wrong, and the misread pass already named that cell where it matters. A
+    finding that names suspected cells puts only their tables in doubt."""
     suspect = {
         loc.table_key
         for f in findings
-        if f.kind == FindingKind.extraction
-        for loc in f.locations
+        if f.kind == FindingKind.extraction and f.rule_id not in advisory
+        for loc in _in_doubt(f)
         if loc.table_key
     }
     for f in findings:
@@ -49,25 +57,5 @@ def _distrust(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def findings_rows(doc: Document, findings: list[Finding]) -> list[dict[str, object]]:
-    """The export's findings table: one row per finding and location (page 1-based)."""
-    rows = []
-    for f in findings:
-        for loc in f.locations or [None]:
-            rows.append(
-                {
-                    "doc_id": doc.doc_id,
-                    "rule_id": f.rule_id,
-                    "severity": f.severity.value,
-                    "message": f.message,
-                    "expected": f.expected,
-                    "actual": f.actual,
-                    "difference": f.difference,
-                    "tolerance": f.tolerance,
-                    "table_key": loc.table_key if loc else None,
-                    "row_code": loc.row_code if loc else None,
-                    "column_key": loc.column_key if loc else None,
-                    "page": loc.page if loc else None,
-                }
-            )
-    return rows
+def _in_doubt(f: Finding) -> list[Location]:
+    return [loc for loc in f.locations if loc.suspect] or f.locations

@@ -12,21 +12,69 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from schemas import DocStatus, Document, Finding
+from schemas import DocStatus, Document, Finding, Location
 from schemas.performance import Usage
 from schemas.records import DocumentRecord
 from worker.llm_cache import LLMCache
 from worker.store import Store
 
-FACT_COLUMNS = ["doc_id", "department", "fiscal_year", "doc_type", "table_key", "table_title",
-                "row_code", "row_name", "column_key", "column_title", "value_raw", "value_wan",
-                "page", "x0", "y0", "x1", "y1", "status"]
-DOCUMENT_COLUMNS = ["doc_id", "source_file", "sha256", "department", "region", "fiscal_year",
-                    "doc_type", "unit", "pages", "status", "findings",
-                    "llm_calls", "llm_tokens_in", "llm_tokens_out"]
-FINDING_COLUMNS = ["doc_id", "rule_id", "severity", "message", "expected", "actual",
-                   "difference", "tolerance", "table_key", "row_code", "column_key", "page"]
+FACT_COLUMNS = [
+    "doc_id",
+    "department",
+    "fiscal_year",
+    "doc_type",
+    "table_key",
+    "table_title",
+    "row_code",
+    "row_name",
+    "column_key",
+    "column_title",
+    "value_raw",
+    "value_wan",
+    "page",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+    "status",
+    "confidence",
+]
+DOCUMENT_COLUMNS = [
+    "doc_id",
+    "source_file",
+    "sha256",
+    "department",
+    "region",
+    "fiscal_year",
+    "doc_type",
+    "unit",
+    "pages",
+    "status",
+    "findings",
+    "llm_calls",
+    "llm_tokens_in",
+    "llm_tokens_out",
+]
+FINDING_COLUMNS = [
+    "doc_id",
+    "rule_id",
+    "severity",
+    "message",
+    "expected",
+    "actual",
+    "difference",
+    "tolerance",
+    "table_key",
+    "row_code",
+    "column_key",
+    "page",
+    "suspect",
+    "confidence",
+]
 DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance"}
+# typed here, not guessed from the first value: a column blank in every row (a digital batch has
+# no OCR confidence) still gets its type
+TYPED_COLUMNS = {"confidence": "float64", "suspect": "bool"}
 FORMATS = ("json", "csv", "xlsx", "parquet")
 
 
@@ -41,28 +89,73 @@ def fact_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
                 status = value.status.value
                 if doc_status == DocStatus.confirmed:
                     status = "confirmed"
-                yield dict(zip(FACT_COLUMNS, [
-                    doc.doc_id, doc.department, doc.fiscal_year, doc.doc_type, table.key,
-                    table.title, row.code or row.row_code, row.name, key, titles.get(key, key),
-                    value.raw, value.wan, value.page, *box, status], strict=True))
+                yield dict(
+                    zip(
+                        FACT_COLUMNS,
+                        [
+                            doc.doc_id,
+                            doc.department,
+                            doc.fiscal_year,
+                            doc.doc_type,
+                            table.key,
+                            table.title,
+                            row.code or row.row_code,
+                            row.name,
+                            key,
+                            titles.get(key, key),
+                            value.raw,
+                            value.wan,
+                            value.page,
+                            *box,
+                            status,
+                            value.confidence,
+                        ],
+                        strict=True,
+                    )
+                )
 
 
 def document_row(rec: DocumentRecord, usage: Usage) -> dict[str, Any]:
-    return {"doc_id": rec.doc_id, "source_file": rec.source_file, "sha256": rec.doc_id,
-            "department": rec.department, "region": rec.region, "fiscal_year": rec.fiscal_year,
-            "doc_type": rec.doc_type, "unit": rec.unit, "pages": rec.pages,
-            "status": rec.status.value, "findings": rec.n_findings, "llm_calls": usage.calls,
-            "llm_tokens_in": usage.tokens_in, "llm_tokens_out": usage.tokens_out}
+    return {
+        "doc_id": rec.doc_id,
+        "source_file": rec.source_file,
+        "sha256": rec.doc_id,
+        "department": rec.department,
+        "region": rec.region,
+        "fiscal_year": rec.fiscal_year,
+        "doc_type": rec.doc_type,
+        "unit": rec.unit,
+        "pages": rec.pages,
+        "status": rec.status.value,
+        "findings": rec.n_findings,
+        "llm_calls": usage.calls,
+        "llm_tokens_in": usage.tokens_in,
+        "llm_tokens_out": usage.tokens_out,
+    }
 
 
 def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any]]:
     for f in findings:
-        base = {"doc_id": doc_id, "rule_id": f.rule_id, "severity": f.severity.value,
-                "message": f.message, "expected": f.expected, "actual": f.actual,
-                "difference": f.difference, "tolerance": f.tolerance}
-        for loc in f.locations or [None]:
-            yield base | {"table_key": loc and loc.table_key, "row_code": loc and loc.row_code,
-                          "column_key": loc and loc.column_key, "page": loc and loc.page}
+        base = {
+            "doc_id": doc_id,
+            "rule_id": f.rule_id,
+            "severity": f.severity.value,
+            "message": f.message,
+            "expected": f.expected,
+            "actual": f.actual,
+            "difference": f.difference,
+            "tolerance": f.tolerance,
+        }
+        locs: list[Location | None] = [*f.locations] or [None]
+        for loc in locs:
+            yield base | {
+                "table_key": loc and loc.table_key,
+                "row_code": loc and loc.row_code,
+                "column_key": loc and loc.column_key,
+                "page": loc and loc.page,
+                "suspect": bool(loc and loc.suspect),
+                "confidence": loc and loc.confidence,
+            }
 
 
 def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> dict[str, int]:
@@ -82,9 +175,13 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
         facts.extend(fact_rows(doc, rec.status))
         findings.extend(finding_rows(rec.doc_id, doc_findings))
     ledger = LLMCache(store.engine)
-    tables = {"documents": ([document_row(r, ledger.doc_usage(r.doc_id)) for r in records],
-                            DOCUMENT_COLUMNS),
-              "findings": (findings, FINDING_COLUMNS)}
+    tables = {
+        "documents": (
+            [document_row(r, ledger.doc_usage(r.doc_id)) for r in records],
+            DOCUMENT_COLUMNS,
+        ),
+        "findings": (findings, FINDING_COLUMNS),
+    }
     if fmt != "json":
         tables["facts"] = (facts, FACT_COLUMNS)
     for name, (rows, columns) in tables.items():
@@ -97,8 +194,12 @@ def _plain(v: Any) -> Any:
 
 
 def _write_json(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
-    path.write_text(json.dumps([{c: _plain(r[c]) for c in columns} for r in rows],
-                               ensure_ascii=False, indent=1), "utf-8")
+    path.write_text(
+        json.dumps(
+            [{c: _plain(r[c]) for c in columns} for r in rows], ensure_ascii=False, indent=1
+        ),
+        "utf-8",
+    )
 
 
 def _write_csv(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
@@ -124,14 +225,17 @@ def _write_parquet(rows: list[dict[str, Any]], columns: list[str], path: Path) -
     import pyarrow.parquet as pq
 
     data = {c: [r[c] for r in rows] for c in columns}
-    fields = [pa.field(c, pa.decimal128(24, 6) if c in DECIMAL_COLUMNS else _arrow_type(data[c]))
-              for c in columns]
+    fields = [pa.field(c, _arrow_type(c, data[c])) for c in columns]
     pq.write_table(pa.table(data, schema=pa.schema(fields)), path)
 
 
-def _arrow_type(values: list[Any]) -> Any:
+def _arrow_type(column: str, values: list[Any]) -> Any:
     import pyarrow as pa
 
+    if column in DECIMAL_COLUMNS:
+        return pa.decimal128(24, 6)
+    if column in TYPED_COLUMNS:
+        return pa.type_for_alias(TYPED_COLUMNS[column])
     sample = next((v for v in values if v is not None), "")
     if isinstance(sample, bool):
         return pa.bool_()

@@ -6,9 +6,13 @@ reviewer saw, so two reviewers never silently overwrite each other: the second w
 `VersionConflict` naming who changed the document meanwhile. Each change is one audit entry.
 
     correct(store, review, edits, user)      values old → new, Value.status = corrected
+    confirm_value(store, review, cell, user)  one value checked against the page → confirmed
     confirm_table(store, review, table, user) every extracted value of a table → confirmed
     confirm_document(store, review, user)    status confirmed
     reopen(store, review, user)              a confirmed document back to needs_review
+
+Confirming re-runs the checks too: a confirmed OCR'd number is no longer a low-confidence one
+(`unsure`), nor a suspected misread — the reviewer compared it with the scan.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from rq import Queue
 
-from schemas import DocStatus, Document, Finding, Table, Unit, Value, ValueStatus
+from schemas import DocStatus, Document, Finding, Row, Table, Unit, Value, ValueStatus
 from schemas.records import DocumentRecord
 from worker.checks import run_checks
 from worker.numbers import Kind, parse
 from worker.queue import enqueue_document
+from worker.rules.ocr import is_low, threshold
 from worker.settings import Settings
 from worker.store import Store, VersionConflict
 
@@ -77,8 +83,24 @@ def open_review(store: Store, doc_id: str) -> Review | None:
     return None if document is None else Review(record, document, findings)
 
 
+def recheck(doc: Document) -> list[Finding]:
+    """The checks as the worker ran them, with the LLM stage's sections the document carries."""
+    return run_checks(doc, sections=doc.sections)
+
+
+def unsure(value: Value) -> bool:
+    """An OCR'd number under the review threshold that no reviewer has corrected or confirmed."""
+    return value.confidence is not None and is_low(value, ocr_threshold())
+
+
+@cache
+def ocr_threshold() -> float:
+    """The catalogue's low-confidence threshold (worker/rules/ocr.py)."""
+    return threshold()
+
+
 def correct(
-    store: Store, review: Review, edits: list[Edit], user: str, checks: Checks = run_checks
+    store: Store, review: Review, edits: list[Edit], user: str, checks: Checks = recheck
 ) -> Review:
     """Apply the reviewer's values, re-run the checks, save. Edits equal to the cell are skipped."""
     _require(user)
@@ -92,7 +114,36 @@ def correct(
     return _save(store, review, doc, checks(doc), user, audit, status)
 
 
-def confirm_table(store: Store, review: Review, table: int, user: str) -> Review:
+def confirm_value(
+    store: Store, review: Review, cell: Edit, user: str, checks: Checks = recheck
+) -> Review:
+    """The reviewer compared one cell with the page and it reads right (a low-confidence OCR
+    number, say): it stays as read, status confirmed. `cell.new` is ignored."""
+    _require(user)
+    doc = review.document.model_copy(deep=True)
+    table, row = _cell(doc, cell)
+    value = row.values.get(cell.column)
+    if value is None or value.status != ValueStatus.extracted:
+        return review  # blank, or a reviewer already vouched for it
+    value.status = ValueStatus.confirmed
+    entry = {
+        "action": "confirm_value",
+        "target": f"{table.key}/{row.code or row.row_code or row.name}/{cell.column}",
+        "new": value.raw,
+        "detail": {
+            "table": cell.table,
+            "row": cell.row,
+            "column": cell.column,
+            "page": value.page,
+            "confidence": value.confidence,
+        },
+    }
+    return _save(store, review, doc, checks(doc), user, [entry])
+
+
+def confirm_table(
+    store: Store, review: Review, table: int, user: str, checks: Checks = recheck
+) -> Review:
     _require(user)
     doc = review.document.model_copy(deep=True)
     target = _table(doc, table)
@@ -102,10 +153,10 @@ def confirm_table(store: Store, review: Review, table: int, user: str) -> Review
         "target": target.key,
         "detail": {"table": table, "values": n},
     }
-    return _save(store, review, doc, review.findings, user, [entry])
+    return _save(store, review, doc, checks(doc) if n else review.findings, user, [entry])
 
 
-def confirm_document(store: Store, review: Review, user: str) -> Review:
+def confirm_document(store: Store, review: Review, user: str, checks: Checks = recheck) -> Review:
     """The reviewer vouches that the data match the document as printed. Findings about the
     document itself may stay open (real documents contradict themselves); they are recorded."""
     _require(user)
@@ -113,9 +164,10 @@ def confirm_document(store: Store, review: Review, user: str) -> Review:
         raise InvalidEdit("the document is already confirmed")
     doc = review.document.model_copy(deep=True)
     n = sum(_confirm_values(t) for t in doc.tables)
-    open_by = Counter(f.severity.value for f in review.findings)
+    findings = checks(doc) if n else review.findings
+    open_by = Counter(f.severity.value for f in findings)
     entry = {"action": "confirm", "detail": {"values": n, "open_findings": dict(open_by)}}
-    return _save(store, review, doc, review.findings, user, [entry], DocStatus.confirmed)
+    return _save(store, review, doc, findings, user, [entry], DocStatus.confirmed)
 
 
 def reopen(store: Store, review: Review, user: str) -> Review:
@@ -184,14 +236,19 @@ def _confirm_values(table: Table) -> int:
     return n
 
 
-def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
-    """Set the cell; returns its audit entry, or None when the cell already says that."""
+def _cell(doc: Document, edit: Edit) -> tuple[Table, Row]:
     table = _table(doc, edit.table)
     if not 0 <= edit.row < len(table.rows):
         raise InvalidEdit(f"no row #{edit.row} in table {table.key}")
     row = table.rows[edit.row]
     if edit.column not in row.values and edit.column not in {c.key for c in table.columns}:
         raise InvalidEdit(f"no column {edit.column!r} in table {table.key}")
+    return table, row
+
+
+def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
+    """Set the cell; returns its audit entry, or None when the cell already says that."""
+    table, row = _cell(doc, edit)
     old = row.values.get(edit.column) or Value(raw="", page=row.page)
     new_raw = edit.new.strip()
     if new_raw == old.raw.strip():

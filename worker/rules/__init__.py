@@ -42,6 +42,11 @@ class Rule(BaseModel):
     performance: bool = Field(default=False, description="Needs LLM performance sections")
     check: str = Field(description="Template name (a registered function)")
     params: dict[str, Any] = Field(default_factory=dict)
+    distrust: bool = Field(
+        default=True,
+        description="Its extraction findings make document findings on the same tables "
+        "extraction findings (false: it only asks for a look, e.g. low OCR confidence)",
+    )
 
     def applies(self, index: Index) -> bool:
         doc = index.doc

@@ -71,6 +71,7 @@ def text_in_value(ix: Index, rule: Rule) -> Iterator[Finding]:
                 column_key=col,
                 page=v.page,
                 bbox=v.bbox,
+                confidence=v.confidence,
             )
             for row in ti.table.rows
             for col, v in row.values.items()
@@ -112,4 +113,5 @@ def _cell_location(table_key: str, row: Row, column: str, value: Value) -> Locat
         column_key=column,
         page=value.page,
         bbox=value.bbox,
+        confidence=value.confidence,
     )

@@ -43,11 +43,16 @@ class Fig:
     bound: Decimal
     where: tuple[str | None, str | None, str | None, int | None, BBox | None]
     raw: str = ""
+    confidence: float | None = (
+        None  # OCR'd cells: carried to the location (worker/rules/misread.py)
+    )
 
     @property
     def loc(self) -> Location:
         t, r, c, p, b = self.where
-        return Location(table_key=t, row_code=r, column_key=c, page=p, bbox=b)
+        return Location(
+            table_key=t, row_code=r, column_key=c, page=p, bbox=b, confidence=self.confidence
+        )
 
 
 @lru_cache(maxsize=8192)
@@ -102,8 +107,8 @@ class TableIndex:
             return Fig(_ZERO, _ZERO, (self.key, rc, col, row.page, None))
         where = (self.key, rc, col, v.page or row.page, v.bbox)
         if v.wan is None or v.wan == 0:
-            return Fig(_ZERO, _ZERO, where, v.raw)
-        return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw)
+            return Fig(_ZERO, _ZERO, where, v.raw, v.confidence)
+        return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence)
 
     def top_level(self) -> list[Row]:
         """Coded rows with no ancestor among the rows (类 rows, or 项 rows of a flat table)."""

@@ -1,0 +1,97 @@
+"""OCR'd numbers a reviewer must check against the scan.
+
+One test of "low confidence" is shared by the catalogue rule below, the misread post-pass
+(worker/rules/misread.py) and the Review UI (through worker/review.py): an OCR'd cell that prints
+a digit, whose confidence is under the threshold, and that no reviewer has corrected or confirmed
+yet. The threshold is the catalogue rule's `threshold` param, else `worker.ocr_layer.LOW_CONFIDENCE`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from schemas import Finding, Location, Row, Table, Value, ValueStatus
+from worker.rules import Rule, catalogue, template
+from worker.rules.index import Index, finding
+
+TEMPLATE = "ocr_low_confidence"
+_DIGIT = re.compile(r"\d")
+_LISTED = 5  # cells named in the message; the locations list them all
+
+
+def default_threshold() -> float:
+    # imported on first use: ocr_layer pulls in PyMuPDF and the OCR engines (~0.5 s), which a
+    # digital document's checks never need
+    from worker.ocr_layer import LOW_CONFIDENCE
+
+    return LOW_CONFIDENCE
+
+
+def threshold(rules: Iterable[Rule] | None = None) -> float:
+    """The confidence below which an OCR'd number needs a reviewer: the rule's param (among
+    `rules`, else the catalogue), else LOW_CONFIDENCE."""
+    for rule in (*(rules or ()), *catalogue()):
+        if rule.check == TEMPLATE and "threshold" in rule.params:
+            return float(rule.params["threshold"])
+    return default_threshold()
+
+
+def unchecked(value: Value) -> bool:
+    """An OCR'd value no reviewer has corrected or confirmed yet."""
+    return value.confidence is not None and value.status == ValueStatus.extracted
+
+
+def is_low(value: Value, limit: float) -> bool:
+    """An OCR'd number below `limit` that still needs checking against the scan."""
+    return (
+        unchecked(value)
+        and value.confidence < limit  # type: ignore[operator]
+        and bool(_DIGIT.search(value.raw))
+    )
+
+
+def low_cells(table: Table, limit: float) -> list[tuple[Row, str, Value]]:
+    return [
+        (row, key, v)
+        for row in table.rows
+        for key, v in row.values.items()
+        if v.confidence is not None and v.confidence < limit and is_low(v, limit)
+    ]
+
+
+@template(TEMPLATE)
+def ocr_low_confidence(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """One finding per table listing its low-confidence OCR numbers, each as a location."""
+    if not any(
+        v.confidence is not None for t in ix.doc.tables for r in t.rows for v in r.values.values()
+    ):
+        return  # a digital document: not even the threshold is looked up
+    limit = float(rule.params.get("threshold", default_threshold()))
+    for table in ix.doc.tables:
+        cells = low_cells(table, limit)
+        if not cells:
+            continue
+        titles = {c.key: c.title for c in table.columns}
+        named = "、".join(
+            f"{row.name or row.code or row.row_code or '—'}/{titles.get(k, k)} “{v.raw}” "
+            f"{v.confidence:.2f}"
+            for row, k, v in cells[:_LISTED]
+        )
+        more = "…" if len(cells) > _LISTED else ""
+        detail = (
+            f"{table.title or table.key} 有 {len(cells)} 个OCR识别数值置信度低于 {limit:g}，"
+            f"请对照扫描件核对（{named}{more}）"
+        )
+        locs = [
+            Location(
+                table_key=table.key,
+                row_code=row.code or row.row_code or row.name or None,
+                column_key=k,
+                page=v.page or row.page,
+                bbox=v.bbox,
+                confidence=v.confidence,
+            )
+            for row, k, v in cells
+        ]
+        yield finding(rule, detail, None, None, None, locs)

@@ -70,10 +70,14 @@ def ensure_view(review: Review) -> None:
 
 
 def jump(review: Review, i: int) -> None:
-    """Show the finding's first cell: its table, on the page that cell is printed on."""
+    """Show the finding's first cell (the suspected misread, when it names one): its table, on
+    the page that cell is printed on."""
     doc, finding = review.document, sorted_findings(review)[i]
     st.session_state["finding_sel"] = i
-    cells = sorted(tv.finding_cells(doc, finding), key=lambda c: (c[0], c[1], c[2] or ""))
+    suspects = [c for loc in finding.locations if loc.suspect for c in tv.locate(doc, loc)]
+    cells = suspects or sorted(
+        tv.finding_cells(doc, finding), key=lambda c: (c[0], c[1], c[2] or "")
+    )
     page = (tv.cell_box(doc, cells[0])[0] if cells else None) or tv.finding_page(doc, finding)
     st.session_state["page"] = page or st.session_state.get("page") or 1
     if cells:

@@ -20,7 +20,7 @@ from tools.synth import generate
 from tools.synth_errors import KINDS, inject_error
 from worker.checks import run_checks
 from worker.ocr_engines import REPAIRED_CONFIDENCE
-from worker.ocr_layer import LOW_CONFIDENCE
+from worker.rules.ocr import LOW_CONFIDENCE
 from worker.rules import Rule, catalogue
 from worker.rules.misread import misreadings
 from worker.rules.ocr import threshold

@@ -14,7 +14,6 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pymupdf
@@ -26,12 +25,10 @@ from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, OcrWord, assess_page, ocr_wo
 from worker.ocr_raster import Segment
 
 BBox = tuple[float, float, float, float]
-LOW_CONFIDENCE = 0.8  # an OCR'd number below this is marked for review
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
 BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
 RULE_WIDTH = 0.5  # points
 MIN_PICTURE = 0.08  # share of the page an image must cover to be read as a picture of text
-_DIGIT = re.compile(r"\d")
 
 
 def read_pdf_ocr(
@@ -188,24 +185,13 @@ def _put_word(page: pymupdf.Page, text: str, bbox: BBox) -> None:
 
 
 def _mark(layout: Layout, words: dict[int, list[OcrWord]], notes: dict[int, str]) -> list[Problem]:
-    """Flag OCR'd pages and cells; the Problems a reviewer should see."""
+    """Flag OCR'd pages and give their cells a confidence (the checks list the low ones:
+    worker/rules/ocr.py); one Problem per OCR'd page."""
     for info in layout.pages:
         info.ocr = info.index in words
-    low: dict[int, int] = {}
     for cell in _ocr_cells(layout, words):
         cell.confidence = _confidence(cell, words[cell.page])  # type: ignore[index]
-        if _is_low_number(cell):
-            low[cell.page] = low.get(cell.page, 0) + 1  # type: ignore[index]
-    problems = [Problem(stage="ocr", message=notes[i], page=i + 1) for i in sorted(words)]
-    problems += [
-        Problem(
-            stage="ocr",
-            message=f"{n} OCR'd number(s) below confidence {LOW_CONFIDENCE}: check against the scan",
-            page=i + 1,
-        )
-        for i, n in sorted(low.items())
-    ]
-    return problems
+    return [Problem(stage="ocr", message=notes[i], page=i + 1) for i in sorted(words)]
 
 
 def _ocr_cells(layout: Layout, words: dict[int, list[OcrWord]]) -> Iterator[Cell]:
@@ -233,11 +219,3 @@ def _confidence(cell: Cell, words: list[OcrWord]) -> float | None:
         if w.bbox[0] < x1 and w.bbox[2] > x0 and w.bbox[1] < y1 and w.bbox[3] > y0
     ]
     return min(touching) if touching else None
-
-
-def _is_low_number(cell: Cell) -> bool:
-    return (
-        cell.confidence is not None
-        and cell.confidence < LOW_CONFIDENCE
-        and bool(_DIGIT.search(cell.text))
-    )

@@ -236,7 +236,7 @@ def finding(
 def _dedupe(locs: list[Location]) -> list[Location]:
     seen, out = set(), []
     for loc in locs:
-        key = (loc.table_key, loc.row_code, loc.column_key, loc.page)
+        key = (loc.table_key, loc.row_code, loc.column_key, loc.page, loc.bbox)
         if key not in seen:
             seen.add(key)
             out.append(loc)

@@ -3,7 +3,7 @@
 One test of "low confidence" is shared by the catalogue rule below, the misread post-pass
 (worker/rules/misread.py) and the Review UI (through worker/review.py): an OCR'd cell that prints
 a digit, whose confidence is under the threshold, and that no reviewer has corrected or confirmed
-yet. The threshold is the catalogue rule's `threshold` param, else `worker.ocr_layer.LOW_CONFIDENCE`.
+yet. The threshold is the catalogue rule's `threshold` param, else LOW_CONFIDENCE.
 """
 
 from __future__ import annotations
@@ -18,14 +18,7 @@ from worker.rules.index import Index, finding
 TEMPLATE = "ocr_low_confidence"
 _DIGIT = re.compile(r"\d")
 _LISTED = 5  # cells named in the message; the locations list them all
-
-
-def default_threshold() -> float:
-    # imported on first use: ocr_layer pulls in PyMuPDF and the OCR engines (~0.5 s), which a
-    # digital document's checks never need
-    from worker.ocr_layer import LOW_CONFIDENCE
-
-    return LOW_CONFIDENCE
+LOW_CONFIDENCE = 0.8  # an OCR'd number below this is checked by a reviewer
 
 
 def threshold(rules: Iterable[Rule] | None = None) -> float:
@@ -34,7 +27,7 @@ def threshold(rules: Iterable[Rule] | None = None) -> float:
     for rule in (*(rules or ()), *catalogue()):
         if rule.check == TEMPLATE and "threshold" in rule.params:
             return float(rule.params["threshold"])
-    return default_threshold()
+    return LOW_CONFIDENCE
 
 
 def unchecked(value: Value) -> bool:
@@ -67,7 +60,7 @@ def ocr_low_confidence(ix: Index, rule: Rule) -> Iterator[Finding]:
         v.confidence is not None for t in ix.doc.tables for r in t.rows for v in r.values.values()
     ):
         return  # a digital document: not even the threshold is looked up
-    limit = float(rule.params.get("threshold", default_threshold()))
+    limit = float(rule.params.get("threshold", LOW_CONFIDENCE))
     for table in ix.doc.tables:
         cells = low_cells(table, limit)
         if not cells:

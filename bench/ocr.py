@@ -12,10 +12,14 @@ and tools/scan.py copies ("scan200": 200 dpi, tilted ±0.5–1.5°, noise, JPEG 
 CPU seconds include the engine's child processes (Tesseract); wall seconds depend on how
 busy the machine is, CPU seconds much less.
 
-`--pipeline` measures the whole path instead (worker/ocr_layer.py: OCR, rebuild, read_pdf,
-extract_tables): for each sample, the pages of its first `--tables` tables are cut out,
-scanned, and the numeric cells of the golden tables the digital cut reads whole are scored
-(worker/table_compare.py), with chunk-stage seconds per page.
+`--pipeline` measures the whole path instead (worker/chunk.py: turning pages upright, OCR,
+rebuild, read_pdf; then extract_tables): for each sample, the pages of its first `--tables`
+tables are cut out, scanned, and the numeric cells of the golden tables the digital cut reads
+whole are scored (worker/table_compare.py), per engine, condition and sample and over all
+samples, with wall and CPU seconds per page. Two more conditions exist only here: the scan200
+copy stored with /Rotate 90 ("rotate200") and scanned sideways ("sideways200").
+
+    python bench/ocr.py --pipeline --engines rapidocr,tesseract --conditions scan200,scan150
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.ocr_testpdf import make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, scan_pdf
-from worker.ocr import assess_page, get_engine, ocr_page
+from worker.chunk import chunk
+from worker.load import load
+from worker.ocr import DEFAULT_DPI, assess_page, get_engine, ocr_page
 from worker.ocr_layer import read_pdf_ocr
 from worker.table_compare import compare, compare_table, to_golden
 from worker.tables import extract_tables
@@ -47,6 +53,11 @@ CONDITIONS = {
     "scan150": ScanStyle(dpi=150, jpeg_quality=50),
     # Beyond the target: a worn copy of a copy.
     "rough150": ScanStyle(dpi=150, blur=1.0, noise=16, specks=1e-3, jpeg_quality=35, max_angle=2.5),
+}
+# --pipeline only (word-level scoring compares boxes in the upright page's space):
+TURNED = {
+    "rotate200": ScanStyle(dpi=200, rotate=90),  # stored turned, /Rotate 90 to show it upright
+    "sideways200": ScanStyle(dpi=200, sideways=90),  # a landscape table scanned sideways
 }
 
 
@@ -135,19 +146,26 @@ def assess_timing(doc: pymupdf.Document, repeat: int = 20) -> dict[str, float]:
     return {"median_ms": statistics.median(medians), "max_ms": max(medians)}
 
 
-def pipeline(pattern: str, tables: int, conditions: list[str], seed: int) -> None:
-    """Golden numeric-cell accuracy and s/page through chunk + extract_tables, per condition."""
-    print("| sample | condition | pages | numbers | right | accuracy | s/page |")
-    print("|---" * 7 + "|")
+@dataclass
+class Cut:
+    """Pages of one sample holding its first tables, and the golden tables they read whole."""
+
+    name: str
+    doc: pymupdf.Document
+    golden: list[dict]
+
+
+def cuts(pattern: str, tables: int) -> list[Cut]:
+    out = []
     for path in sorted(glob.glob(pattern)):
         golden_path = Path("tests/data/golden") / (Path(path).stem + ".json")
         if not golden_path.exists():
             continue
         src = pymupdf.open(path)
         found = extract_tables(read_pdf_ocr(src))[0]
-        pages = sorted({v.page for t in found[:tables] for r in t.rows for v in r.values.values()})
+        values = [v for t in found[:tables] for r in t.rows for v in r.values.values()]
+        pages = sorted({v.page for v in values if v.page is not None})
         if not pages:
-            print(f"| {Path(path).stem[:3]} | no tables found | | | | | |")
             continue
         cut = pymupdf.open()
         cut.insert_pdf(src, from_page=pages[0] - 1, to_page=pages[-1] - 1)
@@ -158,23 +176,65 @@ def pipeline(pattern: str, tables: int, conditions: list[str], seed: int) -> Non
             for e in golden
             if any(a["key"] == e["key"] and compare_table(e, a).accuracy == 1.0 for a in digital)
         ]
-        for condition in conditions:
-            style = CONDITIONS[condition]
-            doc = cut if style is None else scan_pdf(cut, style, seed=seed)[0]
-            t = time.perf_counter()
-            got = to_golden(extract_tables(read_pdf_ocr(doc))[0])
-            per_page = (time.perf_counter() - t) / len(doc)
-            sc = compare(whole, [a for a in got if a["key"] in {e["key"] for e in whole}])
-            cells = [
-                Path(path).stem[:3],
-                condition,
-                len(doc),
-                sc.expected_cells,
-                sc.correct,
-                f"{sc.accuracy:.2%}",
-                f"{per_page:.2f}",
-            ]
-            print("| " + " | ".join(map(str, cells)) + " |", flush=True)
+        out.append(Cut(Path(path).stem[:3], cut, whole))
+    return out
+
+
+def pipeline(
+    pattern: str, tables: int, engines: list[str], conditions: list[str], seed: int, dpi: int
+) -> list[dict]:
+    """Golden numeric-cell accuracy and s/page through chunk + extract_tables, per engine,
+    condition and sample, and over all samples."""
+    head = "engine condition sample pages cells right accuracy wall_s/page CPU_s/page"
+    print("| " + " | ".join(head.split()) + " |")
+    print("|---" * len(head.split()) + "|")
+    samples = cuts(pattern, tables)
+    scans = {}
+    for c in samples:
+        for cond in conditions:
+            style = (CONDITIONS | TURNED)[cond]
+            scans[c.name, cond] = c.doc if style is None else scan_pdf(c.doc, style, seed=seed)[0]
+    rows = []
+    for engine in engines:
+        get_engine(engine)  # load models outside the timing
+        for cond in conditions:
+            per = [_pipeline_row(engine, cond, c, scans[c.name, cond], dpi) for c in samples]
+            per.append(_overall(per))
+            rows += per
+            for r in per:
+                cells = [r["engine"], r["condition"], r["sample"], r["pages"], r["cells"]]
+                cells += [r["right"], f"{r['accuracy']:.2%}", f"{r['wall_s_per_page']:.2f}"]
+                print(
+                    "| " + " | ".join(map(str, [*cells, f"{r['cpu_s_per_page']:.2f}"])) + " |",
+                    flush=True,
+                )
+    return rows
+
+
+def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: int) -> dict:
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    layout = chunk(load(doc.tobytes(), "pdf", 10_000), ocr_engine=engine, ocr_dpi=dpi)
+    got = to_golden(extract_tables(layout)[0])
+    wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+    keys = {e["key"] for e in cut.golden}
+    sc = compare(cut.golden, [a for a in got if a["key"] in keys])
+    return {
+        "engine": engine, "condition": cond, "sample": cut.name, "pages": len(doc),
+        "cells": sc.expected_cells, "right": sc.correct, "accuracy": sc.accuracy,
+        "wall_s": wall, "cpu_s": cpu,
+        "wall_s_per_page": wall / len(doc), "cpu_s_per_page": cpu / len(doc),
+    }  # fmt: skip
+
+
+def _overall(rows: list[dict]) -> dict:
+    total = {k: sum(r[k] for r in rows) for k in ("pages", "cells", "right", "wall_s", "cpu_s")}
+    # accuracy counts extra numbers too (table_compare): pool it weighted by expected cells
+    acc = sum(r["accuracy"] * r["cells"] for r in rows) / max(1, total["cells"])
+    return rows[0] | total | {
+        "sample": "all", "accuracy": acc,
+        "wall_s_per_page": total["wall_s"] / max(1, total["pages"]),
+        "cpu_s_per_page": total["cpu_s"] / max(1, total["pages"]),
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -187,10 +247,14 @@ def main() -> None:
     ap.add_argument("--json", help="write the rows here too")
     ap.add_argument("--pipeline", action="store_true", help="golden tables through chunk")
     ap.add_argument("--tables", type=int, default=3, help="--pipeline: tables per sample")
+    ap.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="--pipeline: OCR render dpi")
     args = ap.parse_args()
+    engines = args.engines.split(",")
     if args.pipeline:
-        conditions = [c for c in args.conditions.split(",") if c in CONDITIONS]
-        pipeline(args.samples, args.tables, conditions, args.seed)
+        known = CONDITIONS | TURNED
+        conditions = [c for c in args.conditions.split(",") if c in known]
+        found = pipeline(args.samples, args.tables, engines, conditions, args.seed, args.dpi)
+        _write_json(args.json, found)
         return
     original = load_pages(args.samples, args.pages, args.seed)
     print(f"{len(original)} pages; assess_page on them: {assess_timing(original)}")
@@ -198,7 +262,7 @@ def main() -> None:
     print("| " + " | ".join(head.split()) + " |")
     print("|---" * len(head.split()) + "|")
     rows = []
-    for engine in args.engines.split(","):
+    for engine in engines:
         for condition in args.conditions.split(","):
             r = run(engine, condition, original, args.seed)
             rows.append(r)
@@ -213,11 +277,13 @@ def main() -> None:
             ]
             cells += [f"{r.mean_iou:.2f}", f"{r.wall_s_per_page:.1f}", f"{r.cpu_s_per_page:.1f}"]
             print("| " + " | ".join(map(str, cells)) + " |", flush=True)
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(
-            json.dumps([asdict(r) | {"accuracy": r.accuracy} for r in rows], indent=1)
-        )
+    _write_json(args.json, [asdict(r) | {"accuracy": r.accuracy} for r in rows])
+
+
+def _write_json(path: str | None, rows: list[dict]) -> None:
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

@@ -6,14 +6,35 @@ that layer is the ground truth the OCR of a render or a scan of the page is scor
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import get_args
+
+import numpy as np
 import pymupdf
 import pytest
+from pydantic import ValidationError
+from rq import Queue
 
+from schemas import DocStatus
 from tools.ocr_testpdf import iou, make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, garble_pdf, scan_pdf
-from worker.ocr import assess_page, detect_lines, ocr_page, ocr_words_and_lines
+from worker.chunk import chunk
+from worker.load import load
+from worker.ocr import (
+    ENGINES,
+    OcrEngineError,
+    assess_page,
+    detect_lines,
+    get_engine,
+    ocr_page,
+    ocr_words_and_lines,
+)
 from worker.ocr_engines import normalize
-from worker.ocr_raster import measure_skew, render
+from worker.ocr_raster import INK, erase_lines, measure_skew, render
+from worker.pool import work
+from worker.settings import Settings
+from worker.store import Store
+from worker.submit import submit
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +313,72 @@ def test_tesseract_engine_reads_the_numbers(tables: pymupdf.Document) -> None:
 def test_unknown_engine_is_an_error(tables: pymupdf.Document) -> None:
     with pytest.raises(ValueError, match="unknown OCR engine"):
         ocr_page(tables[0], engine="nope")
+
+
+# --- the engine, chosen by settings, through the pipeline ----------------------------------
+
+
+def test_ocr_settings_are_read_and_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUDGETLENS_OCR_ENGINE", "tesseract")
+    monkeypatch.setenv("BUDGETLENS_OCR_DPI", "150")
+    assert (Settings().ocr_engine, Settings().ocr_dpi) == ("tesseract", 150)
+    with pytest.raises(ValidationError, match="ocr_engine"):
+        Settings(ocr_engine="abbyy")
+    with pytest.raises(ValidationError, match="ocr_dpi"):
+        Settings(ocr_dpi=30)
+    assert set(get_args(Settings.model_fields["ocr_engine"].annotation)) == set(ENGINES)
+
+
+@pytest.fixture
+def no_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PATH without the tesseract binary, and no engine already loaded in this process."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def scanned_table_pdf() -> bytes:
+    return scan_pdf(make_table_pdf(1, seed=3), ScanStyle(dpi=150), seed=1)[0].tobytes()
+
+
+def test_missing_engine_is_not_a_document_problem(scanned_table_pdf: bytes, no_tesseract) -> None:
+    with pytest.raises(OcrEngineError, match="tesseract is not installed"):
+        chunk(load(scanned_table_pdf, "pdf", 10), ocr_engine="tesseract")
+
+
+def test_missing_tesseract_fails_the_job_after_retries(
+    settings: Settings,
+    store: Store,
+    queue: Queue,
+    tmp_path: Path,
+    scanned_table_pdf: bytes,
+    no_tesseract,
+) -> None:
+    """Settings choose the engine for the job; a missing one is an infrastructure failure:
+    RQ retries the job, then it fails with the reason (not `cannot read the pdf content`)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(scanned_table_pdf)
+    settings = settings.model_copy(update={"ocr_engine": "tesseract"})
+    (doc_id,) = submit([str(folder)], store, queue, settings).doc_ids
+    work(settings, burst=True)
+    record = store.get(doc_id)
+    assert record is not None and record.status == DocStatus.failed
+    assert (
+        record.error == "OcrEngineError: tesseract is not installed (apt-get install tesseract-ocr)"
+    )
+    assert record.attempts == settings.job_retries + 1
+
+
+# --- dust and the edges of erased rules ------------------------------------------------------
+
+
+def test_erasing_a_blurred_rule_leaves_no_sliver_and_keeps_a_touching_glyph() -> None:
+    dpi = 200
+    gray = np.full((120, 400), 255, np.uint8)
+    gray[58:63, 20:380] = 40  # a rule blurred 5 px thick, drawn at y = 60 ± 2...
+    gray[63:66, 100:200] = 120  # ...with a grey fringe below it in places (3 px)
+    gray[40:58, 300:303] = 30  # a "1" standing on the rule: its stroke runs 18 px up from it
+    clean = erase_lines(gray, [(20.0, 60.0, 380.0, 60.0)], [], dpi)
+    assert not (clean[50:80, 20:290] < INK).any()  # rule and fringe gone
+    assert (clean[40:55, 300:303] < INK).all()  # the glyph stays

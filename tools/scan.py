@@ -1,12 +1,16 @@
 """Make degraded copies of PDFs: "scanned" image-only pages, or a garbled text layer.
 
     python tools/scan.py scan IN.pdf OUT.pdf [--dpi 200] [--max-angle 1.5] [--seed 0]
+                         [--rotate 0|90|180|270] [--sideways 0|90|180|270]
     python tools/scan.py garble IN.pdf OUT.pdf --mode pua|radicals|cid|shuffle
 
 `scan` renders every page, tilts it by a random ±0.5–1.5°, blurs, adds sensor noise and a few
 specks, JPEG-compresses it and rebuilds an image-only PDF with the same page sizes — what a
 department's office scanner produces. The rotation is about the page centre, so deskewing
 the scan brings every glyph back to its place in the original's coordinates.
+Two ways a scan ends up turned: `--rotate` stores the image turned and sets the page's /Rotate
+so it still displays upright (scanner software does this); `--sideways` turns the image on a
+page turned to fit it, with no /Rotate (a landscape table fed through a portrait scanner).
 
 `garble` keeps every page looking the same but rewrites the fonts' ToUnicode maps, which is
 how broken Word/WPS exports happen: the glyphs are right, the extracted text is not.
@@ -41,6 +45,19 @@ class ScanStyle:
     noise: float = 10.0  # sensor noise, grey levels (sigma)
     specks: float = 2e-4  # share of pixels turned to dust
     jpeg_quality: int = 60
+    rotate: int = 0  # the page's /Rotate; the image is stored turned so the page reads upright
+    sideways: int = 0  # degrees counter-clockwise the image is turned by, shown as it is
+
+    def __post_init__(self) -> None:
+        if self.rotate % 90 or self.sideways % 90:
+            raise ValueError("rotate and sideways are multiples of 90 degrees")
+
+
+_TRANSPOSE = {  # counter-clockwise turns, lossless
+    90: Image.Transpose.ROTATE_90,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_270,
+}
 
 
 def scan_page(page: pymupdf.Page, style: ScanStyle, rng: random.Random) -> tuple[bytes, float]:
@@ -49,6 +66,10 @@ def scan_page(page: pymupdf.Page, style: ScanStyle, rng: random.Random) -> tuple
     img = Image.frombytes("L", (pix.width, pix.height), pix.samples)
     angle = rng.uniform(style.min_angle, style.max_angle) * rng.choice((-1, 1))
     img = img.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    # /Rotate turns the stored image clockwise for display: store it turned the other way.
+    turn = (style.rotate + style.sideways) % 360
+    if turn:
+        img = img.transpose(_TRANSPOSE[turn])
     img = img.filter(ImageFilter.GaussianBlur(style.blur))
     nrng = np.random.default_rng(rng.randrange(2**32))
     arr = np.asarray(img, dtype=np.float64) + nrng.normal(0.0, style.noise, (img.height, img.width))
@@ -69,8 +90,12 @@ def scan_pdf(
     out, angles = pymupdf.open(), []
     for page in doc.pages():
         jpeg, angle = scan_page(page, style, rng)
-        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        w, h = page.rect.width, page.rect.height
+        if (style.rotate + style.sideways) % 180:
+            w, h = h, w
+        new = out.new_page(width=w, height=h)
         new.insert_image(new.rect, stream=jpeg)
+        new.set_rotation(style.rotate % 360)
         angles.append(angle)
     return out, angles
 
@@ -174,13 +199,19 @@ def main() -> None:
     ap.add_argument("dst")
     ap.add_argument("--dpi", type=int, default=200)
     ap.add_argument("--max-angle", type=float, default=1.5)
+    ap.add_argument("--rotate", type=int, default=0, choices=[0, 90, 180, 270])
+    ap.add_argument("--sideways", type=int, default=0, choices=[0, 90, 180, 270])
     ap.add_argument("--mode", default="pua", choices=["pua", "radicals", "cid", "shuffle"])
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     src = pymupdf.open(args.src)
     if args.action == "scan":
         style = ScanStyle(
-            dpi=args.dpi, max_angle=args.max_angle, min_angle=min(0.5, args.max_angle)
+            dpi=args.dpi,
+            max_angle=args.max_angle,
+            min_angle=min(0.5, args.max_angle),
+            rotate=args.rotate,
+            sideways=args.sideways,
         )
         out, angles = scan_pdf(src, style, seed=args.seed)
         print("tilts (deg):", " ".join(f"{a:+.2f}" for a in angles))

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import pymupdf
+
 from worker.errors import DocumentRejected
 from worker.formats.docx import read_docx
 from worker.formats.text import read_text
 from worker.layout import Layout
 from worker.load import Loaded
+from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES, OcrEngineError
 from worker.ocr_layer import read_pdf_ocr
+from worker.ocr_orient import upright
 
 
-def chunk(loaded: Loaded) -> Layout:
+def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI) -> Layout:
+    """Pages without a usable text layer are OCR'd by `ocr_engine` from a render at `ocr_dpi`.
+
+    Raises DocumentRejected when the content cannot be read, OcrEngineError when the OCR
+    engine is missing or fails (the installation's fault: the job is retried, then fails).
+    """
+    if ocr_engine not in ENGINES:
+        raise ValueError(f"unknown OCR engine {ocr_engine!r}; choose from {sorted(ENGINES)}")
     try:
         if loaded.pdf is not None:
-            return read_pdf_ocr(loaded.pdf)  # OCRs only pages without a usable text layer
+            return _read_pdf(loaded.pdf, ocr_engine, ocr_dpi)
         if loaded.docx is not None:
             return read_docx(loaded.docx)
         return read_text(loaded.text or "")
-    except DocumentRejected:
+    except (DocumentRejected, OcrEngineError):  # OcrEngineError is a RuntimeError: not ours
         raise
     except (ValueError, RuntimeError, KeyError) as exc:  # the reader choked on this file's content
         raise DocumentRejected(f"cannot read the {loaded.kind} content: {exc}") from exc
+
+
+def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int) -> Layout:
+    # Scans stored turned (/Rotate, or sideways) are OCR'd from an upright copy; boxes map back.
+    turned = upright(pdf)
+    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi))

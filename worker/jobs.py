@@ -59,7 +59,7 @@ def process_document(doc_id: str) -> str:
     started = time.perf_counter()
     try:
         outcome = process(store.read_bytes(doc_id), record.kind, doc_id, record.source_file,
-                          settings.max_pages)
+                          settings.max_pages, settings.ocr_engine, settings.ocr_dpi)
     except DocumentRejected as exc:
         store.mark_failed(doc_id, exc.reason, time.perf_counter() - started)
         return "failed"

@@ -12,7 +12,8 @@ its boxes are then in the page's own (straightened) frame, which for a scan tilt
 differs from where the tilted pixels sit by at most distance-from-centre × θ.
 
 Engines (`engine=`): "rapidocr" (default: PP-OCRv4 via onnxruntime) and "tesseract"
-(chi_sim). See bench/ocr.py for how they compare.
+(chi_sim), chosen for the pipeline by the settings `ocr_engine` and `ocr_dpi` (worker/jobs.py →
+pipeline.process → chunk). See bench/ocr.py for how they compare.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from worker.ocr_engines import (
     OcrEngine,
     OcrEngineError,
     RapidOcrEngine,
-    TesseractEngine,
     em_box,
     repair_number,
 )
 from worker.ocr_quality import PageQuality, assess_page
 from worker.ocr_raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
+from worker.ocr_tesseract import TesseractEngine
 
 __all__ = [
     "OcrEngineError",

@@ -1,4 +1,5 @@
-"""OCR engines behind `worker.ocr`: RapidOCR (PP-OCRv4 on onnxruntime) and Tesseract.
+"""OCR engines behind `worker.ocr`: RapidOCR (PP-OCRv4 on onnxruntime) here, Tesseract in
+worker/ocr_tesseract.py, and what both share (the engine protocol, number normalization).
 
 An engine reads a deskewed greyscale page and returns words in pixels. It gets two images:
 `gray` as rendered (text detection likes the ruling lines as separators) and `clean`, the same
@@ -12,11 +13,8 @@ the `rapidocr_onnxruntime` wheel, Tesseract's `chi_sim` model is the Debian pack
 
 from __future__ import annotations
 
-import io
 import itertools
 import re
-import shutil
-import subprocess
 import unicodedata
 from typing import Protocol
 
@@ -139,7 +137,7 @@ def em_box(box: Segment, text: str) -> Segment:
 
 
 _EXTRA_POINTS = re.compile(r"^\d[\d,]*(?:\.\d+){2,}$")
-REPAIRED_CONFIDENCE = 0.5  # a number the repair changed is a guess: below LOW_CONFIDENCE
+REPAIRED_CONFIDENCE = 0.5  # a number the repair changed is a guess: a reviewer checks it
 
 
 def repair_number(text: str, confidence: float) -> tuple[str, float]:
@@ -218,6 +216,36 @@ class RapidOcrEngine:
         text, score = self._rec([np.repeat(gray[:, :, None], 3, axis=2)])[0][0]
         return normalize(text), float(score)
 
+    def orientation(self, gray: np.ndarray, dpi: int) -> int:
+        """The turn after which the recognizer reads the page's longest lines most surely.
+
+        Text read sideways or upside down gets confidences of ~0.0–0.7, upright text ~0.95+.
+        Lines are detected once, on the page turned a quarter clockwise, and read as they are
+        (turn 1) and upside down (turn 3). Only when neither reading is sure is the page read
+        unturned as well; it stays as it is unless a turn beats that clearly.
+        """
+        crops = self._line_crops(np.ascontiguousarray(np.rot90(gray, -1)), dpi)
+        flipped = [np.ascontiguousarray(c[::-1, ::-1]) for c in crops]  # 180°
+        confs = self._confidences(crops + flipped)
+        scores = {1: _median(confs[: len(crops)]), 3: _median(confs[len(crops) :])}
+        best = max(scores, key=scores.__getitem__)
+        if scores[best] >= ORIENT_SURE:
+            return best
+        upright = _median(self._confidences(self._line_crops(gray, dpi)))
+        return best if scores[best] >= upright + ORIENT_MARGIN else 0
+
+    def _line_crops(self, gray: np.ndarray, dpi: int, n: int = 8) -> list[np.ndarray]:
+        """Crops of the `n` longest text lines detected lying across the image, each cut to
+        its first ~10 line heights: a dozen glyphs tell which way they read, and recognition
+        costs what the crop is wide."""
+        boxes = [b for b in self._detect(gray, dpi) if b[2] - b[0] >= 1.5 * (b[3] - b[1])]
+        boxes = sorted(boxes, key=lambda b: b[0] - b[2])[:n]
+        cut = [(x0, y0, min(x1, x0 + 10 * (y1 - y0)), y1) for x0, y0, x1, y1 in boxes]
+        return [self._crop(gray, b, 0.0, 1.0)[0] for b in cut]
+
+    def _confidences(self, crops: list[np.ndarray]) -> list[float]:
+        return [float(score) for _, score in self._rec(crops)[0]] if crops else []
+
     def _detect(self, gray: np.ndarray, dpi: int) -> list[Segment]:
         scale = min(1.0, self.det_dpi / dpi)
         small = Image.fromarray(gray)
@@ -286,6 +314,13 @@ class RapidOcrEngine:
 
 
 RESCUE_MIN_CONF = 0.8
+ORIENT_SURE = 0.9  # a turned reading this sure settles it: sideways text reads far below
+ORIENT_MARGIN = 0.1  # otherwise, how much surer it must be than the page as it is
+
+
+def _median(values: list[float]) -> float:
+    """A typical line's confidence: one short or smudged line must not swing the verdict."""
+    return float(np.median(values)) if values else 0.0
 
 
 def _glyph_like(box: Segment, line_h: float) -> bool:
@@ -317,82 +352,3 @@ def missed_ink(clean: np.ndarray, found: list[Segment], dpi: int) -> list[Segmen
 
 def _word_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-
-
-class TesseractEngine:
-    """Tesseract 5 LSTM (`chi_sim`) through its command line; TSV output gives word boxes."""
-
-    name = "tesseract"
-
-    def __init__(self, lang: str = "chi_sim", psm: int = 6) -> None:
-        if shutil.which("tesseract") is None:
-            raise OcrEngineError("tesseract is not installed (apt-get install tesseract-ocr)")
-        langs = subprocess.run(
-            ["tesseract", "--list-langs"], capture_output=True, text=True
-        ).stdout.split()
-        missing = [code for code in lang.split("+") if code not in langs]
-        if missing:
-            raise OcrEngineError(
-                f"tesseract lacks {missing} (apt-get install tesseract-ocr-chi-sim)"
-            )
-        self.lang, self.psm = lang, psm
-
-    def read(
-        self, gray: np.ndarray, clean: np.ndarray, v_lines: list[Segment], dpi: int
-    ) -> list[RawWord]:
-        return _merge_tess(self._run(clean, self.psm, dpi), v_lines)
-
-    def _run(self, gray: np.ndarray, psm: int, dpi: int = 200) -> list:
-        buf = io.BytesIO()
-        Image.fromarray(gray).save(buf, "PNG")
-        cmd = ["tesseract", "-", "-", "--dpi", str(dpi), "-l", self.lang, "--psm", str(psm), "tsv"]
-        proc = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=300)
-        if proc.returncode != 0:
-            raise OcrEngineError(f"tesseract failed: {proc.stderr.decode(errors='replace')[-300:]}")
-        return _parse_tsv(proc.stdout.decode())
-
-    def read_line(self, gray: np.ndarray) -> tuple[str, float]:
-        words = self._run(gray, psm=7)
-        return normalize("".join(t for _, t, _, _ in words)), float(
-            np.mean([c for *_, c in words] or [0.0])
-        )
-
-
-def _parse_tsv(tsv: str) -> list[tuple[tuple[int, int, int], str, Segment, float]]:
-    out = []
-    for line in tsv.splitlines()[1:]:
-        f = line.split("\t")
-        if len(f) == 12 and f[0] == "5" and f[11].strip():
-            x, y, w, h = (float(v) for v in f[6:10])
-            out.append(
-                (
-                    (int(f[2]), int(f[3]), int(f[4])),
-                    f[11].strip(),
-                    (x, y, x + w, y + h),
-                    float(f[10]) / 100,
-                )
-            )
-    return out
-
-
-def _merge_tess(items: list, v_lines: list[Segment]) -> list[RawWord]:
-    """Tesseract splits Chinese into one "word" per glyph: join glyphs closer than half a line
-    height on the same line, unless a rule stands between them."""
-    words: list[list] = []
-    for key, text, box, conf in items:
-        prev = words[-1] if words else None
-        if prev and prev[0] == key and _close(prev[2], box, v_lines):
-            prev[1] += text
-            prev[2] = (prev[2][0], min(prev[2][1], box[1]), box[2], max(prev[2][3], box[3]))
-            prev[3].append(conf)
-        else:
-            words.append([key, text, box, [conf]])
-    return [(normalize(t), b, float(np.mean(c))) for _, t, b, c in words]
-
-
-def _close(a: Segment, b: Segment, v_lines: list[Segment]) -> bool:
-    height = max(a[3] - a[1], b[3] - b[1])
-    if b[0] - a[2] > 0.5 * height:
-        return False
-    cy = (a[1] + a[3]) / 2
-    return not any(a[2] - 2 <= x <= b[0] + 2 and y0 < cy < y1 for x, y0, _, y1 in v_lines)

@@ -139,29 +139,78 @@ def _merge_rows(runs: np.ndarray, tol: int) -> list[list[int]]:
     return lines
 
 
-def _segments(mask: np.ndarray, min_len: int, max_gap: int) -> list[tuple[float, float, float]]:
-    """(position across, start along, end along) of each line along axis 1 of `mask`."""
-    runs = _runs(mask, min_len, max_gap)
+def _segments(
+    mask: np.ndarray, faint: np.ndarray, min_len: int, long_len: int, max_gap: int
+) -> list[tuple[float, float, float]]:
+    """(position across, start along, end along) of each line along axis 1 of `mask`, plus
+    the lines of `faint` (a lighter ink threshold) at least `long_len` long with paper on both
+    sides: at that level, the strokes of a row of glyphs also blur into long runs, but the
+    rest of the glyphs lies right above or below them."""
+    faint_runs = _runs(faint, long_len, max_gap)
+    faint_runs = faint_runs[_isolated(faint, faint_runs, away=3 * max_gap)]
+    runs = np.concatenate([_runs(mask, min_len, max_gap), faint_runs])
     out = []
     for row0, row1, start, end in _merge_rows(runs, tol=2):
         out.append(((row0 + row1 + 1) / 2, float(start), float(end)))
     return out
 
 
+def _isolated(mask: np.ndarray, runs: np.ndarray, away: int, most: float = 0.2) -> np.ndarray:
+    """Which runs have no ink `away` rows above and below along at least 1 - `most` of them."""
+    keep = np.zeros(len(runs), bool)
+    for i, (row, start, end) in enumerate(runs.tolist()):
+        near = np.zeros(end - start, bool)
+        for r in (row - away, row + away):
+            if 0 <= r < mask.shape[0]:
+                near |= mask[r, start:end]
+        keep[i] = near.mean() <= most
+    return keep
+
+
+def faint_ink(gray: np.ndarray) -> int:
+    """The grey level below which a pixel may belong to a faint rule: 45 levels under the
+    paper, but never within 6 sigma of the paper's own noise, nor darker than INK.
+
+    A worn copy's rules are blurred to a grey that noise lifts above INK every few pixels;
+    at this level they are whole again. Glyph strokes blur together at it too, so lines
+    found only at this level must be long (see `detect_lines_px`).
+    """
+    paper, sigma = paper_noise(gray)
+    return round(max(INK, min(paper - 45.0, paper - 6.0 * sigma)))
+
+
+def paper_noise(gray: np.ndarray) -> tuple[float, float]:
+    """The paper's grey level and its noise (sigma, from the median absolute deviation: most
+    of a page is paper). A render of a digital page has sigma 0; scans ~4–8."""
+    small = gray[::4, ::4]
+    paper = float(np.median(small))
+    return paper, 1.4826 * float(np.median(np.abs(small.astype(np.float32) - paper)))
+
+
 def detect_lines_px(
-    gray: np.ndarray, dpi: int, min_h_pt: float = 18.0, min_v_pt: float = 9.0
+    gray: np.ndarray,
+    dpi: int,
+    min_h_pt: float = 18.0,
+    min_v_pt: float = 9.0,
+    faint_pt: float = 36.0,
 ) -> tuple[list[Segment], list[Segment]]:
     """Horizontal and vertical ruling lines in pixels, as (x0, y0, x1, y1) with zero thickness.
 
     A horizontal rule must be at least `min_h_pt` long. Vertical runs are as short as a table
     row can be, so to keep glyph strokes out they must also end on (or cross) a horizontal
-    rule; ruled tables always close their cells that way.
+    rule; ruled tables always close their cells that way. Lines too faint to be whole at INK
+    count from `faint_pt` long: shorter runs at that level are the strokes of neighbouring
+    glyphs blurred together (20–30 pt on a 150 dpi scan).
     """
     ink = gray < INK
+    faint = gray < faint_ink(gray)
     px = dpi / 72.0
     gap = max(1, round(0.75 * px))
-    h = [(s, y, e, y) for y, s, e in _segments(ink, round(min_h_pt * px), gap)]
-    v_raw = [(x, s, x, e) for x, s, e in _segments(ink.T, round(min_v_pt * px), gap)]
+    long_len = round(faint_pt * px)
+    h = [(s, y, e, y) for y, s, e in _segments(ink, faint, round(min_h_pt * px), long_len, gap)]
+    v_raw = [
+        (x, s, x, e) for x, s, e in _segments(ink.T, faint.T, round(min_v_pt * px), long_len, gap)
+    ]
     v = [seg for seg in v_raw if _touches(seg, h, tol=3 * px)]
     return h, v
 
@@ -175,11 +224,52 @@ def _touches(v: Segment, hs: list[Segment], tol: float) -> bool:
 
 
 def erase_lines(gray: np.ndarray, h: list[Segment], v: list[Segment], dpi: int) -> np.ndarray:
-    """`gray` with the ruling lines painted white: recognizers read a rule as "1" or "|"."""
+    """`gray` with the ruling lines painted white: recognizers read a rule as "1" or "|".
+
+    A band of ±`pad` around each rule is always painted. A blurred or rough scan's rule is
+    wider than that in places, and what is left beside the band reads as "1", "-" or "[" (on
+    a worn 150 dpi copy, hundreds of slivers per page); so the ink that continues from the band
+    is painted too, where it ends within `reach`. Ink running further is a glyph touching the
+    rule, and stays.
+    """
     out = gray.copy()
     pad = max(2, round(dpi / 72.0))
+    reach = 2 * pad
     for x0, y, x1, _ in h:
-        out[max(0, round(y) - pad) : round(y) + pad + 1, int(x0) : int(x1) + 1] = 255
+        _erase_rule(out, round(y), int(x0), int(x1) + 1, pad, reach)
     for x, y0, _, y1 in v:
-        out[int(y0) : int(y1) + 1, max(0, round(x) - pad) : round(x) + pad + 1] = 255
+        _erase_rule(out.T, round(x), int(y0), int(y1) + 1, pad, reach)  # .T is a view
     return out
+
+
+def _erase_rule(img: np.ndarray, at: int, start: int, end: int, pad: int, reach: int) -> None:
+    """Paint row `at` ± `pad` of img[:, start:end] white, and each column's ink that runs on
+    from that band for less than `reach` rows."""
+    top, bottom = max(0, at - pad), min(img.shape[0], at + pad + 1)
+    img[top:bottom, start:end] = 255
+    for edge, step in ((top - 1, -1), (bottom, 1)):
+        rows = np.arange(edge, edge + step * (reach + 1), step)
+        rows = rows[(rows >= 0) & (rows < img.shape[0])]
+        if len(rows) == 0:
+            continue
+        strip = img[rows, start:end]  # a copy (fancy indexing), written back below
+        on = np.cumprod(strip < INK, axis=0).astype(bool)  # ink running on from the band
+        strip[on & (on.sum(axis=0) <= reach)] = 255
+        img[rows, start:end] = strip
+
+
+def line_ink(clean: np.ndarray, dpi: int) -> tuple[int, int]:
+    """Ink in text lines running across the image and running down it (rules erased first).
+
+    Glyphs closer than ~4 pt are bridged, and a run counts once it is ~24 pt long: a line of
+    upright text makes long runs across and none down (a glyph is one em tall, lines are
+    further apart than 4 pt); a page scanned sideways does the opposite. Tables of narrow
+    wrapped columns give some of both, which is why this only decides when to look closer.
+    """
+    px = dpi / 72.0
+    ink = clean < INK
+    out = []
+    for mask in (ink, ink.T):
+        runs = _runs(mask, min_len=round(24 * px), max_gap=round(4 * px), min_fill=0.3)
+        out.append(int((runs[:, 2] - runs[:, 1]).sum()))
+    return out[0], out[1]

@@ -12,6 +12,7 @@ from worker.checks import run_checks
 from worker.chunk import chunk
 from worker.extract import extract
 from worker.load import load
+from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE
 from worker.sections import find_sections, project_names
 
 
@@ -36,10 +37,14 @@ def status_of(document: Document, findings: list[Finding]) -> DocStatus:
     return DocStatus.extracted
 
 
-def process(data: bytes, kind: str, doc_id: str, source_file: str, max_pages: int) -> Outcome:
-    """Raises DocumentRejected when the document cannot be read at all."""
+def process(
+    data: bytes, kind: str, doc_id: str, source_file: str, max_pages: int,
+    ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI,
+) -> Outcome:
+    """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
+    the OCR engine it needs is missing: an infrastructure failure)."""
     loaded = load(data, kind, max_pages)
-    layout = chunk(loaded)
+    layout = chunk(loaded, ocr_engine, ocr_dpi)
     document = extract(layout, doc_id, source_file, loaded.page_count)
     document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     findings = run_checks(document)

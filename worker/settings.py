@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
 
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
+
+    ocr_engine: Literal["rapidocr", "tesseract"] = Field(
+        "rapidocr",
+        description="OCR for pages without a usable text layer: rapidocr (PP-OCRv4, models in "
+                    "the wheel) | tesseract (apt: tesseract-ocr tesseract-ocr-chi-sim)")
+    ocr_dpi: int = Field(
+        200, ge=100, le=600, description="Scanned pages are rendered at this resolution for OCR")
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
     llm_model: str = "gemma-3-270m"

@@ -12,6 +12,7 @@ from worker.load import Loaded
 from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES, OcrEngineError
 from worker.ocr_layer import read_pdf_ocr
 from worker.ocr_orient import upright
+from worker.ocr_quality import assess_page
 
 
 def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI) -> Layout:
@@ -36,5 +37,8 @@ def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAU
 
 def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int) -> Layout:
     # Scans stored turned (/Rotate, or sideways) are OCR'd from an upright copy; boxes map back.
-    turned = upright(pdf)
-    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi))
+    # Each page's text layer is judged once (~1 ms a page): both steps need the verdicts, and a
+    # turned copy's verdict is its original's.
+    quality = [assess_page(page) for page in pdf]
+    turned = upright(pdf, quality)
+    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi, quality=quality))

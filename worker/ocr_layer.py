@@ -14,14 +14,21 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pymupdf
 
 from schemas import Problem
 from worker.formats.pdf import read_pdf
 from worker.layout import Cell, Layout
-from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, OcrWord, assess_page, ocr_words_and_lines
+from worker.ocr import (
+    DEFAULT_DPI,
+    DEFAULT_ENGINE,
+    OcrWord,
+    PageQuality,
+    assess_page,
+    ocr_words_and_lines,
+)
 from worker.ocr_raster import Segment
 
 BBox = tuple[float, float, float, float]
@@ -32,12 +39,15 @@ MIN_PICTURE = 0.08  # share of the page an image must cover to be read as a pict
 
 
 def read_pdf_ocr(
-    doc: pymupdf.Document, engine: str = DEFAULT_ENGINE, dpi: int = DEFAULT_DPI
+    doc: pymupdf.Document,
+    engine: str = DEFAULT_ENGINE,
+    dpi: int = DEFAULT_DPI,
+    quality: Sequence[PageQuality] | None = None,
 ) -> Layout:
     """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
     render at `dpi`) and rebuilt first, and pictures of tables on digital pages OCR'd into
-    text where they lie."""
-    reasons = _pages_to_ocr(doc, engine)
+    text where they lie. `quality` is `assess_page` of each page, when the caller has it."""
+    reasons = _pages_to_ocr(doc, engine, quality or [assess_page(page) for page in doc])
     regions = {p.number: r for p in doc if p.number not in reasons and (r := image_regions(p))}
     if not reasons and not regions:
         return read_pdf(doc)
@@ -59,19 +69,20 @@ def read_pdf_ocr(
     return layout
 
 
-def _pages_to_ocr(doc: pymupdf.Document, engine: str) -> dict[int, str]:
+def _pages_to_ocr(
+    doc: pymupdf.Document, engine: str, quality: Sequence[PageQuality]
+) -> dict[int, str]:
     """0-based page → why its text layer cannot be used (repairable layers are left to the reader).
 
     A scanner's own invisible OCR layer is well-formed but of unknown accuracy: a few of its
     numbers are read again from the render (~0.5 s) and the page is OCR'd when they disagree.
     """
     out: dict[int, str] = {}
-    for page in doc:
-        quality = assess_page(page)
-        if quality.reason == "ocr_layer":
-            quality = assess_page(page, verify=True, engine=engine)
-        if not quality.usable and not quality.repairable:
-            out[page.number] = quality.reason
+    for page, verdict in zip(doc, quality, strict=True):
+        if verdict.reason == "ocr_layer":
+            verdict = assess_page(page, verify=True, engine=engine)
+        if not verdict.usable and not verdict.repairable:
+            out[page.number] = verdict.reason
     return out
 
 

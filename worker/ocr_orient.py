@@ -20,6 +20,7 @@ down on an upright page is not looked for: its lines still run across.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -27,7 +28,7 @@ import pymupdf
 from worker.layout import Layout, TableBlock
 from worker.ocr import get_engine
 from worker.ocr_engines import RapidOcrEngine
-from worker.ocr_quality import assess_page
+from worker.ocr_quality import PageQuality, assess_page
 from worker.ocr_raster import detect_lines_px, erase_lines, line_ink, render
 
 BBox = tuple[float, float, float, float]
@@ -66,12 +67,13 @@ class Upright:
         return turn_box(box, (4 - k) % 4, *turned)
 
 
-def upright(doc: pymupdf.Document) -> Upright:
+def upright(doc: pymupdf.Document, quality: Sequence[PageQuality] | None = None) -> Upright:
     """`doc`, with every page that may need OCR and does not read upright replaced by an
-    upright copy. `doc` itself is returned (not copied) when there is none."""
+    upright copy. `doc` itself is returned (not copied) when there is none. `quality` is
+    `assess_page` of each page, when the caller has it already."""
     turns = {}
     for page in doc:
-        if not _may_need_ocr(page):
+        if not _may_need_ocr(quality[page.number] if quality else assess_page(page)):
             continue  # read from its text layer, whatever its rotation
         k = (page.rotation // 90 + sideways_turns(page)) % 4
         if k:
@@ -86,11 +88,10 @@ def upright(doc: pymupdf.Document) -> Upright:
     return Upright(out, turns, sizes)
 
 
-def _may_need_ocr(page: pymupdf.Page) -> bool:
+def _may_need_ocr(quality: PageQuality) -> bool:
     """Pages read_pdf_ocr OCRs: unusable text layers, and a scanner's own OCR layer, which it
     replaces when a spot check finds it wrong. A turned copy keeps that layer (it is the
     page, drawn turned), so turning such a page is harmless when the layer is kept."""
-    quality = assess_page(page)
     return quality.reason == "ocr_layer" or not (quality.usable or quality.repairable)
 
 

@@ -289,21 +289,32 @@ def _type_into_editor(page: Any, store: Store, doc_id: str, slip: Any) -> None:
     doc, _ = store.load_result(doc_id)
     column = 2 + value_keys(doc.tables[slip.table]).index(slip.column)
     overlay = page.locator("textarea.gdg-input, input.gdg-input").first
-    for _ in range(3):  # a rerun landing mid-walk (e.g. a selection event) resets the grid focus
-        _settle(page)
-        box = editor.bounding_box()
-        page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first data row, code column
-        page.wait_for_timeout(200)
-        for key in ["ArrowRight"] * column + ["ArrowDown"] * slip.row + ["Enter"]:
-            page.keyboard.press(key)
-            page.wait_for_timeout(60)
-        overlay.wait_for()
-        if overlay.input_value() == slip.misread:  # the cell the finding is about
-            break
+    for _ in range(4):  # a rerun landing mid-walk (e.g. a selection event) resets the grid focus
+        if _reach_and_type(page, editor, overlay, column, slip):
+            return
+    raise AssertionError("could not type into the misread cell with the keyboard")
+
+
+def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, slip: Any) -> bool:
+    """Walk to the misread cell and type the printed value; False when a rerun got in the way."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    _settle(page)
+    box = editor.bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first data row, code column
+    page.wait_for_timeout(200)
+    for key in ["ArrowRight"] * column + ["ArrowDown"] * slip.row + ["Enter"]:
+        page.keyboard.press(key)
+        page.wait_for_timeout(60)
+    overlay.wait_for()
+    if overlay.input_value() != slip.misread:  # not the cell the finding is about
         overlay.press("Escape")
-    else:
-        raise AssertionError("could not reach the misread cell with the keyboard")
+        return False
     overlay.press("Control+a")
     overlay.press_sequentially(slip.printed)
     overlay.press("Enter")
-    page.get_by_text("1 unsaved change(s)").wait_for()
+    try:
+        page.get_by_text("1 unsaved change(s)").wait_for(timeout=20_000)
+    except PlaywrightTimeout:
+        return False
+    return True

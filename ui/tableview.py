@@ -7,12 +7,12 @@ being misread (Location.suspect) stand out above everything else."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
 
-from schemas import BBox, Document, Finding, Location, Table, ValueStatus
+from schemas import BBox, Document, Finding, Location, Table, Value, ValueStatus
 from worker.review import Edit, unsure
 
 CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
@@ -160,23 +160,21 @@ def finding_page(doc: Document, finding: Finding) -> int | None:
 
 
 def corrected_boxes(doc: Document, page: int) -> list[BBox]:
-    return [
-        v.bbox
-        for t in doc.tables
-        for r in t.rows
-        for v in r.values.values()
-        if v.status == ValueStatus.corrected and v.bbox and v.page == page
-    ]
+    return _value_boxes(doc, page, lambda v: v.status == ValueStatus.corrected)
 
 
 def unsure_boxes(doc: Document, page: int) -> list[BBox]:
     """Boxes of the low-confidence OCR numbers printed on `page`, of every table."""
+    return _value_boxes(doc, page, unsure)
+
+
+def _value_boxes(doc: Document, page: int, keep: Callable[[Value], bool]) -> list[BBox]:
     return [
         v.bbox
         for t in doc.tables
         for r in t.rows
         for v in r.values.values()
-        if v.bbox and v.page == page and unsure(v)
+        if v.bbox and v.page == page and keep(v)
     ]
 
 

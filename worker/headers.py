@@ -196,9 +196,12 @@ def lookup_segment(segment: str) -> tuple[str, str] | None:
 def lookup_near(segment: str) -> tuple[str, str] | None:
     """`lookup_segment` for an OCR'd header: an exact alias within one or two misread
     characters (worker/ocr_labels.py) counts too."""
+    found = lookup_segment(segment)
+    if found is not None:
+        return found
     exact, _ = _lookup_tables()
     near = nearest(_LEAD_UNIT.sub("", norm_label(segment)), exact)
-    return lookup_segment(segment) or (exact[near] if near else None)
+    return exact[near] if near else None
 
 
 def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:

@@ -90,7 +90,7 @@ def recheck(doc: Document) -> list[Finding]:
 
 def unsure(value: Value) -> bool:
     """An OCR'd number under the review threshold that no reviewer has corrected or confirmed."""
-    return value.confidence is not None and is_low(value, ocr_threshold())
+    return is_low(value, ocr_threshold())
 
 
 @cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from schemas import BBox, Document, Finding, Location, Row, Table, Unit
+from schemas import BBox, Document, Finding, Location, Row, Table, Unit, Value
 from schemas.performance import (
     GradeCounts,
     ProjectEvaluation,
@@ -35,13 +35,30 @@ YUAN = Decimal("0.0001")  # 万元 per 元
 _ZERO = Decimal(0)
 
 
+Where = tuple[str | None, str | None, str | None, int | None, BBox | None]
+
+
+def cell_where(table_key: str, row: Row, col: str, value: Value | None) -> Where:
+    """(table, row, column, page, box) of one cell: how figures, OCR cells and the locations
+    of their findings name it."""
+    rc = row.code or row.row_code or row.name or None  # projects have only a name
+    if value is None:
+        return (table_key, rc, col, row.page, None)
+    return (table_key, rc, col, value.page or row.page, value.bbox)
+
+
+def location(where: Where, confidence: float | None = None) -> Location:
+    t, r, c, p, b = where
+    return Location(table_key=t, row_code=r, column_key=c, page=p, bbox=b, confidence=confidence)
+
+
 @dataclass(slots=True)
 class Fig:
     """One figure: 万元 value, rounding bound, and where it is (Location built on demand)."""
 
     wan: Decimal
     bound: Decimal
-    where: tuple[str | None, str | None, str | None, int | None, BBox | None]
+    where: Where
     raw: str = ""
     confidence: float | None = (
         None  # OCR'd cells: carried to the location (worker/rules/misread.py)
@@ -49,10 +66,7 @@ class Fig:
 
     @property
     def loc(self) -> Location:
-        t, r, c, p, b = self.where
-        return Location(
-            table_key=t, row_code=r, column_key=c, page=p, bbox=b, confidence=self.confidence
-        )
+        return location(self.where, self.confidence)
 
 
 @lru_cache(maxsize=8192)
@@ -102,10 +116,9 @@ class TableIndex:
         if col not in self.cols and col not in row.values:
             return None
         v = row.values.get(col)
-        rc = row.code or row.row_code or row.name or None  # projects have only a name
+        where = cell_where(self.key, row, col, v)
         if v is None:
-            return Fig(_ZERO, _ZERO, (self.key, rc, col, row.page, None))
-        where = (self.key, rc, col, v.page or row.page, v.bbox)
+            return Fig(_ZERO, _ZERO, where)
         if v.wan is None or v.wan == 0:
             return Fig(_ZERO, _ZERO, where, v.raw, v.confidence)
         return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence)

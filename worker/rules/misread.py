@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from schemas import BBox, Finding, FindingKind, Location, Row, Table, Unit, Value
-from worker.rules.index import YUAN, Index
+from schemas import Finding, FindingKind, Location, Row, Table, Unit, Value
+from worker.rules.index import YUAN, Index, Where, cell_where
 from worker.rules.ocr import is_low, unchecked
 
 MAX_SUSPECTS = 3  # more cells explaining a difference equally well point at none of them
 _NUMBER = re.compile(r"^(-?)(\d[\d,]*)(?:\.(\d+))?$")
 
-Key = tuple[str | None, str | None, str | None, int | None, BBox | None]
+Key = Where
 
 
 @dataclass(slots=True)
@@ -100,11 +100,9 @@ def _ocr_cells(ix: Index, tables: set[str | None]) -> dict[Key, Cell]:
     out: dict[Key, Cell] = {}
     for ti in (t for k, t in ix.tables.items() if k in tables):
         for row in ti.table.rows:
-            rc = row.code or row.row_code or row.name or None
             for col, v in row.values.items():
                 if v.confidence is not None:
-                    key = (ti.key, rc, col, v.page or row.page, v.bbox)
-                    out.setdefault(key, Cell(ti.table, row, col, v))
+                    out.setdefault(cell_where(ti.key, row, col, v), Cell(ti.table, row, col, v))
     return out
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from schemas import Finding, Location, Row, Table, Value, ValueStatus
+from schemas import Finding, Row, Table, Value, ValueStatus
 from worker.rules import Rule, catalogue, template
-from worker.rules.index import Index, finding
+from worker.rules.index import Index, cell_where, finding, location
 
 TEMPLATE = "ocr_low_confidence"
 _DIGIT = re.compile(r"\d")
@@ -46,20 +46,13 @@ def is_low(value: Value, limit: float) -> bool:
 
 def low_cells(table: Table, limit: float) -> list[tuple[Row, str, Value]]:
     return [
-        (row, key, v)
-        for row in table.rows
-        for key, v in row.values.items()
-        if v.confidence is not None and v.confidence < limit and is_low(v, limit)
+        (row, key, v) for row in table.rows for key, v in row.values.items() if is_low(v, limit)
     ]
 
 
 @template(TEMPLATE)
 def ocr_low_confidence(ix: Index, rule: Rule) -> Iterator[Finding]:
     """One finding per table listing its low-confidence OCR numbers, each as a location."""
-    if not any(
-        v.confidence is not None for t in ix.doc.tables for r in t.rows for v in r.values.values()
-    ):
-        return  # a digital document: not even the threshold is looked up
     limit = float(rule.params.get("threshold", LOW_CONFIDENCE))
     for table in ix.doc.tables:
         cells = low_cells(table, limit)
@@ -76,15 +69,5 @@ def ocr_low_confidence(ix: Index, rule: Rule) -> Iterator[Finding]:
             f"{table.title or table.key} 有 {len(cells)} 个OCR识别数值置信度低于 {limit:g}，"
             f"请对照扫描件核对（{named}{more}）"
         )
-        locs = [
-            Location(
-                table_key=table.key,
-                row_code=row.code or row.row_code or row.name or None,
-                column_key=k,
-                page=v.page or row.page,
-                bbox=v.bbox,
-                confidence=v.confidence,
-            )
-            for row, k, v in cells
-        ]
+        locs = [location(cell_where(table.key, row, k, v), v.confidence) for row, k, v in cells]
         yield finding(rule, detail, None, None, None, locs)

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import AppTestError
 
 from schemas import DocStatus, ValueStatus
-from tests.e2e.support import CLEAN_SAMPLE, Misread, misread_one_value, store_sample
+from tests.e2e.support import CLEAN_SAMPLE, Misread, last_audit, misread_one_value, store_sample
 from ui import tableview as tv
 from ui.common import WORD_JOINER
 from ui.pageimage import COLORS, LEGEND, Box, legend, render_page
@@ -111,13 +111,7 @@ def test_edit_is_stored_as_a_correction_and_the_finding_clears(misread, store: S
     value = doc.tables[m.table].rows[m.row].values[m.column]
     assert (value.raw, value.status) == (m.printed, ValueStatus.corrected)
     assert len(findings) == len(m.findings_before)
-    entry = store.audit(doc_id)[-1]
-    assert (entry.user, entry.action, entry.old, entry.new) == (
-        "alice",
-        "correct",
-        m.misread,
-        m.printed,
-    )
+    assert last_audit(store, doc_id) == ("alice", "correct", m.misread, m.printed)
 
 
 def test_a_typo_is_refused_with_a_message(misread, store: Store) -> None:

@@ -64,3 +64,9 @@ def misread_one_value(store: Store, doc_id: str) -> Misread:
                     return Misread(ti, ri, "total", value.raw, f"{wrong:.2f}", clean)
                 row.values["total"] = value  # this cell is checked by nothing: try another
     raise AssertionError("no checked leaf amount found in the sample")
+
+
+def last_audit(store: Store, doc_id: str) -> tuple[str, str, str | None, str | None]:
+    """(user, action, old, new) of the document's latest audit entry."""
+    entry = store.audit(doc_id)[-1]
+    return entry.user, entry.action, entry.old, entry.new

@@ -15,7 +15,7 @@ from collections import Counter
 from schemas import FindingKind
 from tools.synth import generate
 from tools.synth_errors import EXTRACTION_KINDS, KINDS, inject_error
-from worker.checks import run_checks
+from worker.pipeline.checks import run_checks
 
 
 def caught(findings: list, rule: str, where, extraction: bool) -> bool:

@@ -10,7 +10,7 @@ For each PDF, in the same run:
 * pdfplumber: `page.extract_tables()` on every page → pages/s.
 Accuracy:
 * keyed: numeric-cell accuracy of our canonical tables against the truth (golden files for the
-  samples, the generator's answer for synthetic PDFs; worker/table_compare.py) — table key, row
+  samples, the generator's answer for synthetic PDFs; worker/tables/compare.py) — table key, row
   and column must be right too;
 * cell recall, comparable across both tools: the share of the truth's numbers found among the
   numeric cells a tool returned for the document (a multiset match; says nothing of structure).
@@ -38,9 +38,9 @@ import pdfplumber
 import pymupdf
 
 from worker.formats.pdf import read_pdf
-from worker.numbers import parse
-from worker.table_compare import GoldenTable, Score, compare, synth_truth, to_golden
 from worker.tables import extract_tables
+from worker.tables.compare import GoldenTable, Score, compare, synth_truth, to_golden
+from worker.tables.numbers import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"

@@ -25,10 +25,10 @@ from typing import Any
 
 from schemas.performance import SectionResult, SectionStatus
 from worker.formats.text import read_text
-from worker.grounding import count_checked, normalize
 from worker.llm import SPECS, LLMClient, LLMConfig, extract_section
-from worker.llm_cache import LLMCache
-from worker.sections import find_sections, project_names, render_block
+from worker.llm.grounding import count_checked, normalize
+from worker.pipeline.sections import find_sections, project_names, render_block
+from worker.store.llm_cache import LLMCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "samples"  # bundled copies of the seed texts
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = None
         if args.local:
-            from worker.local_llm import serve
+            from worker.llm.local import serve
 
             server = serve(Path(tmp))
             config = server.config(max_tokens=args.max_tokens, max_retries=args.max_retries)

@@ -12,10 +12,10 @@ and tools/scan.py copies ("scan200": 200 dpi, tilted ±0.5–1.5°, noise, JPEG 
 CPU seconds include the engine's child processes (Tesseract); wall seconds depend on how
 busy the machine is, CPU seconds much less.
 
-`--pipeline` measures the whole path instead (worker/chunk.py: turning pages upright, OCR,
+`--pipeline` measures the whole path instead (worker/pipeline/chunk.py: turning pages upright, OCR,
 rebuild, read_pdf; then extract_tables): for each sample, the pages of its first `--tables`
 tables are cut out, scanned, and the numeric cells of the golden tables the digital cut reads
-whole are scored (worker/table_compare.py), per engine, condition and sample and over all
+whole are scored (worker/tables/compare.py), per engine, condition and sample and over all
 samples, with wall and CPU seconds per page. Two more conditions exist only here: the scan200
 copy stored with /Rotate 90 ("rotate200") and scanned sideways ("sideways200").
 
@@ -40,12 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.ocr_testpdf import make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, scan_pdf
-from worker.chunk import chunk
-from worker.load import load
 from worker.ocr import DEFAULT_DPI, assess_page, get_engine, ocr_page
-from worker.ocr_layer import read_pdf_ocr
-from worker.table_compare import compare, compare_table, to_golden
+from worker.ocr.layer import read_pdf_ocr
+from worker.pipeline.chunk import chunk
+from worker.pipeline.load import load
 from worker.tables import extract_tables
+from worker.tables.compare import compare, compare_table, to_golden
 
 CONDITIONS = {
     "digital": None,

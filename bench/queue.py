@@ -26,9 +26,9 @@ import pymupdf  # noqa: E402
 
 from schemas import DocStatus  # noqa: E402
 from worker.cli import TERMINAL, services  # noqa: E402
-from worker.pool import Pool  # noqa: E402
+from worker.runtime.pool import Pool  # noqa: E402
+from worker.services.submit import submit  # noqa: E402
 from worker.settings import Settings  # noqa: E402
-from worker.submit import submit  # noqa: E402
 
 
 def make_copies(out: Path, copies: int) -> int:

@@ -118,7 +118,7 @@ class Document(_Model):
     page_texts: list[str] = Field(default_factory=list, description="Plain text per page")
     problems: list[Problem] = Field(default_factory=list)
     narrative: list[NarrativeFact] = Field(
-        default_factory=list, description="Figures the narrative states (worker/narrative.py)"
+        default_factory=list, description="Figures the narrative states (worker/narrative/)"
     )
 
     sections: list[SectionResult] = Field(

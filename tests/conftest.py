@@ -10,7 +10,7 @@ import pytest
 import redis
 from rq import Queue
 
-from worker.queue import EmbeddedRedis, connect, get_queue
+from worker.runtime.queue import EmbeddedRedis, connect, get_queue
 from worker.settings import Settings
 from worker.store import Store
 

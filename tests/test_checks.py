@@ -12,9 +12,9 @@ from schemas import Column, DocType, Document, FindingKind, Row, Table, Unit, Va
 from schemas.narrative import Amount, NarrativeFact
 from tools.synth import generate, to_blocks
 from tools.synth_errors import EXTRACTION_KINDS, KINDS, inject_error
-from worker.checks import run_checks
 from worker.layout import Layout
 from worker.narrative import parse_narrative
+from worker.pipeline.checks import run_checks
 from worker.rules import TEMPLATES, Rule, catalogue
 
 SEEDS = range(60)

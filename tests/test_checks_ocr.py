@@ -18,12 +18,11 @@ import pytest
 from schemas import Document, Finding, FindingKind, Location, Unit, ValueStatus
 from tools.synth import generate
 from tools.synth_errors import KINDS, inject_error
-from worker.checks import run_checks
-from worker.ocr_engines import REPAIRED_CONFIDENCE
-from worker.rules.ocr import LOW_CONFIDENCE
+from worker.ocr.engines import REPAIRED_CONFIDENCE
+from worker.pipeline.checks import run_checks
 from worker.rules import Rule, catalogue
 from worker.rules.misread import misreadings
-from worker.rules.ocr import threshold
+from worker.rules.ocr import LOW_CONFIDENCE, threshold
 
 SURE = (0.85, 0.99)  # what a clean scan's numbers get: all above LOW_CONFIDENCE
 YUAN_SEEDS = [s for s in range(60) if generate(s).unit == Unit.yuan][:4]

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from schemas import DocType, Document, Finding, FindingKind
-from worker.checks import run_checks
 from worker.formats.text import read_text
 from worker.narrative import parse_narrative
+from worker.pipeline.checks import run_checks
 from worker.tables import extract_tables
 
 SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled copies of the seed texts

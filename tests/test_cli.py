@@ -13,7 +13,7 @@ import pytest
 
 from schemas import DocStatus
 from tests.conftest import SAMPLES
-from worker.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
+from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
 from worker.settings import Settings
 from worker.store import Store
 

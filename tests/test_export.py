@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from schemas import Column, DocStatus, Document, Finding, Location, Row, Table, Value
 from tools.synth import generate
 from tools.synth_errors import inject_error
-from worker.checks import run_checks
-from worker.export import (
+from worker.pipeline.checks import run_checks
+from worker.services.export import (
     DOCUMENT_COLUMNS,
     FACT_COLUMNS,
     FINDING_COLUMNS,

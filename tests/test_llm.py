@@ -21,7 +21,7 @@ from worker.llm import (
     pending_all,
     plain_roles,
 )
-from worker.llm_cache import LLMCache
+from worker.store.llm_cache import LLMCache
 
 TEXT = """1、2024年涉军岗位工资绩效目标表
 单位：万元

@@ -17,8 +17,8 @@ from schemas.performance import (
     SectionStatus,
     SelfEvaluation,
 )
-from worker.grounding import Grounding, grounded, normalize, numbers_in, split_injections
-from worker.llm_cache import LLMCache, cache_key
+from worker.llm.grounding import Grounding, grounded, normalize, numbers_in, split_injections
+from worker.store.llm_cache import LLMCache, cache_key
 
 SECTION = (
     "预算数 | 11.43 | 其中：财政资金 | 11.430\n满意度 | ≥ 98％ | 2024年涉军岗位工资\n监测 | 1,000个"

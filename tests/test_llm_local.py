@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from schemas.performance import ProjectTargets, SectionStatus
-from worker import local_llm
 from worker.formats.text import read_text
 from worker.llm import LLMClient, extract_section
-from worker.llm_cache import LLMCache
-from worker.sections import find_sections, project_names
+from worker.llm import local as local_llm
+from worker.pipeline.sections import find_sections, project_names
+from worker.store.llm_cache import LLMCache
 
 SEED = Path(__file__).resolve().parents[1] / "samples" / "001_f525e4192ca00c01.txt"
 SECTION_ID = "project_targets-2"  # 2024年涉军岗位工资: the smallest project target table

@@ -10,12 +10,12 @@ from schemas.performance import SectionStatus
 from tests.conftest import SAMPLES
 from tests.openai_stub import OpenAIStub, tool
 from worker.llm import NO_ENDPOINT
-from worker.llm_cache import LLMCache
-from worker.pool import work
-from worker.queue import enqueue_document, enqueue_sections
+from worker.runtime.pool import work
+from worker.runtime.queue import enqueue_document, enqueue_sections
+from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
-from worker.submit import submit
+from worker.store.llm_cache import LLMCache
 
 SAMPLE = next(SAMPLES.glob("004_*.docx"))  # a narrative-targets and a project-targets section
 

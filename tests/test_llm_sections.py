@@ -10,9 +10,9 @@ import pytest
 from bench.llm import facts
 from schemas.performance import DepartmentTargets, ProjectTargets, SectionKind
 from worker.formats.text import read_text
-from worker.grounding import Grounding, find_problems
 from worker.layout import Cell, Layout, PageInfo, TableBlock, TextBlock
-from worker.sections import default_rules, find_sections, project_names
+from worker.llm.grounding import Grounding, find_problems
+from worker.pipeline.sections import default_rules, find_sections, project_names
 
 SEEDS = Path(__file__).resolve().parents[1] / "samples"  # bundled seed texts
 GOLDEN = Path(__file__).parent / "data" / "llm"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, SEEDS
-from worker.chunk import chunk
-from worker.load import load
-from worker.metadata import read_metadata
+from worker.pipeline.chunk import chunk
+from worker.pipeline.load import load
+from worker.pipeline.metadata import read_metadata
 
 CASES = [  # seed prefix, department, (province, city, county), year, doc type, unit
     ("000", "中共安阳市委网络安全和信息化委员会办公室", (None, "安阳市", None), 2024, "budget", "万元"),

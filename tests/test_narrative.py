@@ -1,4 +1,4 @@
-"""worker/narrative.py: regular sentences → facts, on generated narratives and on the seeds."""
+"""worker/narrative/: regular sentences → facts, on generated narratives and on the seeds."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from worker.numbers import Kind, is_code, norm, norm_label, parse
+from worker.tables.numbers import Kind, is_code, norm, norm_label, parse
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,6 @@ from rq import Queue
 from schemas import DocStatus
 from tools.ocr_testpdf import iou, make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, garble_pdf, scan_pdf
-from worker.chunk import chunk
-from worker.load import load
 from worker.ocr import (
     ENGINES,
     OcrEngineError,
@@ -29,12 +27,14 @@ from worker.ocr import (
     ocr_page,
     ocr_words_and_lines,
 )
-from worker.ocr_engines import normalize
-from worker.ocr_raster import INK, erase_lines, measure_skew, render
-from worker.pool import work
+from worker.ocr.engines import normalize
+from worker.ocr.raster import INK, erase_lines, measure_skew, render
+from worker.pipeline.chunk import chunk
+from worker.pipeline.load import load
+from worker.runtime.pool import work
+from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
-from worker.submit import submit
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""OCR'd labels put right (worker/ocr_labels.py) and what it buys in table extraction: rows of
+"""OCR'd labels put right (worker/tables/labels.py) and what it buys in table extraction: rows of
 a scanned table keep their codes when one character of a label or its ordinal is misread."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from schemas.reference import function_codes, row_vocabulary
 from tests.conftest import SAMPLES
 from worker.formats.pdf import read_pdf
 from worker.layout import Layout
-from worker.numbers import norm_label
-from worker.ocr_labels import cn_text, cn_value, nearest, renumber, split_ordinal
 from worker.tables import extract_tables
+from worker.tables.labels import cn_text, cn_value, nearest, renumber, split_ordinal
+from worker.tables.numbers import norm_label
 
 SAMPLE = SAMPLES / "001_f525e4192ca00c01.pdf"
 

@@ -16,14 +16,14 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tools.scan import ScanStyle, garble_pdf, scan_pdf
-from worker.checks import run_checks
-from worker.chunk import chunk
-from worker.extract import extract
 from worker.layout import Layout
-from worker.load import load
+from worker.pipeline.checks import run_checks
+from worker.pipeline.chunk import chunk
+from worker.pipeline.extract import extract
+from worker.pipeline.load import load
 from worker.rules.ocr import LOW_CONFIDENCE
-from worker.table_compare import Score, compare, compare_table, to_golden
 from worker.tables import extract_tables
+from worker.tables.compare import Score, compare, compare_table, to_golden
 
 SAMPLE = "000_954316b1df943981"
 CUT = (3, 6)  # 0-based pages: the income/expenditure summary, income and expenditure tables
@@ -172,12 +172,12 @@ def test_garbled_text_layer_is_ocrd() -> None:
 
 
 def test_digital_pdf_is_never_ocrd(monkeypatch: pytest.MonkeyPatch) -> None:
-    import worker.ocr_layer
+    import worker.ocr.layer
 
     def refuse(*_args: object, **_kw: object) -> None:
         raise AssertionError("a digital page was sent to OCR")
 
-    monkeypatch.setattr(worker.ocr_layer, "ocr_words_and_lines", refuse)
+    monkeypatch.setattr(worker.ocr.layer, "ocr_words_and_lines", refuse)
     layout = _chunk(pymupdf.open(SAMPLES / f"{SAMPLE}.pdf"))
     assert layout.pages and not any(p.ocr for p in layout.pages)
     assert not layout.problems

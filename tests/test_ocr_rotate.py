@@ -17,15 +17,15 @@ import pytest
 from tests.conftest import SAMPLES
 from tools.ocr_testpdf import iou
 from tools.scan import ScanStyle, scan_pdf
-from worker.chunk import chunk
 from worker.layout import Layout
-from worker.load import load
 from worker.ocr import get_engine
-from worker.ocr_engines import RapidOcrEngine
-from worker.ocr_orient import CHECK_DPI, sideways_turns, turn_box, upright
-from worker.ocr_raster import detect_lines_px, erase_lines, line_ink, render
-from worker.table_compare import compare, compare_table, to_golden
+from worker.ocr.engines import RapidOcrEngine
+from worker.ocr.orient import CHECK_DPI, sideways_turns, turn_box, upright
+from worker.ocr.raster import detect_lines_px, erase_lines, line_ink, render
+from worker.pipeline.chunk import chunk
+from worker.pipeline.load import load
 from worker.tables import extract_tables
+from worker.tables.compare import compare, compare_table, to_golden
 
 SAMPLE = "001_f525e4192ca00c01"
 PAGE = 2  # 0-based: the income table, landscape, 51 numeric cells

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import redis
 
-from worker.queue import EmbeddedRedis
+from worker.runtime.queue import EmbeddedRedis
 
 
 def test_embedded_redis_persists_across_restart(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from tests.e2e.support import Misread, last_audit, misread_one_value, store_samp
 from tests.test_checks_ocr import amounts, names, scanned
 from tests.test_checks_ocr import misread as misread_digit
 from tools.synth import generate
-from worker.checks import run_checks
-from worker.review import (
+from worker.pipeline.checks import run_checks
+from worker.services.review import (
     Edit,
     InvalidEdit,
     NotAllowed,

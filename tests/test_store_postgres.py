@@ -30,12 +30,12 @@ from tests.openai_stub import OpenAIStub, tool
 from tests.pg import PostgresServer, PostgresUnavailable
 from tests.test_store import *  # noqa: F403  (re-collected here, against PostgreSQL)
 from worker.errors import StoreError
-from worker.export import export
-from worker.llm_cache import LLMCache
-from worker.pool import work
+from worker.runtime.pool import work
+from worker.services.export import export
+from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
-from worker.submit import submit
+from worker.store.llm_cache import LLMCache
 
 
 @pytest.fixture(scope="session")

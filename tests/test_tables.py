@@ -8,10 +8,10 @@ import pytest
 
 from schemas import Unit
 from schemas.reference import table_catalogue
-from worker.headers import column_spec, resolve_collisions
 from worker.layout import Cell, Layout, PageInfo, TableBlock, TextBlock
-from worker.table_titles import classify_title
 from worker.tables import extract_tables
+from worker.tables.headers import column_spec, resolve_collisions
+from worker.tables.titles import classify_title
 
 
 def grid(rows: list[list[str]], page: int | None = None, merges: dict | None = None) -> TableBlock:

@@ -23,8 +23,8 @@ from worker.formats.docx import read_docx
 from worker.formats.pdf import read_pdf
 from worker.formats.text import read_text
 from worker.layout import Layout
-from worker.table_compare import GoldenTable, compare, compare_table, to_golden
 from worker.tables import extract_tables
+from worker.tables.compare import GoldenTable, compare, compare_table, to_golden
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "samples"  # bundled copies of the seed texts

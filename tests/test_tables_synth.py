@@ -12,8 +12,8 @@ import pytest
 from tools.synth import generate, to_blocks
 from tools.synth_layout import Variant
 from worker.layout import Layout, PageInfo
-from worker.table_compare import Score, compare, synth_truth, to_golden
 from worker.tables import extract_tables
+from worker.tables.compare import Score, compare, synth_truth, to_golden
 
 N_DOCS = 60
 

@@ -20,10 +20,10 @@ from tests.e2e.support import CLEAN_SAMPLE, Misread, last_audit, misread_one_val
 from ui import tableview as tv
 from ui.common import WORD_JOINER
 from ui.pageimage import COLORS, LEGEND, Box, legend, render_page
-from ui.review_state import sorted_findings
-from ui.users import hash_password
-from worker.checks import run_checks
+from ui.review.state import sorted_findings
 from worker.pipeline import process
+from worker.pipeline.checks import run_checks
+from worker.services.accounts import hash_password
 from worker.settings import Settings
 from worker.store import Store
 

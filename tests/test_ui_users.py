@@ -9,7 +9,13 @@ import typer
 from typer.testing import CliRunner
 
 from ui.common import WORD_JOINER, md
-from ui.users import authenticate, env_line, hash_password, user_app, verify_password
+from worker.services.accounts import (
+    authenticate,
+    env_line,
+    hash_password,
+    user_app,
+    verify_password,
+)
 from worker.settings import Settings
 
 

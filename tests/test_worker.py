@@ -15,10 +15,10 @@ from rq import Queue
 
 from schemas import DocStatus
 from tests.pdfs import encrypted_pdf, text_pdf, truncated_pdf
-from worker.pool import work
+from worker.runtime.pool import work
+from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
-from worker.submit import submit
 
 GOOD_TEXT = "2024年度中共测试市委网络安全和信息化委员会办公室部门预算公开说明\n单位：万元\n"
 

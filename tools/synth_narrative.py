@@ -1,6 +1,6 @@
 """The narrative of a synthetic document: sentences restating the tables, with their facts.
 
-Facts are the truth (NarrativeFact, what worker/narrative.py must read back); each carries the
+Facts are the truth (NarrativeFact, what worker/narrative/ must read back); each carries the
 sentence it was written in and the section heading, from which tools/synth_layout.py prints the
 paragraphs. Shares and growth rates come from the underlying (unrounded) values.
 """

@@ -18,10 +18,10 @@ from rq import Queue
 
 from schemas import DocStatus
 from schemas.records import DocumentRecord
-from ui.users import authenticate
 from worker.errors import BudgetlensError
-from worker.queue import connect, get_queue, redis_server
-from worker.review import ANONYMOUS, REVIEWABLE
+from worker.runtime.queue import connect, get_queue, redis_server
+from worker.services.accounts import authenticate
+from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
 

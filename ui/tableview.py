@@ -1,7 +1,7 @@
 """Tables as the reviewer sees them: a DataFrame of printed cell text, where findings point,
 which page boxes to highlight, and the reviewer's edits turned back into `Edit`s.
 
-OCR'd numbers under the review threshold (`worker.review.unsure`) get their own look in the grid
+OCR'd numbers under the review threshold (`worker.services.review.unsure`) get their own look in the grid
 and on the page until a reviewer corrects or confirms them; the cells a finding suspects of
 being misread (Location.suspect) stand out above everything else."""
 
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from schemas import BBox, Document, Finding, Location, Table, Value, ValueStatus
-from worker.review import Edit, unsure
+from worker.services.review import Edit, unsure
 
 CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
 Cell = tuple[int, int, str | None]  # (table index, row index, column key or None = whole row)

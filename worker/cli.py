@@ -19,13 +19,10 @@ from rich.table import Table as RichTable
 from rq import Queue
 
 from schemas import DocStatus
-from ui.users import user_app
-from worker import export as exporter
-from worker import local_llm
 from worker.llm import NO_ENDPOINT
-from worker.llm_cache import LLMCache
-from worker.pool import Pool, work
-from worker.queue import (
+from worker.llm import local as local_llm
+from worker.runtime.pool import Pool, work
+from worker.runtime.queue import (
     connect,
     enqueue_document,
     enqueue_sections,
@@ -34,9 +31,12 @@ from worker.queue import (
     recover_abandoned,
     redis_server,
 )
+from worker.services import export as exporter
+from worker.services.accounts import user_app
+from worker.services.submit import SubmitReport, submit
 from worker.settings import Settings
 from worker.store import Store
-from worker.submit import SubmitReport, submit
+from worker.store.llm_cache import LLMCache
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")

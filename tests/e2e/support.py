@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from schemas import DocStatus, Document, Finding, Unit
-from worker.checks import run_checks
 from worker.pipeline import process
+from worker.pipeline.checks import run_checks
 from worker.store import Store
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"

@@ -30,8 +30,8 @@ from schemas import DocStatus, ValueStatus
 from tests.e2e.support import CLEAN_SAMPLE, SAMPLES, misread_one_value, store_sample
 from ui.common import WORD_JOINER
 from ui.tableview import value_keys
-from ui.users import hash_password
-from worker.export import FACT_COLUMNS
+from worker.services.accounts import hash_password
+from worker.services.export import FACT_COLUMNS
 from worker.settings import Settings
 from worker.store import Store
 

@@ -12,7 +12,7 @@ from schemas import DocStatus, Finding, Severity
 from ui import tableview as tv
 from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, Services, current_user, md
 from ui.pageimage import Box, legend, render_page
-from ui.review_state import (
+from ui.review.state import (
     SEVERITY_ICON,
     SIGN_IN,
     follow_page,
@@ -20,7 +20,7 @@ from ui.review_state import (
     run_action,
     sorted_findings,
 )
-from worker.review import Review, confirm_document, reopen
+from worker.services.review import Review, confirm_document, reopen
 
 # -- header ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import streamlit as st
 from schemas import Finding, Severity
 from ui import tableview as tv
 from ui.common import flash, forget_records, md
-from worker.review import InvalidEdit, NotAllowed, Review, VersionConflict
+from worker.services.review import InvalidEdit, NotAllowed, Review, VersionConflict
 
 SEVERITY_ICON = {Severity.error: "🔴", Severity.warning: "🟠", Severity.info: "🔵"}
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}

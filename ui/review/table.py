@@ -12,8 +12,8 @@ from schemas import Value, ValueStatus
 from ui import tableview as tv
 from ui.common import Services, current_user, md
 from ui.pageimage import Box
-from ui.review_state import SIGN_IN, run_action, sorted_findings
-from worker.review import (
+from ui.review.state import SIGN_IN, run_action, sorted_findings
+from worker.services.review import (
     Edit,
     Review,
     confirm_table,

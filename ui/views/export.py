@@ -11,8 +11,8 @@ import streamlit as st
 
 from schemas import DocStatus
 from ui.common import services, show_flashes
-from worker.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS, export
-from worker.review import REVIEWABLE
+from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS, export
+from worker.services.review import REVIEWABLE
 from worker.store import Store
 
 FORMATS = {"CSV": "csv", "XLSX": "xlsx", "Parquet": "parquet"}

@@ -11,7 +11,7 @@ import streamlit as st
 from schemas import DocStatus
 from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, services, show_flashes
 from ui.figures import figure_rows
-from worker.review import REVIEWABLE
+from worker.services.review import REVIEWABLE
 from worker.store import Store
 
 SANGONG_ITEMS = ["sangong.outbound", "sangong.vehicle", "sangong.reception"]

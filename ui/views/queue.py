@@ -21,8 +21,8 @@ from ui.common import (
     short_name,
     show_flashes,
 )
-from worker.review import REVIEWABLE, requeue
-from worker.submit import SubmitReport, submit_bytes
+from worker.services.review import REVIEWABLE, requeue
+from worker.services.submit import SubmitReport, submit_bytes
 
 REFRESH_S = 2.0
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import review_panels as panels
-from ui import review_table
 from ui.common import (
     STATUS_ICON,
     STATUS_LABEL,
@@ -19,8 +17,10 @@ from ui.common import (
     short_name,
     show_flashes,
 )
-from ui.review_state import ensure_view, reset_view
-from worker.review import Review, next_needing_review, open_review
+from ui.review import panels
+from ui.review import table as review_table
+from ui.review.state import ensure_view, reset_view
+from worker.services.review import Review, next_needing_review, open_review
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ stays invalid, a section the endpoint refuses (HTTP 400/413/422) or that hits `m
                                    us (401/403/404): the caller marks the section pending and
                                    requeues it later; the deterministic results stand.
 
-The HTTP side (config, retries, accounting) is worker.llm_client; grounding is worker.grounding;
-the cache and call ledger worker.llm_cache; the sections come from worker.sections.
+The HTTP side (config, retries, accounting) is worker.llm.client; grounding is worker.llm.grounding;
+the cache and call ledger worker.store.llm_cache; the sections come from worker.pipeline.sections.
 """
 
 from __future__ import annotations
@@ -43,9 +43,7 @@ from schemas.performance import (
     Usage,
 )
 from worker.errors import LLMUnavailable
-from worker.grounding import Grounding, grounded, has_value
-from worker.llm_cache import LLMCache, cache_key
-from worker.llm_client import (
+from worker.llm.client import (
     BudgetSpent,
     Ledger,
     LLMClient,
@@ -54,6 +52,8 @@ from worker.llm_client import (
     configured,
     plain_roles,
 )
+from worker.llm.grounding import Grounding, grounded, has_value
+from worker.store.llm_cache import LLMCache, cache_key
 
 __all__ = [
     "NO_ENDPOINT",

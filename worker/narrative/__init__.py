@@ -5,7 +5,7 @@
 Headings set the section scope; paragraphs are split into sentences (。) and clauses (，；：、);
 each number with a unit (万元 / 元 / % / 个 / 分) gets a role from the words before it (年初预算 →
 budget, 执行数 / 决算 → actual, 占 → share, 增加 / 增长 → change / growth, 完成 / 执行率 → rate …)
-and a subject from the phrase that opens its clause (vocabulary in worker/narrative_vocab.py). A
+and a subject from the phrase that opens its clause (vocabulary in worker/narrative/vocab.py). A
 clause without a subject continues the previous fact ('…万元，占72.46%'); '其中' / '包括' /
 '（其中…）' make the following facts parts of the one before. Irregular sentences yield nothing
 here — the LLM stage reads those.
@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from schemas.narrative import Amount, NarrativeFact
 from worker.layout import Layout, TextBlock
-from worker.narrative_vocab import Subject, cut_phrase, heading_scope, resolve, vocab
+from worker.narrative.vocab import Subject, cut_phrase, heading_scope, resolve, vocab
 
 _TOKEN = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(万元|亿元|元|%|个|分)")
 _SPLIT = re.compile(r"([\x01\x02，,；;：:]|(?:(?<=万元)|(?<=[%元个分]))\s*[、和](?!其))")

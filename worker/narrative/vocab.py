@@ -1,5 +1,5 @@
 """What a subject phrase of a narrative sentence means (vocabulary:
-schemas/reference/narrative_subjects.yaml). Used by worker/narrative.py."""
+schemas/reference/narrative_subjects.yaml). Used by worker/narrative/."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-REFERENCE = Path(__file__).resolve().parent.parent / "schemas" / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "schemas" / "reference"
 _YEAR = re.compile(r"^.*?\d{4}\s*年度?(期末|末|初)?")
 _ENUM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])\s*"

@@ -12,7 +12,7 @@ its boxes are then in the page's own (straightened) frame, which for a scan tilt
 differs from where the tilted pixels sit by at most distance-from-centre × θ.
 
 Engines (`engine=`): "rapidocr" (default: PP-OCRv4 via onnxruntime) and "tesseract"
-(chi_sim), chosen for the pipeline by the settings `ocr_engine` and `ocr_dpi` (worker/jobs.py →
+(chi_sim), chosen for the pipeline by the settings `ocr_engine` and `ocr_dpi` (worker/runtime/jobs.py →
 pipeline.process → chunk). See bench/ocr.py for how they compare.
 """
 
@@ -23,16 +23,16 @@ from functools import cache
 
 import pymupdf
 
-from worker.ocr_engines import (
+from worker.ocr.engines import (
     OcrEngine,
     OcrEngineError,
     RapidOcrEngine,
     em_box,
     repair_number,
 )
-from worker.ocr_quality import PageQuality, assess_page
-from worker.ocr_raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
-from worker.ocr_tesseract import TesseractEngine
+from worker.ocr.quality import PageQuality, assess_page
+from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
+from worker.ocr.tesseract import TesseractEngine
 
 __all__ = [
     "OcrEngineError",

@@ -1,5 +1,5 @@
 """OCR engines behind `worker.ocr`: RapidOCR (PP-OCRv4 on onnxruntime) here, Tesseract in
-worker/ocr_tesseract.py, and what both share (the engine protocol, number normalization).
+worker/ocr/tesseract.py, and what both share (the engine protocol, number normalization).
 
 An engine reads a deskewed greyscale page and returns words in pixels. It gets two images:
 `gray` as rendered (text detection likes the ruling lines as separators) and `clean`, the same
@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from worker.ocr_raster import INK, Segment
+from worker.ocr.raster import INK, Segment
 
 RawWord = tuple[str, Segment, float]  # text, pixel box, confidence 0..1
 

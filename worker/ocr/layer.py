@@ -29,7 +29,7 @@ from worker.ocr import (
     assess_page,
     ocr_words_and_lines,
 )
-from worker.ocr_raster import Segment
+from worker.ocr.raster import Segment
 
 BBox = tuple[float, float, float, float]
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on

@@ -3,7 +3,7 @@
     turned = upright(doc)                         # `doc` itself when nothing is turned
     layout = turned.restore(read_pdf_ocr(turned.doc, engine, dpi))
 
-The OCR rebuild (worker/ocr_layer.py) writes each word left to right on an unrotated page, so it
+The OCR rebuild (worker/ocr/layer.py) writes each word left to right on an unrotated page, so it
 needs pages whose content reads upright in their own unrotated space. Two kinds of scan do not:
 a page with /Rotate (the scanner stored the image turned and asked viewers to turn it back), and
 a page whose image itself lies sideways (a landscape table fed through a portrait scanner).
@@ -27,9 +27,9 @@ import pymupdf
 
 from worker.layout import Layout, TableBlock
 from worker.ocr import get_engine
-from worker.ocr_engines import RapidOcrEngine
-from worker.ocr_quality import PageQuality, assess_page
-from worker.ocr_raster import detect_lines_px, erase_lines, line_ink, render
+from worker.ocr.engines import RapidOcrEngine
+from worker.ocr.quality import PageQuality, assess_page
+from worker.ocr.raster import detect_lines_px, erase_lines, line_ink, render
 
 BBox = tuple[float, float, float, float]
 SHAPE_DPI = 72  # the line-direction test: 9 pt text is 9 px tall, plenty for ink runs

@@ -1,7 +1,7 @@
 """Tesseract 5 (`chi_sim`) as an OCR engine for `worker.ocr`, through its command line.
 
 The model is the Debian package `tesseract-ocr-chi-sim`; nothing is fetched at run time.
-Which way a sideways page reads is not asked of Tesseract (see worker/ocr_orient.py).
+Which way a sideways page reads is not asked of Tesseract (see worker/ocr/orient.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import subprocess
 import numpy as np
 from PIL import Image, ImageFilter
 
-from worker.ocr_engines import OcrEngineError, RawWord, normalize
-from worker.ocr_raster import Segment, paper_noise
+from worker.ocr.engines import OcrEngineError, RawWord, normalize
+from worker.ocr.raster import Segment, paper_noise
 
 NOISY = 2.0  # paper noise (grey levels, sigma) from which a page is smoothed first
 

@@ -1,5 +1,5 @@
 """The pipeline in one screen: load → chunk → extract → check, and the irregular sections found
-for the LLM stage (worker/jobs.py fans them out). Pure: bytes in, result out; the jobs do the
+for the LLM stage (worker/runtime/jobs.py fans them out). Pure: bytes in, result out; the jobs do the
 store I/O around it."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionStatus
-from worker.checks import run_checks
-from worker.chunk import chunk
-from worker.extract import extract
-from worker.load import load
 from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE
-from worker.sections import find_sections, project_names
+from worker.pipeline.checks import run_checks
+from worker.pipeline.chunk import chunk
+from worker.pipeline.extract import extract
+from worker.pipeline.load import load
+from worker.pipeline.sections import find_sections, project_names
 
 
 @dataclass

@@ -8,11 +8,11 @@ from worker.errors import DocumentRejected
 from worker.formats.docx import read_docx
 from worker.formats.text import read_text
 from worker.layout import Layout
-from worker.load import Loaded
 from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES, OcrEngineError
-from worker.ocr_layer import read_pdf_ocr
-from worker.ocr_orient import upright
-from worker.ocr_quality import assess_page
+from worker.ocr.layer import read_pdf_ocr
+from worker.ocr.orient import upright
+from worker.ocr.quality import assess_page
+from worker.pipeline.load import Loaded
 
 
 def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI) -> Layout:

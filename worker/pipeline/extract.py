@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from schemas import Document, Problem
 from worker.layout import Layout
-from worker.metadata import read_metadata
 from worker.narrative import parse_narrative
+from worker.pipeline.metadata import read_metadata
 from worker.tables import extract_tables
 
 

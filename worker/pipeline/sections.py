@@ -28,7 +28,7 @@ from worker.layout import Block, Layout, TableBlock, TextBlock
 
 LIST_HEADER_CELLS = 5  # a header row of a list-style table (项目支出表) has at least this many
 _NUMERIC = re.compile(r"^[\d.,\s%-]+$")
-RULES_FILE = Path(__file__).parent.parent / "schemas" / "reference" / "llm_sections.yaml"
+RULES_FILE = Path(__file__).resolve().parents[2] / "schemas" / "reference" / "llm_sections.yaml"
 
 _REASONS = {
     SectionKind.department_targets: "irregular layout: department target table (merged cells, "

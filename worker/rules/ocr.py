@@ -1,7 +1,7 @@
 """OCR'd numbers a reviewer must check against the scan.
 
 One test of "low confidence" is shared by the catalogue rule below, the misread post-pass
-(worker/rules/misread.py) and the Review UI (through worker/review.py): an OCR'd cell that prints
+(worker/rules/misread.py) and the Review UI (through worker/services/review.py): an OCR'd cell that prints
 a digit, whose confidence is under the threshold, and that no reviewer has corrected or confirmed
 yet. The threshold is the catalogue rule's `threshold` param, else LOW_CONFIDENCE.
 """

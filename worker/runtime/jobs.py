@@ -1,7 +1,7 @@
 """RQ job functions: thin wrappers that read from the store, run a stage, write back.
 
     process_document(doc_id)        load → chunk → extract → check; then fan out the sections
-    process_section(doc_id, sid)    one irregular section through the LLM (worker/llm.py)
+    process_section(doc_id, sid)    one irregular section through the LLM (worker/llm/extract.py)
     finalize_document(doc_id)       once every section is back: merge, re-check, final status
 
 The worker process calls `configure(settings)` before it starts working; RQ's forked work
@@ -18,14 +18,14 @@ from typing import Any
 from rq import get_current_job
 
 from schemas import DocStatus
-from worker.checks import run_checks
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import LLMConfig, extract_section, make_client, pending
-from worker.llm_cache import LLMCache
 from worker.pipeline import Outcome, process, status_of
-from worker.queue import enqueue_sections
+from worker.pipeline.checks import run_checks
+from worker.runtime.queue import enqueue_sections
 from worker.settings import Settings
 from worker.store import Store
+from worker.store.llm_cache import LLMCache
 
 _settings: Settings | None = None
 _store: tuple[int, Store] | None = None

@@ -9,8 +9,8 @@ from typing import Any
 from rq import Worker
 from rq.job import Job
 
-from worker import jobs
-from worker.queue import connect, get_llm_queue, get_queue
+from worker.runtime import jobs
+from worker.runtime.queue import connect, get_llm_queue, get_queue
 from worker.settings import Settings
 
 

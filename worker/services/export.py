@@ -15,8 +15,8 @@ from typing import Any
 from schemas import DocStatus, Document, Finding, Location
 from schemas.performance import Usage
 from schemas.records import DocumentRecord
-from worker.llm_cache import LLMCache
 from worker.store import Store
+from worker.store.llm_cache import LLMCache
 
 FACT_COLUMNS = [
     "doc_id",

@@ -28,12 +28,12 @@ from rq import Queue
 
 from schemas import DocStatus, Document, Finding, Row, Table, Unit, Value, ValueStatus
 from schemas.records import DocumentRecord
-from worker.checks import run_checks
-from worker.numbers import Kind, parse
-from worker.queue import enqueue_document
+from worker.pipeline.checks import run_checks
 from worker.rules.ocr import is_low, threshold
+from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
 from worker.store import Store, VersionConflict
+from worker.tables.numbers import Kind, parse
 
 Checks = Callable[[Document], list[Finding]]
 ANONYMOUS = "anonymous"

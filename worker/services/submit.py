@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rq import Queue
 
-from worker.load import KINDS, kind_of
-from worker.queue import enqueue_document
+from worker.pipeline.load import KINDS, kind_of
+from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
 from worker.store import Store
 

@@ -2,7 +2,7 @@
 
 A SQLite file under the data dir by default (WAL, so several worker processes can write), or
 PostgreSQL by URL (`postgresql://…`, psycopg 3: `pip install 'budgetlens[postgres]'`); both are
-tested for real, and worker/database.py keeps them behaving alike (and safe across RQ's forks).
+tested for real, and worker/store/database.py keeps them behaving alike (and safe across RQ's forks).
 Original bytes are kept content-addressed under `blob_dir`, so results can always be re-derived
 and pages shown.
 """
@@ -38,10 +38,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_colum
 from schemas import DocStatus, Document, Finding
 from schemas.performance import Section, SectionResult, SectionStatus
 from schemas.records import AuditEntry, DocumentRecord
-from worker.database import NulFreeText, create_tables, insert_or_skip, open_engine
 from worker.errors import StoreError
-from worker.llm_cache import metadata as llm_tables
 from worker.settings import Settings
+from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
+from worker.store.llm_cache import metadata as llm_tables
 
 _IN_CHUNK = 10_000  # ids per IN (…): both databases cap the bound parameters of one statement
 

@@ -3,8 +3,8 @@
 `extract_tables(layout)` works on the format-agnostic layout (PDF, DOCX and plain text read the
 same way): it finds each table's title and unit in the text before it, stitches a table
 continued over pages (no title, or the same title repeated, same columns), reads the header
-into canonical column keys (worker.headers) and the body into canonical rows
-(worker.table_rows). Tables recognised as non-standard (绩效, 机构设置 …) are skipped; tables it
+into canonical column keys (worker.tables.headers) and the body into canonical rows
+(worker.tables.rows). Tables recognised as non-standard (绩效, 机构设置 …) are skipped; tables it
 cannot classify are reported as problems, never guessed.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from schemas import Column, Problem, Row, Table, Unit
 from schemas.reference import TableRule
-from worker.headers import (
+from worker.layout import Cell, Layout, TableBlock
+from worker.tables.headers import (
     VALUE,
     ColumnSpec,
     column_spec,
@@ -24,10 +25,9 @@ from worker.headers import (
     repair_shifted_groups,
     resolve_collisions,
 )
-from worker.layout import Cell, Layout, TableBlock
-from worker.numbers import Kind, norm, parse
-from worker.table_rows import Side, read_side, split_sides
-from worker.table_titles import (
+from worker.tables.numbers import Kind, norm, parse
+from worker.tables.rows import Side, read_side, split_sides
+from worker.tables.titles import (
     MAX_NARRATIVE_CHARS,
     find_title,
     find_unit,

@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from schemas import Table
-from worker.numbers import norm
+from worker.tables.numbers import norm
 
 GoldenTable = dict[str, Any]
 

@@ -15,8 +15,8 @@ from functools import cache
 
 from schemas.reference import column_vocabulary, row_vocabulary
 from worker.layout import Cell
-from worker.numbers import norm, norm_label, parse
-from worker.ocr_labels import nearest
+from worker.tables.labels import nearest
+from worker.tables.numbers import norm, norm_label, parse
 
 MAX_HEADER_ROWS = 6
 VALUE = "value"
@@ -195,7 +195,7 @@ def lookup_segment(segment: str) -> tuple[str, str] | None:
 @cache
 def lookup_near(segment: str) -> tuple[str, str] | None:
     """`lookup_segment` for an OCR'd header: an exact alias within one or two misread
-    characters (worker/ocr_labels.py) counts too."""
+    characters (worker/tables/labels.py) counts too."""
     found = lookup_segment(segment)
     if found is not None:
         return found

@@ -19,7 +19,7 @@ from collections.abc import Container, Hashable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from worker.numbers import norm_label
+from worker.tables.numbers import norm_label
 
 _DIGITS = "一二三四五六七八九"
 _ORDINAL = re.compile(r"^\s*([一二三四五六七八九十]{1,3})\s*([、，,．.])")

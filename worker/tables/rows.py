@@ -16,10 +16,10 @@ from functools import cache
 
 from schemas import Row, Unit, Value
 from schemas.reference import function_codes, row_vocabulary
-from worker.headers import VALUE, ColumnSpec
 from worker.layout import BBox, Cell
-from worker.numbers import Kind, norm_label, parse
-from worker.ocr_labels import nearest, renumber, split_ordinal
+from worker.tables.headers import VALUE, ColumnSpec
+from worker.tables.labels import nearest, renumber, split_ordinal
+from worker.tables.numbers import Kind, norm_label, parse
 
 CODE_ROLES = ("cls", "kuan", "xiang", "code")
 _EMBEDDED_CODE = re.compile(
@@ -128,7 +128,7 @@ def _ocr_labels_repaired(
     side: Side, rows: list[list[Cell]], col: int, table_key: str
 ) -> list[list[Cell]]:
     """Rows whose OCR'd name cell is put right: ordinals by their run, the label of an uncoded
-    line by the vocabulary (worker/ocr_labels.py). Text-layer cells are left as printed; so are
+    line by the vocabulary (worker/tables/labels.py). Text-layer cells are left as printed; so are
     the names of coded lines (款/项 names are not in the vocabulary; the code identifies them)."""
     codes, printed = _label_lexicon(side.kind or "", table_key)
     code_cols = [s.index for s in side.specs if s.role in CODE_ROLES]

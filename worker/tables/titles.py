@@ -10,7 +10,7 @@ from functools import cache
 
 from schemas import Unit
 from schemas.reference import TableRule, table_catalogue, unit_patterns
-from worker.numbers import norm_label, parse
+from worker.tables.numbers import norm_label, parse
 
 _YEAR = re.compile(r"\d{4}年度?|[（(]?\d{4}[)）]?")
 _TABLE_NO = re.compile(

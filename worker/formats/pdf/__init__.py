@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-from worker.formats.pdf_columns import Columns
-from worker.formats.pdf_grid import Grid, find_grids, grid_from_rulings
-from worker.formats.pdf_lines import Line, block_text, build_lines, paragraphs
-from worker.formats.pdf_page import PageContent, Seg, Word, read_page
-from worker.formats.pdf_stream import find_stream_tables, restream
+from worker.formats.pdf.columns import Columns
+from worker.formats.pdf.grid import Grid, find_grids, grid_from_rulings
+from worker.formats.pdf.lines import Line, block_text, build_lines, paragraphs
+from worker.formats.pdf.page import PageContent, Seg, Word, read_page
+from worker.formats.pdf.stream import find_stream_tables, restream
 from worker.formats.textnorm import clean_cell, normalize_text
 from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
 

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from itertools import pairwise
 
-from worker.formats.pdf_columns import Column, Columns
-from worker.formats.pdf_lines import Line
-from worker.formats.pdf_page import Word
+from worker.formats.pdf.columns import Column, Columns
+from worker.formats.pdf.lines import Line
+from worker.formats.pdf.page import Word
 
 INT = re.compile(r"\d{1,3}")
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
-from worker.formats.pdf_page import Word
+from worker.formats.pdf.page import Word
 
 NUMBER = re.compile(r"[-+(]?[\d,，]*[.．]?\d+[%)]?|[-—–]+")
 MIN_GUTTER = 0.3  # a gutter is at least this × line height wide

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
-from worker.formats.pdf_page import BBox, Seg, Word
+from worker.formats.pdf.page import BBox, Seg, Word
 
 SNAP = 1.5  # rulings closer than this are one line (double borders, per-cell pieces)
 JOIN = 3.0  # collinear pieces with gaps up to this are one ruling

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from worker.formats.pdf_columns import PAD, Column, Columns
-from worker.formats.pdf_header_fit import (
+from worker.formats.pdf.columns import PAD, Column, Columns
+from worker.formats.pdf.header_fit import (
     HeaderCell,
     centred,
     could_head,
     group_span,
     set_left,
 )
-from worker.formats.pdf_lines import Line, phrases
-from worker.formats.pdf_page import Word
+from worker.formats.pdf.lines import Line, phrases
+from worker.formats.pdf.page import Word
 
 PIECE_GAP = 0.2  # words closer than this × line height are one header text
 JOIN_GAP = 1.5  # header words further apart than this × line height are not one header

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from worker.formats.pdf_columns import PAD, Column, Columns
-from worker.formats.pdf_page import Word
+from worker.formats.pdf.columns import PAD, Column, Columns
+from worker.formats.pdf.page import Word
 
 CENTRE_TOL = 0.25  # centred within this × line height, plus how far the separators may be off
 

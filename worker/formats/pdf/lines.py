@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from worker.formats.pdf_page import BBox, Word
+from worker.formats.pdf.page import BBox, Word
 from worker.formats.textnorm import is_cjk, join_lines
 
 SPACE_GAP = 0.12  # a gap wider than this × line height is a space

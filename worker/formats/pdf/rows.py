@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from statistics import median
 
-from worker.formats.pdf_columns import Columns, is_number
-from worker.formats.pdf_grid import Cell, Grid
-from worker.formats.pdf_header_fit import HeaderCell
-from worker.formats.pdf_lines import Line
-from worker.formats.pdf_page import Word
+from worker.formats.pdf.columns import Columns, is_number
+from worker.formats.pdf.grid import Cell, Grid
+from worker.formats.pdf.header_fit import HeaderCell
+from worker.formats.pdf.lines import Line
+from worker.formats.pdf.page import Word
 
 TIGHT = 0.35  # a gap under this × line height (and under half the usual row gap) is tight
 OVERLAP = 0.3  # stacks overlapping by this share of the lower one's height share a row

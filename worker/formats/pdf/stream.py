@@ -19,14 +19,14 @@ from __future__ import annotations
 from itertools import pairwise
 from statistics import median
 
-from worker.formats.pdf_colnums import INT, add_numbered_columns, is_colnum_row, place_colnums
-from worker.formats.pdf_columns import MIN_GUTTER, PAD, Columns, find_columns, is_number
-from worker.formats.pdf_grid import Grid
-from worker.formats.pdf_header import build_header
-from worker.formats.pdf_header_fit import HeaderCell
-from worker.formats.pdf_lines import Line, phrases
-from worker.formats.pdf_page import Seg
-from worker.formats.pdf_rows import assemble, body_rows
+from worker.formats.pdf.colnums import INT, add_numbered_columns, is_colnum_row, place_colnums
+from worker.formats.pdf.columns import MIN_GUTTER, PAD, Columns, find_columns, is_number
+from worker.formats.pdf.grid import Grid
+from worker.formats.pdf.header import build_header
+from worker.formats.pdf.header_fit import HeaderCell
+from worker.formats.pdf.lines import Line, phrases
+from worker.formats.pdf.page import Seg
+from worker.formats.pdf.rows import assemble, body_rows
 
 ROW_GAP = 2.0  # lines further apart than this × line height are not one table
 SIZE_TOL = 0.12  # lines of one table have heights within this share of each other

@@ -30,7 +30,7 @@ APT_TEST_PACKAGES = {
     # the second OCR engine (the default, RapidOCR, comes from PyPI)
     "tesseract-ocr": "/usr/bin/tesseract",
     "tesseract-ocr-chi-sim": "/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata",
-    # a throwaway server for tests/test_store_postgres.py (any major version: tests/pg.py finds it)
+    # a throwaway server for the store tests (any major version: tests/support/pg.py finds it)
     "postgresql": "/usr/lib/postgresql",
 }
 

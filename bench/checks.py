@@ -69,7 +69,7 @@ def main() -> None:
 
 
 def seeds() -> None:
-    from tests.test_checks_seeds import NAMES, findings
+    from tests.support.seed_checks import NAMES, findings
 
     print("\nseed documents (text form): findings by kind")
     for seed in NAMES:

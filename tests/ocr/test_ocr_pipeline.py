@@ -1,0 +1,237 @@
+"""Scanned and garbled PDF pages go through OCR and the same table extraction as digital pages.
+
+A few table pages of a bundled sample are cut out, degraded with tools/scan.py, run through
+`chunk` + `extract_tables` and scored against the sample's golden tables. Only the golden
+tables the *digital* cut reads completely are scored (a table running past the cut cannot be
+whole), so the bar measures what OCR loses, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pymupdf
+import pytest
+
+from tests.support.samples import SAMPLES
+from tools.scan import ScanStyle, garble_pdf, scan_pdf
+from worker.layout import Layout
+from worker.pipeline.checks import run_checks
+from worker.pipeline.chunk import chunk
+from worker.pipeline.extract import extract
+from worker.pipeline.load import load
+from worker.rules.ocr import LOW_CONFIDENCE
+from worker.tables import extract_tables
+from worker.tables.compare import Score, compare, compare_table, to_golden
+
+SAMPLE = "000_954316b1df943981"
+CUT = (3, 6)  # 0-based pages: the income/expenditure summary, income and expenditure tables
+GOLDEN = SAMPLES.parent / "tests" / "data" / "golden" / f"{SAMPLE}.json"
+
+
+def _cut(first: int, last: int, stem: str = SAMPLE) -> pymupdf.Document:
+    doc = pymupdf.open()
+    doc.insert_pdf(pymupdf.open(SAMPLES / f"{stem}.pdf"), from_page=first, to_page=last)
+    return doc
+
+
+def _chunk(doc: pymupdf.Document) -> Layout:
+    return chunk(load(doc.tobytes(), "pdf", 500))
+
+
+def _golden_within(digital: Layout, golden: list[dict] | None = None) -> list[dict]:
+    """The golden tables that the digital cut reads without a single miss."""
+    if golden is None:
+        golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["tables"]
+    got = to_golden(extract_tables(digital)[0])
+    whole = []
+    for exp in golden:
+        act = next((t for t in got if t["key"] == exp["key"]), None)
+        if act is not None and compare_table(exp, act).accuracy == 1.0:
+            whole.append(exp)
+    return whole
+
+
+def _score(expected: list[dict], layout: Layout) -> Score:
+    actual = [t for t in to_golden(extract_tables(layout)[0]) if t["key"] in _keys(expected)]
+    return compare(expected, actual)
+
+
+def _keys(tables: list[dict]) -> set[str]:
+    return {t["key"] for t in tables}
+
+
+@pytest.fixture(scope="module")
+def digital() -> pymupdf.Document:
+    return _cut(*CUT)
+
+
+@pytest.fixture(scope="module")
+def expected(digital: pymupdf.Document) -> list[dict]:
+    whole = _golden_within(_chunk(digital))
+    assert len(whole) >= 2, "the cut no longer holds whole golden tables; move CUT"
+    return whole
+
+
+@pytest.fixture(scope="module")
+def scanned_layout(digital: pymupdf.Document) -> tuple[Layout, float]:
+    scan, _ = scan_pdf(digital, ScanStyle(dpi=200), seed=3)
+    start = time.perf_counter()
+    layout = _chunk(scan)
+    return layout, (time.perf_counter() - start) / scan.page_count
+
+
+def test_scanned_tables_match_golden(
+    scanned_layout: tuple[Layout, float], expected: list[dict]
+) -> None:
+    layout, s_per_page = scanned_layout
+    assert all(p.ocr for p in layout.pages)
+    score = _score(expected, layout)
+    print(
+        f"scan200: {score.correct}/{score.expected_cells} numeric cells, extra {score.extra}, "
+        f"accuracy {score.accuracy:.3f}, {s_per_page:.1f} s/page"
+    )
+    assert score.expected_cells >= 30
+    assert score.accuracy >= 0.98, score.mismatches
+
+
+def test_scanned_values_carry_confidence_and_provenance(
+    scanned_layout: tuple[Layout, float],
+) -> None:
+    layout, _ = scanned_layout
+    values = [v for t in extract_tables(layout)[0] for r in t.rows for v in r.values.values()]
+    numbers = [v for v in values if v.value is not None]
+    assert numbers
+    assert all(v.confidence is not None and 0.0 < v.confidence <= 1.0 for v in numbers)
+    assert all(v.page is not None and v.bbox is not None for v in numbers)
+    assert {p.page for p in layout.problems if p.stage == "ocr"} == {1, 2, 3, 4}
+
+
+def _first_tables_cut(stem: str, tables: int = 3) -> pymupdf.Document:
+    """The pages of a sample's first `tables` tables (what bench/ocr.py --pipeline scans)."""
+    src = pymupdf.open(SAMPLES / f"{stem}.pdf")
+    found = extract_tables(_chunk(src))[0][:tables]
+    pages = sorted({v.page for t in found for r in t.rows for v in r.values.values() if v.page})
+    return _cut(pages[0] - 1, pages[-1] - 1, stem)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", [p.stem for p in sorted(SAMPLES.glob("*.pdf"))])
+def test_every_scanned_sample_reads_like_its_golden(stem: str) -> None:
+    """Each bundled sample that has golden tables, its first tables' pages scanned at 200 dpi
+    (tilt, noise, JPEG): ≥ 98% of the numeric cells the digital cut reads whole come back."""
+    golden = json.loads((GOLDEN.parent / f"{stem}.json").read_text(encoding="utf-8"))["tables"]
+    if not golden:
+        assert not extract_tables(_chunk(pymupdf.open(SAMPLES / f"{stem}.pdf")))[0]
+        return  # a sample without standard tables (004 is all narrative) has nothing to scan
+    digital = _first_tables_cut(stem)
+    expected = _golden_within(_chunk(digital), golden)
+    scan, _ = scan_pdf(digital, ScanStyle(dpi=200), seed=11)
+    score = _score(expected, _chunk(scan))
+    print(f"{stem[:3]}: {score.correct}/{score.expected_cells} numeric cells, extra {score.extra}")
+    assert score.expected_cells >= 30
+    assert score.accuracy >= 0.98, score.mismatches
+    assert score.extra <= 0.02 * score.expected_cells, score.mismatches
+
+
+def test_low_confidence_numbers_become_review_findings(
+    scanned_layout: tuple[Layout, float],
+) -> None:
+    """Every OCR'd number under the threshold is listed for review, with its page and box: those
+    the scan gave, plus three made doubtful here (a clean 200 dpi scan may give none)."""
+    layout, _ = scanned_layout
+    doc = extract(layout, "scan", "scan.pdf", len(layout.pages))
+    numbers = [v for t in doc.tables for r in t.rows for v in r.values.values() if v.raw.strip()]
+    for value in numbers[::7][:3]:
+        value.confidence = 0.3
+    low = {
+        (v.page, v.bbox)
+        for v in numbers
+        if v.confidence is not None and v.confidence < LOW_CONFIDENCE
+    }
+    flagged = {
+        (loc.page, loc.bbox)
+        for f in run_checks(doc)
+        if f.rule_id == "extraction.ocr_low_confidence"
+        for loc in f.locations
+    }
+    assert len(low) >= 3 and flagged == low
+
+
+def test_garbled_text_layer_is_ocrd() -> None:
+    page = _cut(CUT[0], CUT[0])
+    layout = _chunk(garble_pdf(page, "pua"))
+    assert [p.ocr for p in layout.pages] == [True]
+    assert any("private_use" in p.message for p in layout.problems)
+    # The garbled page must read as its intact digital self does.
+    truth = to_golden(extract_tables(_chunk(page))[0])
+    score = compare(truth, to_golden(extract_tables(layout)[0]))
+    assert score.expected_cells >= 5
+    assert score.accuracy >= 0.98, score.mismatches
+
+
+def test_digital_pdf_is_never_ocrd(monkeypatch: pytest.MonkeyPatch) -> None:
+    import worker.ocr.layer
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a digital page was sent to OCR")
+
+    monkeypatch.setattr(worker.ocr.layer, "ocr_words_and_lines", refuse)
+    layout = _chunk(pymupdf.open(SAMPLES / f"{SAMPLE}.pdf"))
+    assert layout.pages and not any(p.ocr for p in layout.pages)
+    assert not layout.problems
+    assert all(c.confidence is None for t in layout.tables() for r in t.rows for c in r)
+
+
+def _with_invisible_layer(
+    scan: pymupdf.Document, digital: pymupdf.Document, digits: str
+) -> pymupdf.Document:
+    """`scan` with a scanner-style invisible text layer: the digital words, digits mapped by
+    `digits` (e.g. "0123456789" keeps them; a shifted string is a layer that reads wrong)."""
+    table = str.maketrans("0123456789", digits)
+    out = pymupdf.open()
+    out.insert_pdf(scan, to_page=0)
+    for x0, _y0, _x1, y1, text, *_ in digital[0].get_text("words"):
+        out[0].insert_text(
+            (x0, y1 - 2), text.translate(table), fontname="china-s", fontsize=9, render_mode=3
+        )
+    return out
+
+
+def test_a_scanners_ocr_layer_is_used_when_right_and_replaced_when_wrong(
+    digital: pymupdf.Document,
+) -> None:
+    first = _cut(CUT[0], CUT[0])
+    scan, _ = scan_pdf(first, ScanStyle(dpi=200), seed=5)
+    right = _chunk(_with_invisible_layer(scan, first, "0123456789"))
+    assert [p.ocr for p in right.pages] == [False]  # trusted after a spot check: no OCR cost
+    wrong = _chunk(_with_invisible_layer(scan, first, "1234567890"))
+    assert [p.ocr for p in wrong.pages] == [True]
+    assert any("text_mismatch" in p.message for p in wrong.problems)
+    truth = to_golden(extract_tables(_chunk(first))[0])
+    score = compare(truth, to_golden(extract_tables(wrong)[0]))
+    assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches
+
+
+def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies() -> None:
+    """A table pasted into Word as a screenshot: the page's own text stays as it is, the
+    picture is OCR'd, and its table reads like the digital original."""
+    table_page = _cut(CUT[0], CUT[0])
+    png = table_page[0].get_pixmap(dpi=200).tobytes("png")
+    doc = pymupdf.open()
+    width, height = table_page[0].rect.width, table_page[0].rect.height
+    page = doc.new_page(width=width, height=height + 160)
+    intro = [
+        f"（{i}）本部门收支预算情况见下表，表中数字以万元为单位，按功能分类科目列示。"
+        for i in "一二三四五六"
+    ]
+    for i, line in enumerate(intro):  # a page of prose: its text layer must stay as it is
+        page.insert_text((50, 30 + 20 * i), line, fontname="china-s", fontsize=10)
+    page.insert_image(pymupdf.Rect(0, 150, width, 150 + height), stream=png)
+    layout = _chunk(doc)
+    assert all(line in layout.pages[0].text for line in intro)
+    assert any("picture" in p.message for p in layout.problems)
+    truth = to_golden(extract_tables(_chunk(table_page))[0])
+    score = compare(truth, to_golden(extract_tables(layout)[0]))
+    assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches

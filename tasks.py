@@ -22,6 +22,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("BUDGETLENS_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
 EXTRAS = {"demo": "dev", "test": "dev,test"}  # test pulls in local-llm (a ~5 min compile)
+# llama-cpp-python compiles llama.cpp; built for the build machine's CPU (GGML_NATIVE, the default)
+# it uses AMX/AVX-512 kernels that segfault in llama_decode on the Xeons CI runs on. A portable
+# AVX2 build is what every x86-64 machine of ours can run. (The env var reaches only a fresh
+# build: a wheel already in pip's cache is reused as it is.)
+LLAMA_CMAKE_ARGS = "-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
 # Debian packages the test-suite drives for real: the browser for UI tests, and a CJK font so
 # its screenshots show Chinese. name → a file that exists once it is installed.
 APT_TEST_PACKAGES = {
@@ -48,7 +53,8 @@ def ensure_venv(extras: str) -> None:
     if stamp.exists():
         return
     sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]")
+    env = os.environ | {"CMAKE_ARGS": os.environ.get("CMAKE_ARGS", LLAMA_CMAKE_ARGS)}
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]", env=env)
     for old in VENV.glob(".installed-*"):
         old.unlink()
     stamp.touch()

@@ -107,7 +107,8 @@ def test_doubts_say_what_is_unresolved_and_a_sound_table_has_none() -> None:
     """schemas.Table.doubts: the checks trust only a table whose structure is resolved."""
     sound = layout(TextBlock("部门支出总表"), TextBlock("单位：万元"), grid(EXPENDITURE))
     assert only(extract_tables(sound)[0], "expenditure").sound
-    odd = [row[:5] + ["某种新列"[: 4 * (r == 0)], row[7]] for r, row in enumerate(EXPENDITURE)]
+    odd = [[*row[:5], "", row[7]] for row in EXPENDITURE]  # 基本支出 gone, a new column
+    odd[0][5] = "某种新列"
     odd[3][3] = "？？"  # a coded table's row whose subject cannot be read
     odd[3][0] = ""
     odd[5][4] = "见附表"  # words in a value column

@@ -134,11 +134,15 @@ class Store:
 
     # -- documents ------------------------------------------------------------------------
 
-    def set_status(self, doc_id: str, status: DocStatus) -> None:
+    def set_status(
+        self, doc_id: str, status: DocStatus, audit: dict[str, Any] | None = None
+    ) -> None:
         with self._session() as s:
             s.execute(
                 update(_Doc).where(_Doc.doc_id == doc_id).values(status=status, updated_at=_now())
             )
+            if audit is not None:
+                s.add(_Audit(doc_id=doc_id, user="system", **audit))
 
     def add_document(self, data: bytes, source_file: str, kind: str) -> tuple[str, bool]:
         """Keep the bytes (content-addressed) and a `queued` record. Returns (doc_id, created):
@@ -272,7 +276,9 @@ class Store:
         findings: builtins.list[Finding],
         status: DocStatus,
         seconds: float | None = None,
+        audit: dict[str, Any] | None = None,
     ) -> None:
+        """The worker's write (`audit`: one system entry in the same transaction)."""
         region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
         with self._session() as s:
             s.execute(
@@ -295,6 +301,8 @@ class Store:
                     version=_Doc.version + 1,
                 )
             )
+            if audit is not None:
+                s.add(_Audit(doc_id=doc.doc_id, user="system", **audit))
 
     def load_result(self, doc_id: str) -> tuple[Document | None, builtins.list[Finding]]:
         with self._session() as s:

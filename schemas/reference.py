@@ -46,6 +46,7 @@ class ValueKey(_Ref):
     total: bool = False
     neutral: bool = False
     prefix: bool = False
+    alone: bool = False
     money: bool = True
 
 

@@ -181,15 +181,24 @@ def _read_row(
     code, label = _row_code_and_label(side, cells, label, state)
     values = {spec.key: _value(cells[spec.index], spec, unit, out) for spec in value_specs}
     has_value = any(v.value is not None for v in values.values())
+    unit_name = _unit_name(side, cells) if not (label or code) else ""
     if not label and not code and not has_value:
         return None
     if _NOTE.match(label) and not has_value:
         return None
-    row = Row(code=code or None, name=label, values=values)
-    _classify(row, side, cells, table_key)
+    row = Row(code=code or None, name=label or unit_name, values=values)
+    if unit_name:
+        row.row_code = "unit"  # the subtotal line of the unit the rows below belong to
+    else:
+        _classify(row, side, cells, table_key)
     page, bbox = _position(cells, side, name_spec)
     row.page, row.bbox = page, bbox
     return row
+
+
+def _unit_name(side: Side, cells: list[Cell]) -> str:
+    spec = side.first("unit_name")
+    return _label(cells[spec.index].text) if spec is not None else ""
 
 
 def _label(text: str) -> str:

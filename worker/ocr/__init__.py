@@ -23,13 +23,8 @@ from functools import cache
 
 import pymupdf
 
-from worker.ocr.engines import (
-    OcrEngine,
-    OcrEngineError,
-    RapidOcrEngine,
-    em_box,
-    repair_number,
-)
+from worker.errors import OcrEngineError
+from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
 from worker.ocr.tesseract import TesseractEngine

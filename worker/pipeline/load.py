@@ -44,17 +44,19 @@ def _load_pdf(data: bytes, max_pages: int) -> Loaded:
     head = data[:1024]
     if b"%PDF-" not in head:
         raise DocumentRejected(f"not a PDF: the file starts with {data[:16]!r}")
-    try:
+    try:  # MuPDF raises a variety of errors for broken files, some only when counting pages
         doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as exc:  # MuPDF raises a variety of errors for broken files
+        encrypted = doc.needs_pass
+        pages = 0 if encrypted else doc.page_count
+    except Exception as exc:
         raise DocumentRejected(f"corrupt PDF, cannot be opened: {exc}") from exc
-    if doc.needs_pass:
+    if encrypted:
         raise DocumentRejected("encrypted PDF: it needs a password to open")
-    if doc.page_count == 0:
+    if pages == 0:
         raise DocumentRejected("corrupt or empty PDF: no pages could be read")
-    if doc.page_count > max_pages:
+    if pages > max_pages:
         raise DocumentRejected(
-            f"{doc.page_count} pages exceeds the limit of {max_pages} (BUDGETLENS_MAX_PAGES)"
+            f"{pages} pages exceeds the limit of {max_pages} (BUDGETLENS_MAX_PAGES)"
         )
     loaded = Loaded("pdf", pdf=doc)
     if doc.is_repaired:

@@ -28,25 +28,18 @@ from rq import Queue
 
 from schemas import DocStatus, Document, Finding, Row, Table, Unit, Value, ValueStatus
 from schemas.records import DocumentRecord
+from worker.errors import InvalidEdit, NotAllowed, VersionConflict
 from worker.pipeline.checks import run_checks
 from worker.rules.ocr import is_low, threshold
 from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
-from worker.store import Store, VersionConflict
+from worker.store import Store
 from worker.tables.numbers import Kind, parse
 
 Checks = Callable[[Document], list[Finding]]
 ANONYMOUS = "anonymous"
 REVIEWABLE = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed}
 _TEN_THOUSAND = Decimal(10000)
-
-
-class InvalidEdit(ValueError):
-    """The reviewer asked for something that cannot be applied (not a number, no such cell)."""
-
-
-class NotAllowed(PermissionError):
-    """Anonymous visitors read; only signed-in reviewers correct and confirm."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_colum
 from schemas import DocStatus, Document, Finding
 from schemas.performance import Section, SectionResult, SectionStatus
 from schemas.records import AuditEntry, DocumentRecord
-from worker.errors import StoreError
+from worker.errors import StoreError, VersionConflict
 from worker.settings import Settings
 from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
 from worker.store.llm_cache import metadata as llm_tables
@@ -105,10 +105,6 @@ class _Section(_Base):
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. project names
     result: Mapped[str | None] = mapped_column(NulFreeText, nullable=True)  # SectionResult JSON
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class VersionConflict(Exception):
-    """Someone else changed the document since the caller read it."""
 
 
 class Store:

@@ -12,10 +12,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.geometry import BBox
 from schemas.narrative import NarrativeFact
 from schemas.performance import SectionResult
-
-BBox = tuple[float, float, float, float]
 
 
 class DocType(StrEnum):

@@ -26,6 +26,13 @@ class Unit(StrEnum):
     wan = "万元"
     yuan = "元"
 
+    def to_wan(self, value: Decimal) -> Decimal:
+        """`value` printed in this unit, in 万元 (the unit of every `Value.wan`)."""
+        return value / _YUAN_PER_WAN if self is Unit.yuan else value
+
+
+_YUAN_PER_WAN = Decimal(10000)
+
 
 class DocStatus(StrEnum):
     queued = "queued"

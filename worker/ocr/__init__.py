@@ -23,6 +23,7 @@ from functools import cache
 
 import pymupdf
 
+from schemas.geometry import BBox
 from worker.errors import OcrEngineError
 from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
@@ -40,7 +41,7 @@ __all__ = [
     "ocr_words_and_lines",
 ]
 
-BBox = tuple[float, float, float, float]
+
 DEFAULT_ENGINE = "rapidocr"
 DEFAULT_DPI = 200
 ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}

@@ -21,16 +21,17 @@ from rq import Queue
 from schemas import DocStatus
 from worker.llm import NO_ENDPOINT
 from worker.llm import local as local_llm
-from worker.runtime.pool import Pool, work
 from worker.runtime.queue import (
+    EmbeddedRedis,
     connect,
     enqueue_document,
     enqueue_sections,
     get_llm_queue,
     get_queue,
     recover_abandoned,
-    redis_server,
+    redis_owned,
 )
+from worker.runtime.supervisor import Pool, Supervisor
 from worker.services import export as exporter
 from worker.services.accounts import user_app
 from worker.services.submit import SubmitReport, submit
@@ -51,13 +52,14 @@ class Services:
     settings: Settings
     store: Store
     queue: Queue
+    redis: EmbeddedRedis | None = None  # ours to restart when it is embedded
 
 
 @contextlib.contextmanager
 def services(settings: Settings | None = None) -> Iterator[Services]:
     """Store + queue; starts the embedded Redis when no BUDGETLENS_REDIS_URL is set."""
-    with redis_server(settings or Settings()) as live:
-        yield Services(live, Store.from_settings(live), get_queue(live, connect(live)))
+    with redis_owned(settings or Settings()) as (live, server):
+        yield Services(live, Store.from_settings(live), get_queue(live, connect(live)), server)
 
 
 def _print_submit(report: SubmitReport) -> None:
@@ -70,30 +72,31 @@ def _print_submit(report: SubmitReport) -> None:
         console.print(f"[red]rejected[/]   {path}: {reason}", highlight=False)
     console.print(f"{len(report.queued)} queued, {len(report.duplicates)} duplicate, "
                   f"{len(report.rejected)} rejected")
+    if report.stopped:
+        console.print(f"[red]stopped[/]    at {report.stopped}; the files after it were not "
+                      "submitted", highlight=False)
 
 
 @app.command("submit")
 def submit_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")]) -> None:
     """Queue documents (PDF, DOCX, TXT). Folders are searched recursively."""
     with services() as sv:
-        _print_submit(submit(paths, sv.store, sv.queue, sv.settings))
+        report = submit(paths, sv.store, sv.queue, sv.settings)
+        _print_submit(report)
+    if report.stopped:
+        raise typer.Exit(1)
 
 
 @app.command("worker")
 def worker_cmd(workers: Workers = None,
                burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
                ) -> None:
-    """Run worker processes until stopped (Ctrl-C finishes the current jobs first)."""
+    """Run worker processes until stopped (SIGTERM / Ctrl-C finish the current jobs first).
+    Dead workers are replaced and the embedded Redis restarted; with --burst it returns once
+    nothing is queued, started or waiting to be retried."""
     with services() as sv:
-        n = workers or sv.settings.workers
-        if n == 1:
-            work(sv.settings, burst=burst)
-            return
-        pool = Pool(sv.settings, n, burst=burst).start()
-        try:
-            pool.join()
-        except KeyboardInterrupt:
-            pool.stop()
+        code = Supervisor(sv.settings, workers or sv.settings.workers, burst, sv.redis).run()
+    raise typer.Exit(code)
 
 
 @app.command("run")

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
         10, ge=1, description="A job whose worker stops heartbeating this long (+grace) is retried"
     )
     heartbeat_grace_s: int = Field(10, ge=1)
+    redis_giveup_s: float = Field(
+        300, description="`budgetlens worker` exits non-zero after this long without Redis")
 
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")

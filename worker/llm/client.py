@@ -20,7 +20,7 @@ import openai
 from pydantic import BaseModel
 
 from schemas.performance import CallRecord, Usage
-from worker.errors import LLMUnavailable
+from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
 
 MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -73,14 +73,6 @@ class LLMConfig:
 
 def configured(config: LLMConfig) -> bool:
     return bool(config.base_url)
-
-
-class BudgetSpent(Exception):
-    pass
-
-
-class SectionRefused(Exception):
-    """The endpoint refused this request for what it contains (too long, unprocessable)."""
 
 
 @dataclass

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from schemas.geometry import BBox
 from schemas.narrative import Amount, NarrativeFact
 from worker.layout import Layout, TextBlock
 from worker.narrative.vocab import Subject, cut_phrase, heading_scope, resolve, vocab
@@ -49,7 +50,7 @@ class _Parser:
     scope: str | None = None
     buffer: str = ""
     page: int | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: BBox | None = None
     last_top: int | None = None
     current: int | None = None
     pending: Subject | None = None

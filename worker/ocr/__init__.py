@@ -23,13 +23,9 @@ from functools import cache
 
 import pymupdf
 
-from worker.ocr.engines import (
-    OcrEngine,
-    OcrEngineError,
-    RapidOcrEngine,
-    em_box,
-    repair_number,
-)
+from schemas.geometry import BBox
+from worker.errors import OcrEngineError
+from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
 from worker.ocr.tesseract import TesseractEngine
@@ -45,7 +41,7 @@ __all__ = [
     "ocr_words_and_lines",
 ]
 
-BBox = tuple[float, float, float, float]
+
 DEFAULT_ENGINE = "rapidocr"
 DEFAULT_DPI = 200
 ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}

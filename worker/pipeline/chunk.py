@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import docx
 import pymupdf
 
-from worker.errors import DocumentRejected
+from worker.formats import reading
 from worker.formats.docx import read_docx
 from worker.formats.text import read_text
 from worker.layout import Layout
-from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES, OcrEngineError
+from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES
 from worker.ocr.layer import read_pdf_ocr
 from worker.ocr.orient import upright
 from worker.ocr.quality import assess_page
@@ -18,21 +19,19 @@ from worker.pipeline.load import Loaded
 def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI) -> Layout:
     """Pages without a usable text layer are OCR'd by `ocr_engine` from a render at `ocr_dpi`.
 
-    Raises DocumentRejected when the content cannot be read, OcrEngineError when the OCR
-    engine is missing or fails (the installation's fault: the job is retried, then fails).
+    Raises DocumentRejected when PyMuPDF or python-docx cannot read the content, OcrEngineError
+    when the OCR engine is missing or fails (the installation's fault: the job is retried, then
+    fails). Any other exception is a bug of ours and keeps its traceback.
     """
     if ocr_engine not in ENGINES:
         raise ValueError(f"unknown OCR engine {ocr_engine!r}; choose from {sorted(ENGINES)}")
-    try:
-        if loaded.pdf is not None:
+    if loaded.pdf is not None:
+        with reading("pdf", pymupdf):
             return _read_pdf(loaded.pdf, ocr_engine, ocr_dpi)
-        if loaded.docx is not None:
+    if loaded.docx is not None:
+        with reading("docx", docx):
             return read_docx(loaded.docx)
-        return read_text(loaded.text or "")
-    except (DocumentRejected, OcrEngineError):  # OcrEngineError is a RuntimeError: not ours
-        raise
-    except (ValueError, RuntimeError, KeyError) as exc:  # the reader choked on this file's content
-        raise DocumentRejected(f"cannot read the {loaded.kind} content: {exc}") from exc
+    return read_text(loaded.text or "")
 
 
 def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int) -> Layout:

@@ -211,6 +211,13 @@ def lookup_near(segment: str) -> tuple[str, str] | None:
     return exact[near] if near else None
 
 
+def money_column(key: str) -> bool:
+    """Whether the values under a column key (dotted when grouped) are amounts: the key's leaf,
+    as the vocabulary marks it (`money: false` for rates and scores)."""
+    found = column_vocabulary().values.get(key.rsplit(".", 1)[-1])
+    return found.money if found else True
+
+
 def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
     title = "/".join("".join(seg.split()) for seg in path)
     hits = [(lookup_near if ocr else lookup_segment)(seg) for seg in path]

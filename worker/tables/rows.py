@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from functools import cache
 
 from schemas import Row, Unit, Value
@@ -19,7 +18,7 @@ from schemas.reference import function_codes, row_vocabulary, table_rule
 from worker.layout import BBox, Cell
 from worker.tables.headers import VALUE, ColumnSpec
 from worker.tables.labels import nearest, renumber, split_ordinal
-from worker.tables.numbers import Kind, norm_label, parse
+from worker.tables.numbers import Kind, norm_label, parse, wan_of
 
 CODE_ROLES = ("cls", "kuan", "xiang", "code")
 _EMBEDDED_CODE = re.compile(
@@ -29,7 +28,6 @@ _ORG = re.compile(
     r"委员会|办公室|局$|中心$|部门|单位|政府|中共|党委|学校|医院|[委办处院站所馆队室]$"
 )
 _NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
-_TEN_THOUSAND = Decimal(10000)
 _CODE_SPECKS = re.compile(r"(?<=\d)[.,·:;](?=\d)")
 _LEVELS = {3: 1, 5: 2, 7: 3}
 
@@ -274,13 +272,10 @@ def _value(cell: Cell, spec: ColumnSpec, unit: Unit, out: RowsResult) -> Value:
     parsed = parse(raw)
     if parsed.kind is Kind.text:
         out.bad_cells += 1
-    value = parsed.value
-    wan = None
-    if value is not None and spec.money and parsed.kind is not Kind.percent:
-        wan = value / _TEN_THOUSAND if unit is Unit.yuan else value
+    wan = wan_of(parsed, unit, spec.money)
     page = cell.page + 1 if cell.page is not None else None
     return Value(
-        raw=raw, value=value, wan=wan, page=page, bbox=cell.bbox, confidence=cell.confidence
+        raw=raw, value=parsed.value, wan=wan, page=page, bbox=cell.bbox, confidence=cell.confidence
     )
 
 

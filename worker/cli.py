@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -16,30 +15,52 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
-from rq import Queue
 
 from schemas import DocStatus
 from worker.llm import NO_ENDPOINT
 from worker.llm import local as local_llm
 from worker.runtime.queue import (
-    EmbeddedRedis,
-    connect,
     enqueue_document,
     enqueue_sections,
     get_llm_queue,
-    get_queue,
     recover_abandoned,
-    redis_owned,
 )
 from worker.runtime.supervisor import Pool, Supervisor
+from worker.services import Services
 from worker.services import export as exporter
-from worker.services.accounts import user_app
+from worker.services.accounts import env_line, hash_password
 from worker.services.submit import SubmitReport, submit
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+
+user_app = typer.Typer(help="Reviewer accounts for the review app", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Reviewer name (shown in the audit log)")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts)")
+    ] = False,
+) -> None:
+    """Hash a password and print the BUDGETLENS_UI_USERS line (existing accounts kept)."""
+    name = name.strip()
+    if not name or ":" in name:
+        raise typer.BadParameter("the name must be non-empty and without ':'")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters")
+    users = dict(Settings().ui_users) | {name: hash_password(password)}
+    typer.echo("# set this in the environment (or .env) of `budgetlens ui`:", err=True)
+    typer.echo(env_line(users))
+
+
 app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")
 console = Console()
 TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
@@ -47,19 +68,13 @@ TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, Do
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes")]
 
 
-@dataclass
-class Services:
-    settings: Settings
-    store: Store
-    queue: Queue
-    redis: EmbeddedRedis | None = None  # ours to restart when it is embedded
-
-
 @contextlib.contextmanager
 def services(settings: Settings | None = None) -> Iterator[Services]:
-    """Store + queue; starts the embedded Redis when no BUDGETLENS_REDIS_URL is set."""
-    with redis_owned(settings or Settings()) as (live, server):
-        yield Services(live, Store.from_settings(live), get_queue(live, connect(live)), server)
+    """Store + queue; every command queues or works, so Redis is started up front (the
+    embedded one when no BUDGETLENS_REDIS_URL is set)."""
+    with Services(settings or Settings()) as sv:
+        sv.live()
+        yield sv
 
 
 def _print_submit(report: SubmitReport) -> None:

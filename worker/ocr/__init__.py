@@ -29,6 +29,7 @@ from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
 from worker.ocr.tesseract import TesseractEngine
+from worker.settings import Settings
 
 __all__ = [
     "OcrEngineError",
@@ -42,8 +43,9 @@ __all__ = [
 ]
 
 
-DEFAULT_ENGINE = "rapidocr"
-DEFAULT_DPI = 200
+# the defaults of the settings ocr_engine / ocr_dpi, for callers outside the pipeline
+DEFAULT_ENGINE: str = Settings.default("ocr_engine")
+DEFAULT_DPI: int = Settings.default("ocr_dpi")
 ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
 
 

@@ -20,7 +20,7 @@ from rq import get_current_job
 from schemas import DocStatus
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import LLMConfig, extract_section, make_client, pending
-from worker.pipeline import Outcome, process, status_of
+from worker.pipeline import Options, Outcome, process, status_of
 from worker.pipeline.checks import run_checks
 from worker.runtime.carry import (
     Carried,
@@ -69,7 +69,7 @@ def process_document(doc_id: str) -> str:
     started = time.perf_counter()
     try:
         outcome = process(store.read_bytes(doc_id), record.kind, doc_id, record.source_file,
-                          settings.max_pages, settings.ocr_engine, settings.ocr_dpi)
+                          Options.from_settings(settings))
     except DocumentRejected as exc:
         _fail(store, doc_id, exc.reason, time.perf_counter() - started)
         return "failed"

@@ -12,12 +12,18 @@ import yaml
 
 REFERENCE = Path(__file__).resolve().parents[2] / "schemas" / "reference"
 _YEAR = re.compile(r"^.*?\d{4}\s*年度?(期末|末|初)?")
-_ENUM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])\s*"
+ENUM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|[一二三四五六七八九十]+[、是])\s*"
 )
 _COMPARE = re.compile(r"^(比|较|与)(上年度?|上一年|\d{4}年度?)(预算)?(相比)?(预算)?$")
 _PROJECT = re.compile(r"^\d{4}年.+项目$")
 _FUNCTION = re.compile(r"(.+?)[（(]类[）)](?:(.+?)[（(]款[）)])?(?:(.+?)[（(]项[）)])?")
+# '204-公共安全支出', '2010399-其他政府办公厅（室）及相关机构事务支出', '行政运行（2013201）',
+# '工资福利支出（301）': the code is printed before or after the name
+_CODED = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-－—.．、 ]?\s*(?P<name>\D.*)$")
+_CODED_AFTER = re.compile(r"^(?P<name>\D.+?)\s*[（(](?P<code>\d{3}(?:\d{2}){0,2})[）)]$")
+_CODE_KIND = {"2": "function", "3": "economic", "5": "economic"}  # by the code's first digit
+_QUOTES = "“”\"‘’'「」"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Vocab:
     noise_suffix: tuple[str, ...]
     role_words: tuple[str, ...]
     wholes: dict[str, str]
+    classes: dict[str, str]  # printed function-class name → 3-digit code
 
 
 @cache
@@ -51,7 +58,13 @@ def vocab() -> Vocab:
         tuple(raw["noise_suffix"]),
         tuple(raw["role_words"]),
         dict(raw["wholes"]),
+        _class_names(),
     )
+
+
+def _class_names() -> dict[str, str]:
+    raw = yaml.safe_load((REFERENCE / "function_codes.yaml").read_text("utf-8"))
+    return {name: code for code, names in raw["classes"].items() for name in names}
 
 
 def heading_scope(text: str) -> str | None:
@@ -62,7 +75,7 @@ def cut_phrase(text: str) -> str:
     """The subject phrase before the number: up to the first role word, cleaned of noise."""
     v = vocab()
     cut = min((i for w in v.role_words if (i := text.find(w)) >= 0), default=len(text))
-    phrase = _ENUM.sub("", text[:cut].strip())
+    phrase = ENUM.sub("", text[:cut].strip())
     if not _PROJECT.match(phrase):  # '2024年网络安全检测检查项目' keeps its year
         phrase = _YEAR.sub("", phrase)
     for w in v.noise_anywhere:
@@ -76,7 +89,7 @@ def cut_phrase(text: str) -> str:
         for w in v.noise_suffix:
             if phrase.endswith(w) and len(phrase) > len(w):
                 phrase, changed = phrase[: -len(w)], True
-    phrase = _ENUM.sub("", phrase.strip(" ，,、：:"))
+    phrase = ENUM.sub("", phrase.strip(" ，,、：:"))
     return "" if _COMPARE.match(phrase) else phrase
 
 
@@ -85,17 +98,15 @@ class Subject:
     key: str
     scope: str | None = None
     name: str | None = None
+    code: str | None = None
 
 
 def resolve(phrase: str, parent: str | None = None) -> Subject | None:
     """Subject key (and scope / name) of a cleaned phrase; None when it is empty."""
     if not phrase:
         return None
-    m = _FUNCTION.match(phrase)
-    if m:
-        parts = [p for p in m.groups() if p]
-        parts[0] = parts[0].removesuffix("支出")
-        return Subject("function", name="/".join(parts))
+    if (f := _function(phrase)) is not None:
+        return f
     if phrase.endswith("项目") and len(phrase) > 3 and not phrase.endswith("预算项目"):
         return Subject("named_project", name=phrase[:-2])
     v = vocab()
@@ -115,6 +126,32 @@ def resolve(phrase: str, parent: str | None = None) -> Subject | None:
     if scope and not rest.strip():
         return _fund_line("", scope, parent)
     return Subject("unknown", name=phrase)
+
+
+def _function(phrase: str) -> Subject | None:
+    """A 类/款/项 the phrase names: '教育（类）职业教育（款）技校教育（项）', '204-公共安全支出',
+    '“节能环保支出”科目', '一般公共服务支出' (a class name of schemas/reference/function_codes)."""
+    classes = vocab().classes
+    m = _FUNCTION.match(phrase)
+    if m:
+        parts = [p for p in m.groups() if p]
+        parts[0] = parts[0].removesuffix("支出")
+        code = classes.get(parts[0]) or classes.get(parts[0] + "支出")
+        return Subject("function", name="/".join(parts), code=code if len(parts) == 1 else None)
+    code = None
+    phrase = phrase.lstrip("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ ")
+    if (c := _CODED.match(phrase) or _CODED_AFTER.match(phrase)) is not None:
+        code, phrase = c.group("code"), c.group("name")
+    name = phrase.strip(_QUOTES).removesuffix("科目").strip(_QUOTES)
+    if code is None and name not in classes:
+        return None
+    code = code or classes[name]
+    key = _CODE_KIND.get(code[0])
+    if key is None:
+        return None
+    if key == "function" and len(code) == 3:
+        name = name.removesuffix("支出")
+    return Subject(key, name=name, code=code)
 
 
 def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:

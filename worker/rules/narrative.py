@@ -17,6 +17,7 @@ import yaml
 
 from schemas import DocType, Finding, Location, Unit
 from schemas.narrative import Amount, NarrativeFact
+from worker.narrative.amounts import SCALE
 from worker.rules import Rule, template
 from worker.rules.index import Fig, Index, bound_of, finding, fmt
 
@@ -39,8 +40,17 @@ def value(f: NarrativeFact, doc_type: DocType | None) -> Amount | None:
 
 
 def bound(a: Amount) -> Decimal:
-    """A narrative amount is rounded even when it prints 0 ('减少0.00万元' of a tiny change)."""
+    """A narrative amount is rounded even when it prints 0 ('减少0.00万元' of a tiny change):
+    half a unit of its last printed digit, in 万元."""
+    if a.unit == "亿元":
+        return _half_digit(a.raw) * SCALE["亿元"]
     return bound_of(a.raw, Unit(a.unit))
+
+
+def _half_digit(raw: str) -> Decimal:
+    digits = raw.replace(",", "").lstrip("-")
+    decimals = len(digits) - digits.index(".") - 1 if "." in digits else 0
+    return Decimal(5).scaleb(-decimals - 1)
 
 
 def pct_bound(p: Decimal) -> Decimal:

@@ -95,8 +95,9 @@ class _Parser:
 
     def clause(self, text: str) -> None:
         for marker, kind in _PART_MARKERS:
-            if marker in text[:6]:
-                self.stack.append((kind, self._whole()))
+            at = text.find(marker, 0, 6)
+            if at >= 0:
+                self.stack.append((kind, self._whole(text[:at])))
         fact: int | None = None
         start, resolved, figures = 0, False, False
         for m in TOKEN.finditer(text):
@@ -116,9 +117,13 @@ class _Parser:
         if not figures and (s := named(text)) is not None:
             self.pending = s  # '（一）基本支出：…' / '1.因公出国（境）费用。' name what follows
 
-    def _whole(self) -> int | None:
+    def _whole(self, lead: str) -> int | None:
         """What a '其中' / '包括' list is part of: the fact just stated in this sentence, else
-        the last top-level one ('2.按支出用途分类，包括…' lists parts of 支出预算 again)."""
+        the last top-level one ('2.按支出用途分类，包括…' lists parts of 支出预算 again). A
+        list opened by its own words next to an open one ('收入包括：…；支出包括：…') is its
+        sibling: a part of the same whole."""
+        if self.stack and self.stack[-1][0] == "bk" and _names_subject(lead):
+            return self.stack.pop()[1]
         if self.current is not None and self.current >= self.first:
             return self.current
         return self.last_top
@@ -165,10 +170,7 @@ class _Parser:
                 bbox=self.bbox,
             )
         )
-        i = len(self.facts) - 1
-        if parent is None:
-            self.last_top = i
-        return i
+        return len(self.facts) - 1
 
     def assign(self, i: int | None, lead: str, role: str, m: re.Match[str]) -> int:
         if i is None:
@@ -189,6 +191,8 @@ class _Parser:
             i = self.new_fact(Subject(_UNKNOWN), f.subject_text, f.parent)
             f = self.facts[i]
         setattr(f, role, amount(m, negate=role == "change" and _falls(lead)))
+        if f.parent is None and role != "change":
+            self.last_top = i  # a whole later '其中' lists can refer to (not a growth aside)
         return i
 
     def share_of(self, lead: str, f: NarrativeFact) -> str | None:
@@ -217,6 +221,11 @@ class _Parser:
             f.count = int(n)
         elif g := _GRADE.search(lead):
             f.grade_counts[g.group(1)[0]] = int(n)
+
+
+def _names_subject(text: str) -> bool:
+    s = resolve(cut_phrase(text))
+    return s is not None and s.key != _UNKNOWN
 
 
 def named(text: str) -> Subject | None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from schemas import Finding, FindingKind, Location, Row
 from worker.rules import Rule, template
-from worker.rules.index import Fig, Index, TableIndex, finding, fmt
+from worker.rules.index import Fig, Index, TableIndex, finding, fmt, printed
 from worker.rules.missing import missing_rows
 
 
@@ -36,7 +36,7 @@ def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
     figs = [f for _, f in sides[0] + sides[1]]
     tol = _tol(figs)
     if abs(left - right) > tol:
-        detail = f"{fmt(left)} ≠ {fmt(right)}"
+        detail = f"{fmt(left)} ≠ {fmt(right)}{printed(figs)}"
         yield finding(rule, detail, right, left, tol, [f.loc for f in figs])
 
 
@@ -44,19 +44,45 @@ def _groups(cols: set[str]) -> set[str]:
     return {""} | {k.rsplit(".", 1)[0] + "." for k in cols if "." in k}
 
 
-def _parts(ti: TableIndex, prefix: str, rule: Rule) -> list[tuple[int, str]]:
+def _parts(ti: TableIndex, prefix: str, rule: Rule) -> list[tuple[int, str]] | None:
+    """The part columns of the identity in one column group; None when a `required` part has
+    no column. A part printed only as a group ('上年结转结余 | 合计 | 一般公共预算 …') counts
+    by the group's 合计 (else its columns); `expand` names the columns that stand for a part
+    printed without its own (基本支出 split into 人员经费 | 公用经费)."""
     p = rule.params
-    parts = []
+    parts: list[tuple[int, str]] = []
+    found: set[str] = set()
     for spec in p["parts"]:
         sign, key = (-1, spec[1:]) if spec.startswith("-") else (1, spec)
-        key = key if "." in key and not prefix else prefix + key
-        # 其中 columns restate part of a neighbour; summing them would double count.
-        if key in ti.cols and "其中" not in ti.titles.get(key, ""):
-            parts.append((sign, key))
+        cols = _columns_for(ti, key if "." in key and not prefix else prefix + key, prefix, p)
+        if cols:
+            found.add(key)
+            parts += [(sign, c) for c in cols]
     for broad, narrow in p.get("subsumes", {}).items():
         if any(k == prefix + broad for _, k in parts):
             parts = [(s, k) for s, k in parts if k not in {prefix + n for n in narrow}]
+    if not set(p.get("required", ())) <= found:
+        return None
     return parts
+
+
+def _columns_for(ti: TableIndex, key: str, prefix: str, p: dict) -> list[str]:
+    if _summable(ti, key):
+        return [key]
+    if prefix:
+        return []
+    if _summable(ti, f"{key}.total"):
+        return [f"{key}.total"]
+    group = [c for c in sorted(ti.cols) if c.startswith(key + ".") and _summable(ti, c)]
+    if group:
+        return group
+    expanded = p.get("expand", {}).get(key, [])
+    return expanded if expanded and all(_summable(ti, c) for c in expanded) else []
+
+
+def _summable(ti: TableIndex, key: str) -> bool:
+    # 其中 columns restate part of a neighbour; summing them would double count.
+    return key in ti.cols and "其中" not in ti.titles.get(key, "")
 
 
 @template("column_sum")
@@ -71,11 +97,11 @@ def column_sum(ix: Index, rule: Rule) -> Iterator[Finding]:
         for prefix in _groups(ti.cols):
             total = prefix + p["total"]
             parts = _parts(ti, prefix, rule)
-            if total not in ti.cols or len(parts) < p.get("min_parts", 2):
+            if total not in ti.cols or parts is None or len(parts) < p.get("min_parts", 2):
                 continue
             rows = [
                 r
-                for r in ti.table.rows
+                for r in ti.rows
                 if total in r.values and any(k in r.values for _, k in parts)
             ]
             found = [f for row in rows for f in _row_sum(rule, ti, row, total, parts)]
@@ -106,6 +132,7 @@ def _row_sum(
         names = "+".join(k for _, k in parts)
         detail = (
             f"{row.name or row.code or row.row_code} {total} {fmt(ft.wan)} ≠ {names} {fmt(right)}"
+            f"{printed([ft] + [f for _, f in figs])}"
         )
         yield finding(rule, detail, right, ft.wan, tol, [ft.loc] + [f.loc for _, f in figs])
 
@@ -138,7 +165,7 @@ def _family(
     fp, total, tol, figs = bad[0]
     label = parent.code or parent.name or "合计"
     cols = "、".join(b[0].loc.column_key or "" for b in bad)
-    detail = f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）"
+    detail = f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
     locs = [b[0].loc for b in bad] + [f.loc for b in bad for f in b[3]]
     if kids and not any(v.wan for k in kids for v in k.values.values()):
         detail += "；下级行均无数值，行的数值可能未提取"
@@ -164,7 +191,7 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
             continue
         kids = [
             r
-            for r in ti.table.rows
+            for r in ti.rows
             if r is not ti.total and not r.row_code and (not r.code or r.code in ti.codes)
         ]
         if kids:
@@ -190,5 +217,5 @@ def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
                 locs.append(Location(table_key=tb, row_code=code, column_key=cb))
             if not fa:
                 locs.append(Location(table_key=ta, row_code=code, column_key=ca))
-            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}"
+            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}{printed(fa + fb)}"
             yield finding(rule, detail, vb, va, tol, locs)

@@ -1,0 +1,98 @@
+"""Structural sanity of a table before its arithmetic may speak for the document.
+
+A table whose header was not mapped (a column kept as `col3`, two columns read as one key) can
+break every identity it takes part in without the document being wrong: it gets one
+`extraction.table_structure` finding, and worker/rules/trust.py makes every document finding
+resting on it part of that finding. Rows with figures but without their 科目 code (a 款 printed
+only by name) leave the sums by code incomplete: `extraction.table_rows` distrusts only the
+checks that need every row (`complete: true` in the catalogue), not a column identity within a
+row. A 栏次 row read as data is left out of every check (worker/rules/index.py) and noted once
+per document, but puts nothing in doubt: numbering the columns 1, 2, 3 … in order, it confirms
+the column mapping rather than questioning it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from schemas import Finding, Location, Row
+from worker.rules import Rule, template
+from worker.rules.index import Index, TableIndex, cell_where, finding, location
+
+_UNMAPPED = re.compile(r"^col\d+$")
+_REPEATED = re.compile(r"_\d+$")
+# A line without a code that names a unit, not a 科目 (单位 subtotal lines of multi-unit tables).
+_UNIT_ENDINGS = ("局", "委", "办", "中心", "院", "站", "所", "队", "校", "部", "会", "馆", "室",
+                 "处", "厅", "本级", "）", ")", "单位")  # fmt: skip
+_CODED_TABLES = frozenset({
+    "income", "expenditure", "general_budget_expenditure", "gov_fund", "state_capital",
+    "basic_expenditure", "economic_summary",
+})  # fmt: skip
+_LISTED = 4
+
+
+def column_doubts(ti: TableIndex) -> list[str]:
+    """What is unresolved in the table's columns (empty: its columns may speak)."""
+    out = []
+    unmapped = [ti.titles[k] or k for k in ti.titles if _UNMAPPED.match(k) and _holds_numbers(ti, k)]
+    if unmapped:
+        out.append(f"表头未能对应的列：{_names(unmapped)}")
+    repeated = [ti.titles[k] or k for k in ti.titles if _REPEATED.search(k)]
+    if repeated:
+        out.append(f"重复对应同一含义的列：{_names(repeated)}")
+    return out
+
+
+@template("table_structure")
+def table_structure(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """One finding per table whose columns (`part: columns`) or row codes (`part: rows`) are
+    not resolved."""
+    for ti in ix.tables.values():
+        title = ti.table.title or ti.key
+        if rule.params.get("part") == "rows":
+            if orphans := _orphans(ti):
+                locs = [location(cell_where(ti.key, r, "", None)) for r in orphans]
+                detail = f"{title}：{_names([r.name for r in orphans])}"
+                yield finding(rule, detail, None, None, None, locs)
+        elif reasons := column_doubts(ti):
+            yield finding(rule, f"{title}：{'；'.join(reasons)}", None, None, None, [_table_loc(ti)])
+
+
+@template("colnum_rows")
+def colnum_rows(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """One note for the document: the tables whose 栏次 row was read as data."""
+    tables = [ti for ti in ix.tables.values() if ti.colnum is not None]
+    if tables:
+        names = _names([ti.table.title or ti.key for ti in tables])
+        locs = [location(cell_where(ti.key, ti.colnum, "", None)) for ti in tables]  # type: ignore[arg-type]
+        yield finding(rule, names, None, None, None, locs)
+
+
+def _holds_numbers(ti: TableIndex, key: str) -> bool:
+    return any(v.wan for r in ti.rows if (v := r.values.get(key)) is not None)
+
+
+def _orphans(ti: TableIndex) -> list[Row]:
+    if ti.key not in _CODED_TABLES or not ti.by_code:
+        return []
+    return [
+        r
+        for r in ti.rows
+        if not r.code
+        and not r.row_code
+        and r.level != 0
+        and r is not ti.total
+        and r.name.strip()
+        and not r.name.strip().endswith(_UNIT_ENDINGS)
+        and any(v.wan for v in r.values.values())
+    ]
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(f"“{n}”" for n in names[:_LISTED])
+    return shown + (f"等 {len(names)} 个" if len(names) > _LISTED else "")
+
+
+def _table_loc(ti: TableIndex) -> Location:
+    return Location(table_key=ti.key, page=(ti.table.pages or [None])[0])

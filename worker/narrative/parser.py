@@ -5,12 +5,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from schemas.narrative import NarrativeFact
 from worker.layout import BBox, Layout, TextBlock
 from worker.narrative.amounts import MONEY, TOKEN, amount, normalize, number
 from worker.narrative.sentences import Piece, heading_level, pieces
-from worker.narrative.vocab import ENUM, Subject, cut_phrase, heading_scope, resolve, vocab
+from worker.narrative.vocab import (
+    ENUM,
+    Subject,
+    cut_phrase,
+    heading_scope,
+    qualifier,
+    resolve,
+    vocab,
+)
 
 # Clause marks; a half-width comma between digits is a thousands separator, not a mark.
 _SPLIT = re.compile(
@@ -23,7 +32,10 @@ _NEUTRAL_SCOPES = {None, "overall", "income", "expenditure"}
 _OWN_PARTS = {"admin_cost"}
 _PCT_FIELD = {"share": "share_pct", "growth": "growth_pct", "rate": "rate_pct", "score": "score"}
 # 其中 / 主要用于以下方面 hold to the sentence's end; 包括 / 主要为 to the next '；'
-_PART_MARKERS = (("其中", "qz"), ("主要用于", "qz"), ("包括", "bk"), ("主要为", "bk"))
+# ('主要用于保障在职人员…' describes; only '主要用于以下方面：' lists)
+_PART_MARKERS = (("其中", "qz"), ("主要用于以下方面", "qz"), ("包括", "bk"), ("主要为", "bk"))
+_INTRO = ("如下", "如下：", "如下:")  # '…主要内容如下：' introduces the items after it
+_MONEY_END = re.compile(r"\d(?:万元|亿元|元)\s*$")
 _UNKNOWN = "unknown"
 
 
@@ -52,6 +64,9 @@ class _Parser:
     pending: Subject | None = None
     stack: list[tuple[str, int | None]] = field(default_factory=list)
     outline: list[tuple[int, str | None]] = field(default_factory=list)  # (level, scope)
+    semicolon: bool = False  # the clause follows a '；'
+    listing: int | None = None  # the fact a clause just ended with (a '：' lists its parts)
+    hint: str | None = None  # the fund an introducing clause named, until the next heading
 
     def heading(self, text: str) -> None:
         """A heading's scope; one naming none ('2、支出按功能科目分类的明细情况') keeps the
@@ -63,13 +78,14 @@ class _Parser:
         self.outline.append((level, own))
         self.section = text
         self.scope = own if own not in _NEUTRAL_SCOPES or inherited is None else inherited
-        self.last_top = self.current = None
+        self.last_top = self.current = self.hint = None
         self.pending = named(text)
 
     def sentence(self, piece: Piece) -> None:
         self.page, self.bbox, self.raw = piece.page, piece.bbox, piece.text.strip()
         text = _mark_parens(normalize(piece.text))
         self.stack = [("qz", self.last_top)] if text.lstrip().startswith("其中") else []
+        self.semicolon, self.listing = False, None
         self.first = len(self.facts)
         for seg in _SPLIT.split(text):
             self.segment(seg)
@@ -86,20 +102,31 @@ class _Parser:
                 if kind == "paren":
                     self.current = parent  # '（其中…），占86.13%' continues the fact before
                     break
-        elif seg in ("；", ";") and any(k == "qz" for k, _ in self.stack):
-            # '其中基本支出…，包括人员经费…和公用经费…；项目支出…': a 包括 inside a 其中 list
-            # ends at '；' (a 包括 list of its own runs to the sentence's end)
-            self.stack = [s for s in self.stack if s[0] != "bk"]
+        elif seg in ("；", ";"):
+            self.semicolon = True
+            if any(k == "qz" for k, _ in self.stack):
+                # '其中基本支出…，包括人员经费…和公用经费…；项目支出…': a 包括 inside a 其中
+                # list ends at '；' (a 包括 list of its own runs to the sentence's end)
+                self.stack = [s for s in self.stack if s[0] != "bk"]
+        elif seg in ("：", ":") and self.listing is not None:
+            self.stack.append(("bk", self.listing))  # '总额6,143.52万元：货物…、工程…'
         elif seg.strip():
             self.clause(seg.strip())
+            self.semicolon = False
+        if seg not in ("：", ":"):
+            self.listing = None
 
     def clause(self, text: str) -> None:
+        if _YEAR_START.match(text) and _opens_statement(text):
+            self.stack, self.semicolon = [], False  # '…0万元,2021年本部门预算支出…'
+
         for marker, kind in _PART_MARKERS:
-            at = text.find(marker, 0, 6)
-            if at >= 0:
-                self.stack.append((kind, self._whole(text[:at])))
+            at = text.find(marker, 0, 6 + len(marker))
+            if 0 <= at < 6:
+                whole = self._head() if marker == "其中" and self.semicolon else None
+                self.stack.append((kind, whole if whole is not None else self._whole(text[:at])))
         fact: int | None = None
-        start, resolved, figures = 0, False, False
+        start, figures = 0, False
         for m in TOKEN.finditer(text):
             lead, start = text[start : m.start()], m.end()
             role = role_of(lead, m.group(3), text[m.end() : m.end() + 4])
@@ -108,14 +135,25 @@ class _Parser:
                 continue
             if role is None:
                 continue
+            if not figures:
+                fact = self.subject_fact(text[: m.start()])
+            elif role == "amount" and _names_subject(lead):
+                fact = self.subject_fact(lead)  # '…运行维护费2.5万元（公务用车购置费0万元'
             figures = True
-            if not resolved:
-                fact, resolved = self.subject_fact(text[: m.start()]), True
             fact = self.assign(fact, lead, role, m)
         if fact is not None:
             self.current = fact
+            self.listing = fact if _MONEY_END.search(text) else None
         if not figures and (s := named(text)) is not None:
             self.pending = s  # '（一）基本支出：…' / '1.因公出国（境）费用。' name what follows
+        if not figures and text.endswith(_INTRO):
+            self.hint = qualifier(text) or self.hint  # '财政拨款支出主要内容如下：1.…
+
+    def _head(self) -> int | None:
+        """The sentence's first top-level fact: what a '；其中…' after a list refers to."""
+        return next(
+            (i for i in range(self.first, len(self.facts)) if self.facts[i].parent is None), None
+        )
 
     def _whole(self, lead: str) -> int | None:
         """What a '其中' / '包括' list is part of: the fact just stated in this sentence, else
@@ -126,7 +164,8 @@ class _Parser:
             return self.stack.pop()[1]
         if self.current is not None and self.current >= self.first:
             return self.current
-        return self.last_top
+        top = self.last_top  # a whole stated before; not an item ('（11）购房补贴…99.45万元')
+        return top if top is not None and self.facts[top].subject in _wholes() else None
 
     def subject_fact(self, before: str) -> int | None:
         """The fact a clause's figures belong to: a new one for the subject its opening phrase
@@ -156,6 +195,8 @@ class _Parser:
             scope = "sangong"
         elif scope is None and self.scope not in _NEUTRAL_SCOPES:
             scope = self.scope
+        elif scope is None:
+            scope = self.hint
         self.facts.append(
             NarrativeFact(
                 subject=s.key,
@@ -223,6 +264,26 @@ class _Parser:
             f.grade_counts[g.group(1)[0]] = int(n)
 
 
+@cache
+def _wholes() -> frozenset[str]:
+    """Subjects other figures are parts of (vocabulary `wholes`, figures.yaml decompositions
+    aside): what a list can be a breakdown of when its whole was stated sentences before."""
+    v = vocab()
+    return frozenset(v.wholes.values()) | _TOTALS
+
+
+_TOTALS = frozenset({"grand_total", "income.grand_total", "expenditure.grand_total",
+                     "income.total", "expenditure.total", "procurement", "admin_cost"})  # fmt: skip
+_YEAR_START = re.compile(r"^\d{4}年")
+
+
+def _opens_statement(text: str) -> bool:
+    """A clause naming a total of the year anew: no part of the list before it."""
+    m = TOKEN.search(text)
+    s = resolve(cut_phrase(text[: m.start()] if m else text))
+    return s is not None and s.key in _TOTALS
+
+
 def _names_subject(text: str) -> bool:
     s = resolve(cut_phrase(text))
     return s is not None and s.key != _UNKNOWN
@@ -282,7 +343,9 @@ def _mark_parens(text: str) -> str:
     out, depth, marks = [], 0, []
     i = 0
     while i < len(text):
-        if text.startswith(("（其中", "(其中"), i):
+        if text.startswith(("（其中", "(其中"), i) or (
+            text[i] in "（(" and _MONEY_END.search(text, max(0, i - 4), i)
+        ):  # '公务用车购置及运行维护费2.5万元（公务用车购置费0万元…）' lists parts too
             marks.append(depth)
             depth += 1
             out.append("\x01")

@@ -67,6 +67,11 @@ def _class_names() -> dict[str, str]:
     return {name: code for code, names in raw["classes"].items() for name in names}
 
 
+def qualifier(text: str) -> str | None:
+    """The fund a phrase names ('财政拨款支出主要内容如下' → fiscal)."""
+    return next((scope for t, scope in vocab().qualifiers if t in text), None)
+
+
 def heading_scope(text: str) -> str | None:
     return next((scope for t, scope in vocab().headings if t in text), None)
 

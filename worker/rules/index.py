@@ -104,6 +104,7 @@ class TableIndex:
     def __init__(self, table: Table, department: str) -> None:
         self.table = table
         self.key = table.key
+        self.department = department
         self.cols = {c.key for c in table.columns}
         self.titles = {c.key: c.title for c in table.columns}
         self.by_code: dict[str, Row] = {}
@@ -145,6 +146,21 @@ class TableIndex:
         if v.wan is None or v.wan == 0:
             return Fig(_ZERO, _ZERO, where, v.raw, v.confidence, label)
         return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence, label)
+
+    def unresolved(self) -> list[Row]:
+        """Rows with figures the reading gave no identity: no code, no row key, not the 合计
+        line, not a unit's subtotal line."""
+        return [
+            r
+            for r in self.rows
+            if not r.code
+            and not r.row_code
+            and r.level != 0
+            and r is not self.total
+            and r.name.strip()
+            and not is_unit_line(r.name, self.department)
+            and any(v.wan for v in r.values.values())
+        ]
 
     def top_level(self) -> list[Row]:
         """Coded rows with no ancestor among the rows (类 rows, or 项 rows of a flat table)."""
@@ -188,13 +204,31 @@ def _unit_row(row: Row, department: str) -> bool:
     """Department / unit subtotal lines (单位代码 227, 227001) are not 科目 rows."""
     if len(row.code or "") not in (3, 5, 7):
         return True
-    name = row.name.strip()
-    # the department's own line, possibly cut short ('…委员会办'); not a 科目 named like it
-    return (
-        len(name) >= 6
-        and bool(department)
-        and (department.startswith(name) or name.startswith(department))
-    )
+    return _department(row.name.strip(), department)
+
+
+def _department(name: str, department: str) -> bool:
+    # the department's own line, possibly cut short ('…委员会办') or marked '（本级）'; not a
+    # 科目 or project named after it ('广州市信访局2026年信息化运维项目')
+    if len(name) < 6 or not department:
+        return False
+    own = name.startswith(department) and len(name) - len(department) <= 4
+    return department.startswith(name) or (own and not name.endswith(_ITEM_ENDINGS))
+
+
+def is_unit_line(name: str, department: str) -> bool:
+    """A line naming the department or one of its units (a subtotal of the lines under it),
+    not a 科目 or a project: '广州市信访局', '杭州市道路运输管理服务中心', '（本级）'."""
+    name = name.strip()
+    if _department(name, department):
+        return True
+    return name.endswith(_UNIT_ENDINGS) and not any(w in name for w in _ITEM_WORDS)
+
+
+_UNIT_ENDINGS = ("局", "委", "办", "中心", "院", "站", "所", "队", "校", "本级", "本级）",
+                 "本级)", "委员会", "办公室", "单位")  # fmt: skip
+_ITEM_ENDINGS = ("费", "项目", "经费", "资金", "补助", "工程", "支出", "事务")
+_ITEM_WORDS = (*_ITEM_ENDINGS, "慰问", "专项")  # '辅助人员补助经费-珠海边检总站' is a project
 
 
 class Index:

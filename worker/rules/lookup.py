@@ -62,7 +62,10 @@ def coded_figs(ix: Index, f: NarrativeFact) -> list[Fig]:
         tkey, col = place.split(":")
         ti = ix.tables.get(tkey)
         row = None if ti is None else (ti.by_code.get(f.code or "") or _by_name(ti, f))
-        if ti is not None and row is not None and (fig := ti.fig(row, col)) is not None:
+        if ti is None or row is None:
+            continue
+        fig = ti.fig(row, col)
+        if fig is not None and fig.where[2] in row.values:  # a cell the row prints
             out.append(fig)
     return out
 

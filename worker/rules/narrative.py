@@ -50,9 +50,14 @@ def bound(a: Amount) -> Decimal:
 def _bound_in(raw: str, unit: str) -> Decimal:
     if unit in ("万元", "元"):
         return bound_of(raw, Unit(unit))
+    return _half_digit(raw) * SCALE[unit]
+
+
+def _half_digit(raw: str) -> Decimal:
+    """Half a unit of the last digit printed, in the printed unit."""
     digits = raw.replace(",", "").lstrip("-")
     decimals = len(digits) - digits.index(".") - 1 if "." in digits else 0
-    return Decimal(5).scaleb(-decimals - 1) * SCALE[unit]
+    return Decimal(5).scaleb(-decimals - 1)
 
 
 def pct_bound(p: Decimal) -> Decimal:
@@ -94,10 +99,11 @@ class Stated:
     figs: list[Fig]
 
     def agrees(self, unit: str | None = None) -> bool:
-        """The printed number, read in its unit (or `unit`), is one of the table figures."""
+        """The printed number, read in its unit (or `unit`), is one of the table figures —
+        rounded as printed: '3,855万元' restates a table's 38,549,381 元."""
         a = self.amount
         wan = a.wan if unit is None else a.value * SCALE[unit]
-        tol = _bound_in(a.raw, unit or a.unit)
+        tol = max(_bound_in(a.raw, unit or a.unit), _half_digit(a.raw) * SCALE[unit or a.unit])
         return any(abs(wan - g.wan) <= tol + g.bound for g in self.figs)
 
     def other_unit(self) -> str | None:

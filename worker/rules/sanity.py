@@ -22,9 +22,6 @@ from worker.rules.index import Index, TableIndex, cell_where, finding, location
 
 _UNMAPPED = re.compile(r"^col\d+$")
 _REPEATED = re.compile(r"_\d+$")
-# A line without a code that names a unit, not a 科目 (单位 subtotal lines of multi-unit tables).
-_UNIT_ENDINGS = ("局", "委", "办", "中心", "院", "站", "所", "队", "校", "部", "会", "馆", "室",
-                 "处", "厅", "本级", "）", ")", "单位")  # fmt: skip
 _CODED_TABLES = frozenset({
     "income", "expenditure", "general_budget_expenditure", "gov_fund", "state_capital",
     "basic_expenditure", "economic_summary",
@@ -74,19 +71,8 @@ def _holds_numbers(ti: TableIndex, key: str) -> bool:
 
 
 def _orphans(ti: TableIndex) -> list[Row]:
-    if ti.key not in _CODED_TABLES or not ti.by_code:
-        return []
-    return [
-        r
-        for r in ti.rows
-        if not r.code
-        and not r.row_code
-        and r.level != 0
-        and r is not ti.total
-        and r.name.strip()
-        and not r.name.strip().endswith(_UNIT_ENDINGS)
-        and any(v.wan for v in r.values.values())
-    ]
+    """Rows of a coded table that lost their code (the sums by code miss them)."""
+    return ti.unresolved() if ti.key in _CODED_TABLES and ti.by_code else []
 
 
 def _names(names: list[str]) -> str:

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from schemas import Finding, FindingKind, Location, Row
 from worker.rules import Rule, template
-from worker.rules.index import Fig, Index, TableIndex, finding, fmt, printed
-from worker.rules.missing import missing_rows
+from worker.rules.index import Fig, Index, TableIndex, finding, fmt, is_unit_line, printed
+from worker.rules.missing import missing_rows, unread_pages
 
 
 def _sum(figs: list[tuple[int, Fig]]) -> Decimal:
@@ -22,14 +22,23 @@ def _tol(figs: list[Fig]) -> Decimal:
 
 @template("linear")
 def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
-    """Σ lhs = Σ rhs over references (see worker/rules/index.py for the syntax)."""
+    """Σ lhs = Σ rhs over references (see worker/rules/index.py for the syntax).
+
+    When it fails while a term could not be read — an optional line absent from a table that
+    has a line the reading could not name ('上年结余、结转'), or a required cell that prints
+    nothing — the extraction, not the document, is in question."""
     p = rule.params
-    sides = []
+    sides, absent = [], []
     for side in ("lhs", "rhs"):
-        terms = [ix.ref(s, p.get("table")) for s in p[side]]
-        if any(t is None for t in terms):
-            return
-        sides.append([(sign, f) for sign, figs in terms for f in figs])  # type: ignore[misc]
+        terms = []
+        for spec in p[side]:
+            t = ix.ref(spec, p.get("table"))
+            if t is None:
+                return
+            if not t[1]:
+                absent.append(spec)
+            terms.append(t)
+        sides.append([(sign, f) for sign, figs in terms for f in figs])
     if sum(1 for _ in sides[1]) < p.get("min_rhs", 1) or not sides[0]:
         return
     left, right = _sum(sides[0]), _sum(sides[1])
@@ -37,7 +46,25 @@ def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
     tol = _tol(figs)
     if abs(left - right) > tol:
         detail = f"{fmt(left)} ≠ {fmt(right)}{printed(figs)}"
-        yield finding(rule, detail, right, left, tol, [f.loc for f in figs])
+        unsure = _unread(ix, absent, figs, p.get("table"))
+        if unsure:
+            detail += f"；{unsure}，可能未读出"
+        kind = FindingKind.extraction if unsure else rule.kind
+        yield finding(rule, detail, right, left, tol, [f.loc for f in figs], kind=kind)
+
+
+def _unread(ix: Index, absent: list[str], figs: list[Fig], table: str | None) -> str:
+    """What in a failed identity the reading may have missed ('' when nothing)."""
+    blank = [f.label for f in figs if f.raw == "" and f.where[4] is not None]
+    if blank:
+        return f"单元格未印数值：{'、'.join(blank[:3])}"
+    for spec in absent:
+        parts = spec.lstrip("-").rstrip("?").split(":")
+        ti = ix.tables.get(parts[0] if len(parts) == 3 else (table or ""))
+        if ti is not None and (rows := ti.unresolved()):
+            names = "、".join(f"“{r.name}”" for r in rows[:3])
+            return f"{ti.table.title or ti.key} 中有未能对应的行 {names}"
+    return ""
 
 
 def _groups(cols: set[str]) -> set[str]:
@@ -180,6 +207,10 @@ def _family(
         ]
         yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
         return
+    if unread := unread_pages(ix, ti):
+        detail += f"；表格可能续至第{'、'.join(map(str, unread))}页而未读出"
+        yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
+        return
     yield finding(rule, detail, total, fp.wan, tol, locs)
 
 
@@ -192,7 +223,10 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
         kids = [
             r
             for r in ti.rows
-            if r is not ti.total and not r.row_code and (not r.code or r.code in ti.codes)
+            if r is not ti.total
+            and not r.row_code
+            and (not r.code or r.code in ti.codes)
+            and not is_unit_line(r.name, ti.department)  # a unit's subtotal of its projects
         ]
         if kids:
             yield from _family(ix, rule, ti, ti.total, kids)

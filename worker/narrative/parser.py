@@ -94,6 +94,7 @@ class _Parser:
         self.stack = []
 
     def segment(self, seg: str) -> None:
+        listing, self.listing = self.listing, None
         if seg == "\x01":
             self.stack.append(("paren", self.current))
         elif seg == "\x02":
@@ -108,16 +109,14 @@ class _Parser:
                 # '其中基本支出…，包括人员经费…和公用经费…；项目支出…': a 包括 inside a 其中
                 # list ends at '；' (a 包括 list of its own runs to the sentence's end)
                 self.stack = [s for s in self.stack if s[0] != "bk"]
-        elif seg in ("：", ":") and self.listing is not None:
-            self.stack.append(("bk", self.listing))  # '总额6,143.52万元：货物…、工程…'
+        elif seg in ("：", ":") and listing is not None:
+            self.stack.append(("bk", listing))  # '总额6,143.52万元：货物…、工程…'
         elif seg.strip():
             self.clause(seg.strip())
             self.semicolon = False
-        if seg not in ("：", ":"):
-            self.listing = None
 
     def clause(self, text: str) -> None:
-        if _YEAR_START.match(text) and _opens_statement(text):
+        if self.stack and self._new_statement(text):
             self.stack, self.semicolon = [], False  # '…0万元,2021年本部门预算支出…'
 
         for marker, kind in _PART_MARKERS:
@@ -136,9 +135,9 @@ class _Parser:
             if role is None:
                 continue
             if not figures:
-                fact = self.subject_fact(text[: m.start()])
+                fact = self.subject_fact(text[: m.start()], role)
             elif role == "amount" and _names_subject(lead):
-                fact = self.subject_fact(lead)  # '…运行维护费2.5万元（公务用车购置费0万元'
+                fact = self.subject_fact(lead, role)  # '…运行维护费2.5万元（公务用车购置费0万元'
             figures = True
             fact = self.assign(fact, lead, role, m)
         if fact is not None:
@@ -148,6 +147,19 @@ class _Parser:
             self.pending = s  # '（一）基本支出：…' / '1.因公出国（境）费用。' name what follows
         if not figures and text.endswith(_INTRO):
             self.hint = qualifier(text) or self.hint  # '财政拨款支出主要内容如下：1.…
+
+    def _new_statement(self, text: str) -> bool:
+        """A clause naming a total anew — after a year ('2021年本部门预算支出…') or on the
+        other side of the list's whole (收入 … 支出) — is no part of the open list."""
+        m = TOKEN.search(text)
+        s = resolve(cut_phrase(text[: m.start()] if m else text))
+        if s is None or s.key not in _TOTALS:
+            return False
+        if _YEAR_START.match(text):
+            return True
+        whole = self.stack[-1][1]
+        side = _side(self.facts[whole].subject) if whole is not None else None
+        return side is not None and _side(s.key) not in (None, side)
 
     def _head(self) -> int | None:
         """The sentence's first top-level fact: what a '；其中…' after a list refers to."""
@@ -167,14 +179,14 @@ class _Parser:
         top = self.last_top  # a whole stated before; not an item ('（11）购房补贴…99.45万元')
         return top if top is not None and self.facts[top].subject in _wholes() else None
 
-    def subject_fact(self, before: str) -> int | None:
+    def subject_fact(self, before: str, role: str) -> int | None:
         """The fact a clause's figures belong to: a new one for the subject its opening phrase
         names; with no phrase, the subject just named, else the fact the clause continues."""
         parent = self.stack[-1][1] if self.stack else None
         psub = self.facts[parent].subject if parent is not None else None
         phrase = cut_phrase(before)
         subject = resolve(phrase, psub)
-        if subject is not None and self._continues(subject):
+        if subject is not None and role in _COMPARING and self._continues(subject):
             return self.current  # '…三公经费预算27.09万元，比上年三公经费预算增加16.29万元'
         if subject is None:
             in_sentence = self.current is not None and self.current >= self.first
@@ -277,16 +289,16 @@ _TOTALS = frozenset({"grand_total", "income.grand_total", "expenditure.grand_tot
 _YEAR_START = re.compile(r"^\d{4}年")
 
 
-def _opens_statement(text: str) -> bool:
-    """A clause naming a total of the year anew: no part of the list before it."""
-    m = TOKEN.search(text)
-    s = resolve(cut_phrase(text[: m.start()] if m else text))
-    return s is not None and s.key in _TOTALS
+def _side(key: str) -> str | None:
+    return next((side for side in ("income", "expenditure") if key.startswith(side)), None)
 
 
 def _names_subject(text: str) -> bool:
     s = resolve(cut_phrase(text))
     return s is not None and s.key != _UNKNOWN
+
+
+_COMPARING = ("change", "growth")
 
 
 def named(text: str) -> Subject | None:

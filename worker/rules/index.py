@@ -140,7 +140,8 @@ class TableIndex:
             return None
         v = row.values.get(col)
         where = cell_where(self.key, row, col, v)
-        label = f"{row.name or row.code or row.row_code or ''}/{self.titles.get(col, col)}"
+        name = row.name or row.code or row.row_code
+        label = f"{name}/{self.titles.get(col, col)}" if name else self.titles.get(col, col)
         if v is None:
             return Fig(_ZERO, _ZERO, where, label=label)
         if v.wan is None or v.wan == 0:

@@ -48,10 +48,14 @@ def table_structure(ix: Index, rule: Rule) -> Iterator[Finding]:
     for ti in ix.tables.values():
         title = ti.table.title or ti.key
         if rule.params.get("part") == "rows":
-            if orphans := _orphans(ti):
+            orphans, repeated = _orphans(ti), _repeated_codes(ti)
+            reasons = [f"无科目编码的行 {_names([r.name for r in orphans])}"] if orphans else []
+            if repeated:
+                reasons.append(f"同一编码多行且数值不同 {_names(repeated)}（表格可能按单位分列）")
+            if reasons:
                 locs = [location(cell_where(ti.key, r, "", None)) for r in orphans]
-                detail = f"{title}：{_names([r.name for r in orphans])}"
-                yield finding(rule, detail, None, None, None, locs)
+                locs += [Location(table_key=ti.key, row_code=c) for c in repeated]
+                yield finding(rule, f"{title}：{'；'.join(reasons)}", None, None, None, locs)
         elif reasons := column_doubts(ti):
             yield finding(rule, f"{title}：{'；'.join(reasons)}", None, None, None, [_table_loc(ti)])
 
@@ -73,6 +77,20 @@ def _holds_numbers(ti: TableIndex, key: str) -> bool:
 def _orphans(ti: TableIndex) -> list[Row]:
     """Rows of a coded table that lost their code (the sums by code miss them)."""
     return ti.unresolved() if ti.key in _CODED_TABLES and ti.by_code else []
+
+
+def _repeated_codes(ti: TableIndex) -> list[str]:
+    """Codes printed on several lines with different figures: the table lists its units one
+    after another (or two tables were read as one), so a code's line is not one line."""
+    seen: dict[str, tuple] = {}
+    out = []
+    for r in ti.rows:
+        if not r.code or not r.code.isdigit():
+            continue
+        figures = tuple(sorted((k, v.wan) for k, v in r.values.items() if v.wan))
+        if figures and seen.setdefault(r.code, figures) != figures and r.code not in out:
+            out.append(r.code)
+    return out
 
 
 def _names(names: list[str]) -> str:

@@ -19,13 +19,13 @@ def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
     """Parts listed after '其中' never exceed the whole; a complete list adds up to it."""
     facts, doc_type = ix.doc.narrative, ix.doc.doc_type
     # one list per sentence: '1.按支出功能分类，包括…' and '2.按支出用途分类，包括…' each break
-    # the same whole down
-    kids: dict[tuple[int, str], list[int]] = {}
+    # the same whole down, and a 收支总计's income lines and expenditure lines are two breakdowns of it
+    kids: dict[tuple[int, str, str], list[int]] = {}
     for i, f in enumerate(facts):
         if f.parent is not None:
-            kids.setdefault((f.parent, f.sentence), []).append(i)
+            kids.setdefault((f.parent, f.sentence, _side(f.subject)), []).append(i)
     complete = figure_map()["decompositions"]
-    for (p, _), children in kids.items():
+    for (p, _, _), children in kids.items():
         whole = value(facts[p], doc_type)
         parts = [(facts[c], v) for c in children if (v := value(facts[c], doc_type)) is not None]
         if whole is None or not parts:
@@ -42,6 +42,12 @@ def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
             )
             locs = [nloc(facts[p], "amount")] + [nloc(f, "amount") for f, _ in parts]
             yield finding(rule, detail, whole.wan, total, tol, locs)
+
+
+def _side(subject: str) -> str:
+    if subject.startswith("income"):
+        return "income"
+    return "expenditure" if subject.startswith(("expenditure", "function", "economic")) else ""
 
 
 @template("narrative_grades")

@@ -40,6 +40,9 @@ def settle(findings: list[Finding], rules: Iterable[Rule]) -> list[Finding]:
         if _evidence(f, by_id):
             key = (_tables(f.locations)[0], by_id[f.rule_id].doubts)
             causes.setdefault(key, _Cause()).evidence.append(f)
+    for table, doubt in list(causes):  # a table in doubt as a whole: one cause, rows too
+        if doubt == "rows" and (table, "table") in causes:
+            causes[(table, "table")].evidence += causes.pop((table, "rows")).evidence
     pointed = {
         loc.table_key for f in findings if _pointed(f) for loc in f.locations if loc.suspect
     }
@@ -85,7 +88,8 @@ def _cause_of(
 ) -> tuple[str, str] | None:
     if _evidence(f, rules):
         rule = rules.get(f.rule_id)
-        return (_tables(f.locations)[0], rule.doubts if rule else "table")
+        key = (_tables(f.locations)[0], rule.doubts if rule else "table")
+        return key if key in causes else (key[0], "table")
     if f.kind != FindingKind.document and not _pointed(f):
         return None
     rule = rules.get(f.rule_id)

@@ -28,6 +28,7 @@ _SPLIT = re.compile(
 _THRESHOLD = ("及", "以上", "以下", "（含", "(含", "含）")
 _GRADE = re.compile(r"等级为\s*[“\"‘']?(优秀|良好|优|良|中|差)")
 _NEUTRAL_SCOPES = {None, "overall", "income", "expenditure"}
+_FUNDS = {"general_budget", "gov_fund", "state_capital"}
 # sections listing parts of their own figure: a 公务接待费 there is part of 机关运行经费
 _OWN_PARTS = {"admin_cost"}
 _PCT_FIELD = {"share": "share_pct", "growth": "growth_pct", "rate": "rate_pct", "score": "score"}
@@ -207,6 +208,8 @@ class _Parser:
             scope = "sangong"
         elif scope is None and self.scope not in _NEUTRAL_SCOPES:
             scope = self.scope
+        elif scope is None and parent is not None and self.facts[parent].scope in _FUNDS:
+            scope = self.facts[parent].scope  # '一般公共预算财政拨款支出…其中：基本支出…'
         elif scope is None:
             scope = self.hint
         self.facts.append(

@@ -30,8 +30,9 @@ _HEAD_PREFIX = re.compile(
     rf"^\s*{_MARKER}[^。；;：:，,！？]{{1,{MAX_HEADING}}}(?:说明|情况|概况)"
     r"(?:[（(][^（）()]{0,15}[）)])?"
 )
-# An enumerated item starts a sentence even when the line before has no 。 (the '：' of
-# '其中：' announces the items instead).
+# An enumerated item starts a sentence even when the line before has no 。 — unless that line
+# announces or continues a list ('其中：', '…万元；').
+_GOES_ON = ("：", ":", "；", ";", "，", ",", "、")
 _ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]+、|[①-⑳])")
 _INNER_MARKER = re.compile(r"(?<=.)[（(][一二三四五六七八九十]+[）)]")
 _AMOUNT = re.compile(r"\d\s*(?:万元|亿元|元|%)")
@@ -86,7 +87,7 @@ def pieces(blocks: Iterable[TextBlock]) -> Iterator[Piece]:
                     buf, size = [], 0
                 yield Piece(head, page, block.bbox, heading=True)
                 continue
-            if buf and _ITEM.match(body) and not buf[-1].endswith(("：", ":")):
+            if buf and _ITEM.match(body) and not buf[-1].endswith(_GOES_ON):
                 yield _sentence(buf, start)  # '（一）本年财政拨款收入5,131.71万元' ends its line
                 buf, size = [], 0
             pos = 0

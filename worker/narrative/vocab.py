@@ -18,6 +18,7 @@ ENUM = re.compile(
 _COMPARE = re.compile(r"^(比|较|与)(上年度?|上一年|\d{4}年度?)(预算)?(相比)?(预算)?$")
 _PROJECT = re.compile(r"^\d{4}年.+项目$")
 _FUNCTION = re.compile(r"(.+?)[（(]类[）)](?:(.+?)[（(]款[）)])?(?:(.+?)[（(]项[）)])?")
+_KUAN_XIANG = re.compile(r"(.+?)[（(]款[）)](.+?)[（(]项[）)]")  # '住房改革支出（款）住房公积金（项）'
 # '204-公共安全支出', '2010399-其他政府办公厅（室）及相关机构事务支出', '行政运行（2013201）',
 # '工资福利支出（301）': the code is printed before or after the name
 _CODED = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-－—.．、 ]?\s*(?P<name>\D.*)$")
@@ -37,7 +38,9 @@ class Vocab:
     noise_suffix: tuple[str, ...]
     role_words: tuple[str, ...]
     wholes: dict[str, str]
-    classes: dict[str, str]  # printed function-class name → 3-digit code
+    classes: dict[str, str]  # printed function / economic class name → 3-digit code
+    empty: frozenset[str]
+    unit_headings: tuple[str, ...]
 
 
 @cache
@@ -59,12 +62,22 @@ def vocab() -> Vocab:
         tuple(raw["role_words"]),
         dict(raw["wholes"]),
         _class_names(),
+        frozenset(raw["empty"]),
+        tuple(raw["unit_headings"]),
     )
 
 
 def _class_names() -> dict[str, str]:
+    """Function classes by their printed names, then economic classes (工资福利支出 301 …,
+    with and without 支出 / 的) where the name is not a function class's."""
     raw = yaml.safe_load((REFERENCE / "function_codes.yaml").read_text("utf-8"))
-    return {name: code for code, names in raw["classes"].items() for name in names}
+    names = {name: code for code, ns in raw["classes"].items() for name in ns}
+    econ = yaml.safe_load((REFERENCE / "economic_codes.yaml").read_text("utf-8"))["classes"]
+    for code, name in econ.items():
+        base = name.removesuffix("支出")
+        for variant in (name, base, base + "支出", base.replace("的", ""), base.replace("的", "") + "支出"):
+            names.setdefault(variant, code)
+    return names
 
 
 def qualifier(text: str) -> str | None:
@@ -73,7 +86,11 @@ def qualifier(text: str) -> str | None:
 
 
 def heading_scope(text: str) -> str | None:
-    return next((scope for t, scope in vocab().headings if t in text), None)
+    v = vocab()
+    title = ENUM.sub("", text).strip()
+    if len(title) >= 6 and title.endswith(v.unit_headings):
+        return "unit"
+    return next((scope for t, scope in v.headings if t in text), None)
 
 
 def cut_phrase(text: str) -> str:
@@ -108,7 +125,7 @@ class Subject:
 
 def resolve(phrase: str, parent: str | None = None) -> Subject | None:
     """Subject key (and scope / name) of a cleaned phrase; None when it is empty."""
-    if not phrase:
+    if not phrase or phrase in vocab().empty:
         return None
     if (f := _function(phrase)) is not None:
         return f
@@ -130,6 +147,8 @@ def resolve(phrase: str, parent: str | None = None) -> Subject | None:
             return _fund_line(key, scope, parent)
     if scope and not rest.strip():
         return _fund_line("", scope, parent)
+    if parent == "project":  # '项目支出…具体包括：1.社会保障管理684.15万元': a project
+        return Subject("named_project", name=phrase)
     return Subject("unknown", name=phrase)
 
 
@@ -143,6 +162,8 @@ def _function(phrase: str) -> Subject | None:
         parts[0] = parts[0].removesuffix("支出")
         code = classes.get(parts[0]) or classes.get(parts[0] + "支出")
         return Subject("function", name="/".join(parts), code=code if len(parts) == 1 else None)
+    if (m := _KUAN_XIANG.match(phrase)) is not None:
+        return Subject("function", name="/".join(("", *m.groups())))  # the 类 not printed
     code = None
     phrase = phrase.lstrip("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ ")
     if (c := _CODED.match(phrase) or _CODED_AFTER.match(phrase)) is not None:
@@ -169,6 +190,8 @@ def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:
         return Subject(f"income.{scope}")
     if scope in funds and not key and parent == "income.carryover":
         return Subject(f"income.carryover.{scope}")
+    if scope == "fiscal" and not key and (parent or "income").startswith("income"):
+        return Subject("income.fiscal")  # '收入…其中：财政拨款3,855万元'
     if not key:
         return Subject("unknown", scope=scope, name=scope)
     return Subject(key, scope=scope)

@@ -45,7 +45,11 @@ def figs_of(ix: Index, specs: list[str]) -> list[Fig]:
 
 
 def figures(ix: Index, f: NarrativeFact) -> list[Fig]:
-    """The table figures a fact's value restates (any one of them must agree)."""
+    """The table figures a fact's value restates (any one of them must agree); none for a
+    part of a whole whose subject is unknown ('XX仲裁院预算4,720.86万元，包括…': a unit's)."""
+    facts = ix.doc.narrative
+    if f.parent is not None and 0 <= f.parent < len(facts) and facts[f.parent].subject == "unknown":
+        return []
     if f.subject in figure_map()["coded"]:
         return coded_figs(ix, f)
     if f.subject == "named_project":
@@ -80,7 +84,7 @@ def _by_name(ti: TableIndex, f: NarrativeFact) -> Row | None:
             continue
         ancestors = [ti.by_code.get(code[:n]) for n in (3, 5)[: len(parts) - 1]]
         if all(
-            a is None or norm_name(a.name) == norm_name(p)
+            a is None or not p or norm_name(a.name) == norm_name(p)  # '' : a 类 not printed
             for a, p in zip(ancestors, parts, strict=False)
         ):
             return row

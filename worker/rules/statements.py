@@ -128,8 +128,9 @@ def narrative_repeat(ix: Index, rule: Rule) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for a_name, a in pairs:
         for b_name, b in pairs:
-            if a is b or not same_name(a_name, b_name) or (id(b), id(a)) in seen:
-                continue
+            pair = (id(a), id(b))
+            if a is b or not same_name(a_name, b_name) or pair in seen or pair[::-1] in seen:
+                continue  # (a fact may be listed under two names)
             if not (_evaluated(a) or _evaluated(b)):
                 continue  # a budget restates a project per unit: 社保业务经费 of each 分局
             seen.add((id(a), id(b)))

@@ -1,9 +1,12 @@
 """Structural sanity of a table before its arithmetic may speak for the document.
 
-A table whose header was not mapped (a column kept as `col3`, two columns read as one key) can
-break every identity it takes part in without the document being wrong: it gets one
-`extraction.table_structure` finding, and worker/rules/trust.py makes every document finding
-resting on it part of that finding. Rows with figures but without their 科目 code (a 款 printed
+The table reader's own verdict (schemas.Table.doubts) comes first: a table with `columns` or
+`cells` doubts is unsound as a whole, one with `rows` doubts has incomplete sums by code; a
+missing unit puts no identity in doubt (they hold in any unit) and is left to the narrative
+rules. Beside it, what the index can see: a table whose header was not mapped (a column kept as
+`col3`, two columns read as one key) can break every identity it takes part in without the
+document being wrong: it gets one `extraction.table_structure` finding, and
+worker/rules/trust.py makes every document finding resting on it part of that finding. Rows with figures but without their 科目 code (a 款 printed
 only by name) leave the sums by code incomplete: `extraction.table_rows` distrusts only the
 checks that need every row (`complete: true` in the catalogue), not a column identity within a
 row. A 栏次 row read as data is left out of every check (worker/rules/index.py) and noted once
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from schemas import Finding, Location, Row
+from schemas import Doubt, Finding, Location, Row
 from worker.rules import Rule, template
 from worker.rules.index import Index, TableIndex, cell_where, finding, location
 
@@ -27,16 +30,19 @@ _CODED_TABLES = frozenset({
     "basic_expenditure", "economic_summary",
 })  # fmt: skip
 _LISTED = 4
+_WHOLE = (Doubt.columns, Doubt.cells)  # reader doubts that put the whole table in doubt
 
 
 def column_doubts(ti: TableIndex) -> list[str]:
-    """What is unresolved in the table's columns (empty: its columns may speak)."""
-    out = []
-    unmapped = [ti.titles[k] or k for k in ti.titles if _UNMAPPED.match(k) and _holds_numbers(ti, k)]
-    if unmapped:
+    """What is unresolved in the table's columns or cells (empty: its columns may speak)."""
+    out = [d.message for d in ti.table.doubts if d.kind in _WHOLE]
+    unmapped = [
+        ti.titles[k] or k for k in ti.titles if _UNMAPPED.match(k) and _holds_numbers(ti, k)
+    ]
+    if unmapped and not out:  # the reader names them itself
         out.append(f"表头未能对应的列：{_names(unmapped)}")
     repeated = [ti.titles[k] or k for k in ti.titles if _REPEATED.search(k)]
-    if repeated:
+    if repeated and not out:
         out.append(f"重复对应同一含义的列：{_names(repeated)}")
     return out
 
@@ -49,15 +55,20 @@ def table_structure(ix: Index, rule: Rule) -> Iterator[Finding]:
         title = ti.table.title or ti.key
         if rule.params.get("part") == "rows":
             orphans, repeated = _orphans(ti), _repeated_codes(ti)
-            reasons = [f"无科目编码的行 {_names([r.name for r in orphans])}"] if orphans else []
+            reasons = [d.message for d in ti.table.doubts if d.kind == Doubt.rows]
+            if orphans and not reasons:
+                reasons.append(f"无科目编码的行 {_names([r.name for r in orphans])}")
             if repeated:
                 reasons.append(f"同一编码多行且数值不同 {_names(repeated)}（表格可能按单位分列）")
             if reasons:
                 locs = [location(cell_where(ti.key, r, "", None)) for r in orphans]
                 locs += [Location(table_key=ti.key, row_code=c) for c in repeated]
+                locs = locs or [_table_loc(ti)]
                 yield finding(rule, f"{title}：{'；'.join(reasons)}", None, None, None, locs)
         elif reasons := column_doubts(ti):
-            yield finding(rule, f"{title}：{'；'.join(reasons)}", None, None, None, [_table_loc(ti)])
+            yield finding(
+                rule, f"{title}：{'；'.join(reasons)}", None, None, None, [_table_loc(ti)]
+            )
 
 
 @template("colnum_rows")

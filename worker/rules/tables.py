@@ -127,9 +127,7 @@ def column_sum(ix: Index, rule: Rule) -> Iterator[Finding]:
             if total not in ti.cols or parts is None or len(parts) < p.get("min_parts", 2):
                 continue
             rows = [
-                r
-                for r in ti.rows
-                if total in r.values and any(k in r.values for _, k in parts)
+                r for r in ti.rows if total in r.values and any(k in r.values for _, k in parts)
             ]
             found = [f for row in rows for f in _row_sum(rule, ti, row, total, parts)]
             fragment = any(
@@ -192,7 +190,9 @@ def _family(
     fp, total, tol, figs = bad[0]
     label = parent.code or parent.name or "合计"
     cols = "、".join(b[0].loc.column_key or "" for b in bad)
-    detail = f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
+    detail = (
+        f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
+    )
     locs = [b[0].loc for b in bad] + [f.loc for b in bad for f in b[3]]
     if kids and not any(v.wan for k in kids for v in k.values.values()):
         detail += "；下级行均无数值，行的数值可能未提取"

@@ -43,9 +43,7 @@ def settle(findings: list[Finding], rules: Iterable[Rule]) -> list[Finding]:
     for table, doubt in list(causes):  # a table in doubt as a whole: one cause, rows too
         if doubt == "rows" and (table, "table") in causes:
             causes[(table, "table")].evidence += causes.pop((table, "rows")).evidence
-    pointed = {
-        loc.table_key for f in findings if _pointed(f) for loc in f.locations if loc.suspect
-    }
+    pointed = {loc.table_key for f in findings if _pointed(f) for loc in f.locations if loc.suspect}
     out: list[Finding | tuple[str, str]] = []
     placed: set[tuple[str, str]] = set()
     for f in findings:
@@ -109,5 +107,7 @@ def _group(cause: _Cause) -> Finding:
         rules = "、".join(dict.fromkeys(f.rule_id for f in cause.resting))
         message += f"；因此另 {len(cause.resting)} 项核对（{rules}）不作为文件本身的问题"
     locs = [loc for f in cause.evidence for loc in f.locations]
-    locs += [loc.model_copy(update={"suspect": False}) for f in cause.resting for loc in f.locations]
+    locs += [
+        loc.model_copy(update={"suspect": False}) for f in cause.resting for loc in f.locations
+    ]
     return first.model_copy(update={"message": message, "locations": dedupe(locs)})

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Not imported from schemas.document: document.py imports this module (Document.narrative).
-BBox = tuple[float, float, float, float]
+from schemas.geometry import BBox
+
 UnitText = Literal["万元", "元", "亿元"]  # schemas.document.Unit, and 亿元 (narratives only)
 
 

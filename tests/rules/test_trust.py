@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from schemas import Column, DocType, Document, Doubt, FindingKind, Row, Table, TableDoubt, Value
 from schemas.narrative import Amount, NarrativeFact
+from worker.layout import Layout, TextBlock
+from worker.narrative import parse_narrative
 from worker.pipeline.checks import run_checks
 
 
@@ -123,3 +125,15 @@ def test_a_part_of_an_unresolved_whole_is_compared_with_nothing() -> None:
     assert (
         run_checks(_doc(table, narrative=[fact("unknown", "9.00"), fact("basic", "3.00", 0)])) == []
     )
+
+
+def test_a_second_breakdown_of_a_whole_is_not_more_of_its_parts() -> None:
+    """'其中：货物…、工程…、服务…；一般公共预算拨款政府采购…': the first three make the whole, the
+    last one splits it again by fund. Parts that exceed the whole are still the document's."""
+    def found(text: str) -> list[str]:
+        said = parse_narrative(Layout(blocks=[TextBlock(text)]))
+        return [f.rule_id for f in run_checks(_doc(narrative=said))]
+
+    head = "2026年政府采购预算总额6,143.52万元，其中：货物5,242.52万元、工程0万元、"
+    assert found(head + "服务901万元；一般公共预算拨款政府采购2,521.44万元。") == []
+    assert found(head + "服务1,901万元。") == ["narrative.parts"]

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionStatus
+from schemas.reread import RereadRequest
 from worker.pipeline.checks import run_checks
 from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
+from worker.pipeline.reread import requests
 from worker.pipeline.sections import find_sections, project_names
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
@@ -24,6 +26,7 @@ class Outcome:
     findings: list[Finding]
     sections: list[Section] = field(default_factory=list)  # for the LLM stage
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
+    rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
 
     @property
     def status(self) -> DocStatus:
@@ -51,4 +54,7 @@ def process(
     document = extract(layout, doc_id, source_file, loaded.page_count)
     document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     findings = run_checks(document)
-    return Outcome(document, findings, find_sections(layout), project_names(layout))
+    outcome = Outcome(document, findings, find_sections(layout), project_names(layout))
+    if options.reread:
+        outcome.rereads = requests(document, findings, layout)
+    return outcome

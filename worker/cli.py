@@ -41,6 +41,7 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 def _logging() -> None:
     Settings().configure_logging()  # BUDGETLENS_LOG_LEVEL; worker processes configure their own
 
+
 user_app = typer.Typer(help="Reviewer accounts for the review app", no_args_is_help=True)
 
 

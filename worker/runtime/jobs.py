@@ -37,7 +37,6 @@ from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
 log = logging.getLogger(__name__)
-log = logging.getLogger(__name__)
 _settings: Settings | None = None
 _store: tuple[int, Store] | None = None
 

@@ -20,6 +20,8 @@ from worker.tables.labels import nearest
 from worker.tables.numbers import norm, norm_label, parse
 
 MAX_HEADER_ROWS = 6
+
+
 class Role(StrEnum):
     """What a column holds: figures (`value`) or one of the label roles of the column
     vocabulary (schemas/reference/columns.yaml `roles`)."""

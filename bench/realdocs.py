@@ -7,7 +7,8 @@
 Each document (../shared/realdocs/<file>) goes through `worker.pipeline.process` in-process, and
 is scored against its golden (tests/data/realdocs/README.md) by one function per measure:
 
-* tables       standard tables found / printed (by key);
+* tables       standard tables found / printed (by key); `spur`: standard tables reported that
+               the document does not print;
 * cells        golden cells right — row (code, or row_code + name where no code is printed),
                column key and value — / golden cells; `extra`: numbers read where none is printed;
 * facts        amounts printed on the golden tables' pages that became facts (same page and
@@ -40,6 +41,7 @@ from tests.support.realdocs_compare import (
     narrative_hits,
     printed_amounts,
     recalled,
+    spurious_tables,
 )
 from worker.pipeline import process
 
@@ -50,6 +52,7 @@ class Result:
     pages: int = 0
     cpu_s: float = 0.0
     tables: tuple[int, int] = (0, 0)
+    spurious: int = 0
     cells: tuple[int, int] = (0, 0)
     extra: int = 0
     facts: tuple[int, int] = (0, 0)
@@ -107,6 +110,7 @@ def run(golden: Golden) -> Result:
         pages=golden.pages,
         cpu_s=cpu,
         tables=(cells.tables_found, cells.tables),
+        spurious=len(spurious_tables(golden, doc)),
         cells=(cells.right, cells.cells),
         extra=cells.extra,
         facts=measure_facts(golden, doc),
@@ -126,6 +130,7 @@ def total(results: list[Result]) -> Result:
         out.cpu_s += r.cpu_s
         out.extra += r.extra
         out.false += r.false
+        out.spurious += r.spurious
         for name in ("tables", "cells", "facts", "narrative", "amounts", "recalled"):
             a, b = getattr(out, name), getattr(r, name)
             setattr(out, name, (a[0] + b[0], a[1] + b[1]))
@@ -140,6 +145,7 @@ def _ratio(pair: tuple[int, int]) -> str:
 COLUMNS = (  # header, width, cell
     ("document", -34, lambda r: r.doc[:34]),
     ("tables", 13, lambda r: _ratio(r.tables)),
+    ("spur", 4, lambda r: r.spurious),
     ("cells", 17, lambda r: _ratio(r.cells)),
     ("extra", 5, lambda r: r.extra),
     ("facts", 17, lambda r: _ratio(r.facts)),

@@ -24,6 +24,11 @@ class TableRule(_Ref):
     none: list[str] = Field(default_factory=list)
     exact: list[str] = Field(default_factory=list, description="Whole normalized titles")
     examples: list[str] = Field(default_factory=list)
+    row_codes: list[str] = Field(
+        default=["2"],
+        description="Leading digits of the code that names a row, most wanted first, where a "
+        "row prints several code-name labels (function 2xx | economic 5xx | 3xx)",
+    )
 
 
 class TableCatalogue(_Ref):
@@ -94,6 +99,11 @@ def _load(name: str) -> dict:
 @cache
 def table_catalogue() -> TableCatalogue:
     return TableCatalogue.model_validate(_load("tables"))
+
+
+@cache
+def table_rule(key: str) -> TableRule | None:
+    return next((r for r in table_catalogue().rules if r.key == key), None)
 
 
 @cache

@@ -27,6 +27,7 @@ from tests.support.realdocs import (
     NarrativeFigure,
     amount,
     norm,
+    standard_keys,
 )
 
 
@@ -65,6 +66,12 @@ def compare_tables(golden: Golden, document: Document) -> CellScore:
         best.tables, best.tables_found = 1, int(bool(candidates))
         total.add(best)
     return total
+
+
+def spurious_tables(golden: Golden, document: Document) -> list[str]:
+    """Standard tables the extraction reports that the document does not print (by key)."""
+    printed = {t.key for t in golden.tables}
+    return [t.key for t in document.tables if t.key in standard_keys() and t.key not in printed]
 
 
 def compare_table(golden: GoldenTable, table: Table) -> CellScore:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from schemas import Document, Finding, FindingKind, Row, Table, Value
 from schemas.findings import Location
 from tests.support.realdocs import Golden, GoldenTable, amount, load_golden
-from tests.support.realdocs_compare import compare_tables, explains, false_alarms
+from tests.support.realdocs_compare import compare_tables, explains, false_alarms, spurious_tables
 
 GOLDEN = "hangzhou_jtysj_2026_budget"  # the golden with recorded contradictions
 
@@ -80,3 +80,12 @@ def test_only_a_finding_about_a_recorded_contradiction_is_not_a_false_alarm() ->
     assert explains(golden, c, real)
     assert not explains(golden, c, off) and not explains(golden, c, extraction)
     assert false_alarms(golden, [real, off, extraction]) == [off]
+
+
+def test_a_standard_table_the_document_does_not_print_is_spurious() -> None:
+    golden = load_golden("jiangsu_zxbgt_2018_budget_tables")  # prints no project_expenditure
+    doc = _document(golden)
+    assert spurious_tables(golden, doc) == []
+    doc.tables.append(Table(key="project_expenditure", title="项目支出表"))
+    doc.tables.append(Table(key="performance", title="项目支出绩效目标表"))  # not a standard key
+    assert spurious_tables(golden, doc) == ["project_expenditure"]

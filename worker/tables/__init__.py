@@ -21,6 +21,7 @@ from worker.tables.headers import (
     Role,
     column_spec,
     count_header_rows,
+    drop_common_group,
     drop_lone_prefix,
     header_paths,
     is_colnum_row,
@@ -331,6 +332,7 @@ def _guess_name_column(specs: list[ColumnSpec], data: list[list[Cell]]) -> None:
 def _finish_keys(sides: list[Side]) -> None:
     """Distinct keys per side; a side with one amount column calls it `amount`."""
     for side in sides:
+        drop_common_group(side.values)
         drop_lone_prefix(side.values)
         resolve_collisions(side.values)
     for side in sides:

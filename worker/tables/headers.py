@@ -42,6 +42,7 @@ VALUE = Role.value
 _COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次"})
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?")
 _LEAD_UNIT = re.compile(r"[（(](?:万元|元)[)）]$")
+_REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
 
 
 @dataclass(slots=True)
@@ -207,8 +208,12 @@ def lookup_segment(segment: str) -> tuple[str, str] | None:
     exact, contained = _lookup_tables()
     if s in exact:
         return exact[s]
+    # 事业收入（不含教育收费） is 事业收入: a closing remark qualifies the heading, it does not name it
+    bare = _LEAD_UNIT.sub("", norm_label(_REMARK.sub("", segment.strip()))) or s
+    if bare in exact:
+        return exact[bare]
     for alias, kind, name in contained:
-        if alias in s:
+        if alias in bare:
             return kind, name
     return None
 
@@ -293,6 +298,21 @@ def relative_years(paths: list[list[str]]) -> list[list[str]]:
         return rest or "当年"
 
     return [[fix(seg) for seg in p] for p in paths]
+
+
+def drop_common_group(specs: list[ColumnSpec], ocr: bool = False) -> None:
+    """A group over every value column of a side says nothing a sibling does not (基本支出 over
+    总计 | 人员经费 | 公用经费 in the 基本支出 table): the columns are keyed without it."""
+    if len(specs) < 2 or any(len(s.path) < 2 for s in specs):
+        return
+    groups = {"".join(s.path[0].split()) for s in specs}
+    if len(groups) != 1 or lookup_segment(specs[0].path[0]) is None:
+        return
+    for spec in specs:
+        inner = column_spec(spec.index, spec.path[1:], ocr)
+        if inner.role == VALUE and inner.key:
+            spec.key, spec.alt_key, spec.qual_key = inner.key, inner.alt_key, inner.qual_key
+            spec.money = inner.money
 
 
 def drop_lone_prefix(specs: list[ColumnSpec]) -> None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cache
 
 from schemas import Row, Unit, Value
-from schemas.reference import function_codes, row_vocabulary
+from schemas.reference import function_codes, row_vocabulary, table_rule
 from worker.layout import BBox, Cell
 from worker.tables.headers import VALUE, ColumnSpec, Role
 from worker.tables.labels import nearest, renumber, split_ordinal
@@ -182,7 +182,7 @@ def _read_row(
     out: RowsResult,
     table_key: str,
 ) -> Row | None:
-    name_spec = side.first("name")
+    name_spec = _name_column(side, cells, table_key)
     label = _label(cells[name_spec.index].text) if name_spec else ""
     code, label = _row_code_and_label(side, cells, label, state)
     values = {spec.key: _value(cells[spec.index], spec, unit, out) for spec in value_specs}
@@ -200,6 +200,26 @@ def _read_row(
     page, bbox = _position(cells, side, name_spec)
     row.page, row.bbox = page, bbox
     return row
+
+
+def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | None:
+    """The label column that names this row. A row may print several "code-name" labels
+    (北京: 2200504-气象事业机构 | 50502-商品和服务支出 | 30201-办公费): the one whose code is of
+    the family the table is by (tables.yaml `row_codes`) names it, the others are context."""
+    names = [s for s in side.specs if s.role == "name"]
+    if len(names) < 2:
+        return names[0] if names else None
+    rule = table_rule(table_key)
+    wanted = rule.row_codes if rule else ["2"]
+
+    def rank(spec: ColumnSpec) -> int:
+        m = _EMBEDDED_CODE.match(_label(cells[spec.index].text))
+        if m is None:
+            return len(wanted) + 1
+        return next((i for i, d in enumerate(wanted) if m.group(1).startswith(d)), len(wanted))
+
+    coded = min(names, key=rank)  # leftmost among equals
+    return coded if rank(coded) <= len(wanted) else names[0]
 
 
 def _unit_name(side: Side, cells: list[Cell]) -> str:

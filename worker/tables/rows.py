@@ -119,7 +119,7 @@ def read_side(side: Side, rows: list[list[Cell]], unit: Unit, table_key: str) ->
     out = RowsResult()
     state = _CodeState()
     value_specs = side.values
-    name_spec = side.first("name")
+    name_spec = side.first(Role.name)
     if name_spec is not None and any(r[name_spec.index].confidence is not None for r in rows):
         rows = _ocr_labels_repaired(side, rows, name_spec.index, table_key)
     for cells in rows:
@@ -206,7 +206,7 @@ def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | 
     """The label column that names this row. A row may print several "code-name" labels
     (北京: 2200504-气象事业机构 | 50502-商品和服务支出 | 30201-办公费): the one whose code is of
     the family the table is by (tables.yaml `row_codes`) names it, the others are context."""
-    names = [s for s in side.specs if s.role == "name"]
+    names = [s for s in side.specs if s.role == Role.name]
     if len(names) < 2:
         return names[0] if names else None
     rule = table_rule(table_key)
@@ -247,7 +247,7 @@ def _row_code_and_label(
     code = (
         _join_code(cls, kuan, xiang, state)
         if (cls or kuan or xiang)
-        else _code_text(cells, side.first("code"))
+        else _code_text(cells, side.first(Role.code))
     )
     if not code:
         m = _EMBEDDED_CODE.match(label)

@@ -68,6 +68,16 @@ class RowVocabulary(_Ref):
     demote: dict[str, str]
     section_prefix: dict[str, str]
     resets_section: list[str]
+    unit_names: UnitNames
+
+
+class UnitNames(_Ref):
+    """How an uncoded line naming a unit is told from a project or subject: a place within its
+    first characters and an organisation word at its end (a closing remark left aside)."""
+
+    place_within: int
+    places: list[str]
+    endings: list[str]
 
 
 class CodeNames(_Ref):

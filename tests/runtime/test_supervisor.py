@@ -51,7 +51,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> int:
     tree = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGTERM)
     code = proc.wait(timeout=300)
-    assert not [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    # what it started goes with it (multiprocessing's resource tracker a moment later)
+    _, alive = psutil.wait_procs(tree, timeout=120)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
     return code
 
 

@@ -87,3 +87,44 @@ def test_a_row_is_named_by_the_code_of_its_tables_family() -> None:
     ]
     spending = _table("支出总表", by_function, "expenditure")
     assert [r.code for r in spending.rows] == ["2200504", "2200509"]
+
+
+def test_project_table_by_unit_with_a_star_column_number_row() -> None:
+    """湖州/杭州 表10: 单位名称 | 项目名称 | 总计 …, a `** ** 1 2 3` 栏次 row under the header, the
+    合计 printed in the 项目名称 column; the project names the row."""
+    rows = [
+        ["单位名称", "项目名称", "总计", "一般公共预算", "政府性基金"],
+        ["**", "**", "1", "2", "3"],
+        ["", "合计", "1439.36", "1439.36", ""],
+        ["湖州市卫生健康委员会", "公立医院改革与高质量发展示范项目", "1424.36", "1424.36", ""],
+        ["湖州市卫生健康委员会", "突发公共卫生事件应急处理", "15.00", "15.00", ""],
+    ]
+    table = _table("2026年市级部门项目支出预算表", rows, "project_expenditure")
+    assert [(r.row_code, r.name) for r in table.rows] == [
+        ("total", "合计"), (None, "公立医院改革与高质量发展示范项目"),
+        (None, "突发公共卫生事件应急处理"),
+    ]  # fmt: skip
+    assert [c.key for c in table.columns] == ["total", "general_budget", "gov_fund"]
+
+
+def test_units_listed_as_rows_are_unit_rows() -> None:
+    """A unit-name column alone labels the rows (泉州 收入总表), and an uncoded line naming a unit
+    is a unit row wherever it is printed (深圳 项目支出 `深圳市民政局（本级）` over its projects);
+    a 总计 printed beside the 预算 group is the total, 预算/… columns are plain."""
+    income = _table(
+        "2026年度收入预算总表",
+        [["单位名称", "总计", "一般公共预算拨款收入"], ["合计", "46", "46"],
+         ["泉州市人民政府公报室", "45.96", "45.96"], ["泉州市12345政务服务便民热线中心", "1", "1"]],
+        "income",
+    )  # fmt: skip
+    assert [r.row_code for r in income.rows] == ["total", "unit", "unit"]
+    projects = _table(
+        "项目支出总表",
+        [["支出项目类别", "总计", "2026年预算", ""], ["", "", "一般公共预算拨款", "上年结余、结转"],
+         ["深圳市民政局（本级）", "22", "21", "1"], ["民政综合业务管理", "22", "21", "1"]],
+        "project_expenditure",
+    )  # fmt: skip
+    assert [(r.row_code, r.name) for r in projects.rows] == [
+        ("unit", "深圳市民政局（本级）"), (None, "民政综合业务管理"),
+    ]  # fmt: skip
+    assert [c.key for c in projects.columns] == ["total", "general_budget", "carryover"]

@@ -336,6 +336,9 @@ def scan(env: Settings, store: Store) -> Scan:
     table.rows[ri].values[key] = cell.model_copy(
         update={"raw": wrong, "value": Decimal(wrong), "wan": Decimal(wrong)}
     )
+    # an OCR'd page's text is the OCR reading: the misread is what its text layer says
+    page = (cell.page or table.pages[0]) - 1
+    doc.page_texts[page] = doc.page_texts[page].replace(cell.raw, wrong, 1)
     store.save_result(doc, run_checks(doc), DocStatus.needs_review)
     return Scan(doc_id, ti, low, cell.raw)
 

@@ -58,9 +58,9 @@ def carry_review(old: Document | None, new: Document, confirmed: bool) -> Carrie
     if old is None:
         return carried
     rows = dict(_rows(new))
-    reviewed = [(key, column, value) for key, row in _rows(old)
-                for column, value in row.values.items() if value.status != ValueStatus.extracted]
-    for key, column, value in reviewed:
+    kept = [(key, column, value) for key, row in _rows(old)
+            for column, value in row.values.items() if value.status != ValueStatus.extracted]
+    for key, column, value in kept:
         where = f"{key[0]}/{key[2]}/{column}"
         target = rows.get(key)
         if target is None:

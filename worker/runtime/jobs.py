@@ -18,7 +18,7 @@ from typing import Any
 
 from rq import get_current_job
 
-from schemas import DocStatus
+from schemas import DocStatus, Document
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
 from worker.pipeline import Options, Outcome, process, status_of
@@ -65,8 +65,7 @@ def process_document(doc_id: str) -> str:
     record = store.get(doc_id)
     if record is None:
         return "unknown document"  # deleted since it was queued: nothing to do
-    previous, _ = store.load_result(doc_id)  # a re-run: its review work is carried over
-    confirmed = previous is not None and was_confirmed(store.audit(doc_id))
+    previous, confirmed = _previous(store, doc_id)  # a re-run: its review work is carried over
     store.mark_running(doc_id)
     started = time.perf_counter()
     try:
@@ -74,7 +73,7 @@ def process_document(doc_id: str) -> str:
                           Options.from_settings(settings))
     except DocumentRejected as exc:
         log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, exc.reason)
-        _fail(store, doc_id, exc.reason, time.perf_counter() - started)
+        _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
     seconds = time.perf_counter() - started
     carried = carry_review(previous, outcome.document, confirmed)
@@ -92,11 +91,18 @@ def process_document(doc_id: str) -> str:
     return "sections queued"
 
 
-def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None) -> None:
-    """A document that fails for good is `failed` — unless a reviewer worked on its previous
-    result: that result stays, with its status, and the failed re-run is audited."""
+def _previous(store: Store, doc_id: str) -> tuple[Document | None, bool]:
+    """The stored result of an earlier run, and whether the reviewer confirmed it."""
     previous, _ = store.load_result(doc_id)
-    confirmed = previous is not None and was_confirmed(store.audit(doc_id))
+    return previous, previous is not None and was_confirmed(store.audit(doc_id))
+
+
+def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None,
+          known: tuple[Document | None, bool] | None = None) -> None:
+    """A document that fails for good is `failed` — unless a reviewer worked on its previous
+    result: that result stays, with its status, and the failed re-run is audited. `known`: the
+    previous result when the caller has already loaded it."""
+    previous, confirmed = known or _previous(store, doc_id)
     if previous is None or not (confirmed or reviewed(previous)):
         store.mark_failed(doc_id, reason, seconds)
         return

@@ -294,7 +294,7 @@ def _column_specs(header: list[list[Cell]], data: list[list[Cell]], width: int) 
     if not any(s.role == Role.name for s in specs):
         units = [s for s in specs if s.role == Role.unit_name]
         if units:
-            units[0].role = Role.name  # the units are the rows
+            units[0].role, units[0].units = Role.name, True  # the units are the rows
         else:
             _guess_name_column(specs, data)
     return specs

@@ -39,7 +39,7 @@ class Role(StrEnum):
 
 
 VALUE = Role.value
-_COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次"})
+_COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次", "*", "**", "***"})
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?")
 _LEAD_UNIT = re.compile(r"[（(](?:万元|元)[)）]$")
 _REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
@@ -55,6 +55,7 @@ class ColumnSpec:
     alt_key: str = ""  # spelled with the neutral groups, used when `key` collides
     qual_key: str = ""  # every group on the path (因公出国费/一般公共预算 → abroad.general_budget)
     money: bool = True
+    units: bool = False  # a name column that lists units (单位名称 alone): its rows are units
     problems: list[str] = field(default_factory=list)
 
 
@@ -316,19 +317,23 @@ def drop_common_group(specs: list[ColumnSpec], ocr: bool = False) -> None:
 
 
 def drop_lone_prefix(specs: list[ColumnSpec]) -> None:
-    """预算数 over every value column of a side (no 决算数 beside it) says nothing: budget.total
-    → total (`alone` in columns.yaml)."""
-    vocab = column_vocabulary().values
-    heads = {s.key.split(".")[0] for s in specs if s.key}
-    if len(heads) != 1 or any(not s.key for s in specs):
+    """预算数 over the value columns of a side (no 决算数 beside it; a 总计 printed outside the
+    group is fine) says nothing: budget.total → total (`alone` in columns.yaml)."""
+    if any(not s.key for s in specs):
+        return
+    dotted = [s for s in specs if "." in s.key]
+    heads = {s.key.split(".")[0] for s in dotted}
+    if len(heads) != 1:
         return
     (head,) = heads
-    if not vocab[head].alone or not all("." in s.key or s.key == head for s in specs):
+    plain = [s.key for s in specs if "." not in s.key]
+    stripped = [s.key.removeprefix(f"{head}.") for s in dotted]
+    if not column_vocabulary().values[head].alone or plain.count(head) > 1:
         return
-    if sum(1 for s in specs if s.key == head) > 1:
-        return
-    for spec in specs:
-        spec.key = spec.key.removeprefix(f"{head}.") if "." in spec.key else spec.key
+    if len({*plain, *stripped}) < len(plain) + len(stripped):
+        return  # 总计 beside 预算数/合计: keep them apart
+    for spec, key in zip(dotted, stripped, strict=True):
+        spec.key = key
         spec.alt_key = spec.alt_key.replace(f"{head}.", "", 1)
 
 

@@ -196,7 +196,7 @@ def _read_row(
     if unit_name:
         row.row_code = "unit"  # the subtotal line of the unit the rows below belong to
     else:
-        _classify(row, side, cells, table_key)
+        _classify(row, side, cells, table_key, units=bool(name_spec and name_spec.units))
     page, bbox = _position(cells, side, name_spec)
     row.page, row.bbox = page, bbox
     return row
@@ -313,7 +313,7 @@ def _position(
 # --- what a row is --------------------------------------------------------------------------------
 
 
-def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
+def _classify(row: Row, side: Side, cells: list[Cell], table_key: str, units: bool = False) -> None:
     unit_code = _code_text(cells, side.first(Role.unit_code))
     code = row.code or ""
     if code and (len(code) not in _LEVELS or _is_org_row(code, row.name)):
@@ -323,7 +323,7 @@ def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
         row.level = _LEVELS[len(code)]
         return
     found = _label_code(row.name, side.kind, table_key)
-    if unit_code and row.name and not found:
+    if row.name and not found and (unit_code or units or _names_a_unit(row.name)):
         row.row_code = "unit"
         return
     if found is None:
@@ -334,6 +334,18 @@ def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
     else:
         row.row_code = value
         row.level = 0 if value == "total" else None
+
+
+@cache
+def _unit_name_pattern() -> re.Pattern[str]:
+    spec = row_vocabulary().unit_names
+    places, endings = ("|".join(map(re.escape, words)) for words in (spec.places, spec.endings))
+    return re.compile(rf"^.{{1,{spec.place_within}}}?(?:{places}).*(?:{endings})$")
+
+
+def _names_a_unit(name: str) -> bool:
+    bare = re.sub(r"[（(][^（()）]*[)）]$", "", "".join(name.split()))
+    return bool(bare) and _unit_name_pattern().match(bare) is not None
 
 
 def _is_org_row(code: str, name: str) -> bool:

@@ -4,6 +4,10 @@ store I/O around it."""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
@@ -18,6 +22,7 @@ from worker.pipeline.reread import requests
 from worker.pipeline.sections import find_sections, project_names
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,13 +53,32 @@ def process(
     """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
     the OCR engine it needs is missing: an infrastructure failure). `options` default to
     Settings' defaults."""
-    options = options or Options.defaults()
-    loaded = load(data, kind, options.max_pages)
-    layout = chunk(loaded, options.ocr)
-    document = extract(layout, doc_id, source_file, loaded.page_count)
-    document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
-    findings = run_checks(document)
+    options, took = options or Options.defaults(), _Took()
+    with took("load"):
+        loaded = load(data, kind, options.max_pages)
+    with took("chunk"):
+        layout = chunk(loaded, options.ocr)
+    with took("extract"):
+        document = extract(layout, doc_id, source_file, loaded.page_count)
+        document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
+    with took("check"):
+        findings = run_checks(document)
     outcome = Outcome(document, findings, find_sections(layout), project_names(layout))
     if options.reread:
-        outcome.rereads = requests(document, findings, layout)
+        with took("reread"):
+            outcome.rereads = requests(document, findings, layout)
+    log.debug("%s %s", doc_id[:12], took)
     return outcome
+
+
+class _Took(dict[str, float]):
+    """Seconds per stage, for the DEBUG log."""
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self[stage] = time.perf_counter() - start
+
+    def __str__(self) -> str:
+        return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())

@@ -256,14 +256,17 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
 
 @template("rows_match")
 def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
-    """Each function class has the same amount in table a (column) and table b (column)."""
+    """Each function class has the same amount in table a (column) and table b (column).
+    `present: both` compares the classes both tables print (sound however incomplete the
+    rows are); `present: one` reports a class only one of them prints (needs every row)."""
     (ta, ca), (tb, cb) = (s.split(":") for s in (rule.params["a"], rule.params["b"]))
     if ta not in ix.tables or tb not in ix.tables:
         return
-    a, b = ix.tables[ta].class_figs(ca), ix.tables[tb].class_figs(cb)
+    both = rule.params.get("present") == "both"
+    a, b = ix.tables[ta].class_figs(ca, both), ix.tables[tb].class_figs(cb, both)
     if not a or not b:
         return
-    for code in sorted(a.keys() | b.keys()):
+    for code in sorted(a.keys() & b.keys() if both else a.keys() ^ b.keys()):
         fa, fb = a.get(code, []), b.get(code, [])
         va, vb = sum((f.wan for f in fa), Decimal(0)), sum((f.wan for f in fb), Decimal(0))
         tol = _tol(fa + fb)

@@ -12,10 +12,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.common import BBox, ValueStatus
 from schemas.narrative import NarrativeFact
 from schemas.performance import SectionResult
-
-BBox = tuple[float, float, float, float]
 
 
 class DocType(StrEnum):
@@ -35,12 +34,6 @@ class DocStatus(StrEnum):
     needs_review = "needs_review"
     confirmed = "confirmed"
     failed = "failed"
-
-
-class ValueStatus(StrEnum):
-    extracted = "extracted"
-    corrected = "corrected"
-    confirmed = "confirmed"
 
 
 class _Model(BaseModel):

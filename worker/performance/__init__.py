@@ -61,7 +61,9 @@ def read_section(
     records = read_records(rows, vocab)
     if not any(r.indicators for r in records):
         return "the reader found no indicator rows under a 三级指标 / 指标值 header"
-    model, where = build(kind, [r for r in records if r.indicators or r.fields])
+    # a record without indicator rows is a summary line (合计, the unit's own row) or a form
+    # with no table under it: nothing to keep
+    model, where = build(kind, [r for r in records if r.indicators])
     reasons = problems(kind, model, expected)
     return SectionResult(
         section_id=section_id,

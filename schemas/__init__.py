@@ -1,15 +1,18 @@
 """Canonical Pydantic models: the single source of truth. Imports nothing else of ours."""
 
 from schemas.document import (
+    UNCLASSIFIED,
     BBox,
     Column,
     DocStatus,
     DocType,
     Document,
+    Doubt,
     Problem,
     Region,
     Row,
     Table,
+    TableDoubt,
     Unit,
     Value,
     ValueStatus,
@@ -17,11 +20,13 @@ from schemas.document import (
 from schemas.findings import Finding, FindingKind, Location, Severity
 
 __all__ = [
+    "UNCLASSIFIED",
     "BBox",
     "Column",
     "DocStatus",
     "DocType",
     "Document",
+    "Doubt",
     "Finding",
     "FindingKind",
     "Location",
@@ -30,6 +35,7 @@ __all__ = [
     "Row",
     "Severity",
     "Table",
+    "TableDoubt",
     "Unit",
     "Value",
     "ValueStatus",

@@ -73,8 +73,38 @@ class Row(_Model):
     bbox: BBox | None = None
 
 
+class Doubt(StrEnum):
+    """What the table reader could not resolve about a table's structure (see `Table.doubts`)."""
+
+    kind = "kind"  # which standard table it is: kept as key `unclassified`
+    columns = "columns"  # a header not mapped to a column key, two columns on one key, or a
+    # header that does not line up with the data under it
+    cells = "cells"  # value cells that hold text, not a number
+    rows = "rows"  # rows with figures whose subject (code / row_code) is not resolved
+    unit = "unit"  # no unit printed for the table (read as 万元)
+
+
+class TableDoubt(_Model):
+    kind: Doubt
+    message: str = Field(description="What is unresolved, naming the columns / rows concerned")
+
+
+UNCLASSIFIED = "unclassified"  # Table.key of a table whose kind could not be told
+
+
 class Table(_Model):
-    key: str = Field(description="Catalogue key, e.g. income_expenditure_summary")
+    """One standard table as printed.
+
+    `doubts` is the reader's verdict on its structure: empty means the column count and header
+    mapping are resolved, no 栏次 or header row was read as data and every row with figures has
+    its subject. The checks (worker/rules/) let only a table without doubts speak for the
+    document: a failed identity on a doubtful table is an extraction finding.
+    """
+
+    key: str = Field(
+        description="Catalogue key, e.g. income_expenditure_summary; `unclassified` when the "
+        "table could not be classified (its rows are kept)"
+    )
     title: str = Field(description="Title as printed")
     pages: list[int] = Field(default_factory=list, description="1-based pages the table spans")
     unit: Unit = Unit.wan
@@ -82,6 +112,14 @@ class Table(_Model):
     rows: list[Row] = Field(default_factory=list)
     empty: bool = Field(default=False, description="Published as an empty table (空表列示/本表无数据)")
     bbox: BBox | None = None
+    doubts: list[TableDoubt] = Field(
+        default_factory=list, description="What is unresolved in its structure; empty = sound"
+    )
+
+    @property
+    def sound(self) -> bool:
+        """Structure resolved: its arithmetic may speak for the document."""
+        return not self.doubts
 
 
 class Region(_Model):

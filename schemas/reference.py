@@ -30,6 +30,7 @@ class TableCatalogue(_Ref):
     title_must_contain: list[str]
     title_max_chars: int
     not_a_title: list[str]
+    not_a_title_unless_table: list[str] = Field(default_factory=list)
     rules: list[TableRule]
     empty_markers: list[str]
     caption_markers: list[str]

@@ -33,6 +33,10 @@ from worker.tables.numbers import Kind, is_code, norm, norm_label, parse
         ("详见附表", Kind.text, None),
         ("1.2.3", Kind.text, None),
         ("12,34", Kind.text, None),  # not a thousands grouping
+        ("125360,898", Kind.number, "125360898"),  # only the last group separated (上海)
+        ("2417,031,500.50", Kind.number, "2417031500.50"),
+        ("96,722.180672", Kind.number, "96722.180672"),  # 6 decimals (北京)
+        ("1,2345", Kind.text, None),
         ("一", Kind.text, None),  # the numeral one is not a dash
     ],
 )

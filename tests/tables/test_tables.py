@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from schemas import Unit
+from schemas import Doubt, Unit
 from schemas.reference import table_catalogue
 from worker.layout import Cell, Layout, PageInfo, TableBlock, TextBlock
 from worker.tables import extract_tables
@@ -101,6 +101,24 @@ def test_plain_text_header_merges_are_inferred_from_blanks() -> None:
     table = only(extract_tables(doc)[0], "expenditure")
     assert [c.key for c in table.columns] == ["total", "personnel", "public", "project"]
     assert table.rows[3].code == "2013701"
+
+
+def test_doubts_say_what_is_unresolved_and_a_sound_table_has_none() -> None:
+    """schemas.Table.doubts: the checks trust only a table whose structure is resolved."""
+    sound = layout(TextBlock("部门支出总表"), TextBlock("单位：万元"), grid(EXPENDITURE))
+    assert only(extract_tables(sound)[0], "expenditure").sound
+    odd = [[*row[:5], "", row[7]] for row in EXPENDITURE]  # 基本支出 gone, a new column
+    odd[0][5] = "某种新列"
+    odd[3][3] = "？？"  # a coded table's row whose subject cannot be read
+    odd[3][0] = ""
+    odd[5][4] = "见附表"  # words in a value column
+    tables, problems = extract_tables(layout(TextBlock("部门支出总表"), grid(odd)))
+    table = only(tables, "expenditure")
+    kinds = [d.kind for d in table.doubts]
+    assert kinds == [Doubt.columns, Doubt.cells, Doubt.rows, Doubt.unit], table.doubts
+    assert "某种新列" in table.doubts[0].message and "？？" in table.doubts[2].message
+    assert not table.sound
+    assert [p.message for p in problems] == [f"部门支出总表：{d.message}" for d in table.doubts]
 
 
 # --- units ---------------------------------------------------------------------------------------

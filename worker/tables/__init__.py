@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from schemas import Column, Problem, Row, Table, Unit
+from schemas import Column, Doubt, Problem, Row, Table, TableDoubt, Unit
 from schemas.reference import TableRule
 from worker.layout import Cell, Layout, TableBlock
 from worker.tables.headers import (
@@ -80,14 +80,12 @@ def extract_tables(layout: Layout) -> tuple[list[Table], list[Problem]]:
         last_unit = group.unit or last_unit
         if group.rule is None or not group.rule.standard or not group.parts:
             continue
-        unit = group.unit or last_unit
-        if unit is None:
-            msg = f"{group.title}: no unit stated, read as 万元"
-            problems.append(Problem(stage=STAGE, message=msg, page=group.page))
-            unit = Unit.wan
-        table, table_problems = _build_table(group, unit)
+        table = _build_table(group, group.unit or last_unit)
         tables.append(table)
-        problems.extend(table_problems)
+        problems += [
+            Problem(stage=STAGE, message=f"{group.title}：{d.message}", page=group.page)
+            for d in table.doubts
+        ]
     return tables, problems
 
 
@@ -214,7 +212,7 @@ def _unclassified(part: _Part) -> Problem:
 # --- one table -----------------------------------------------------------------------------------
 
 
-def _build_table(group: _Group, unit: Unit) -> tuple[Table, list[Problem]]:
+def _build_table(group: _Group, unit: Unit | None) -> Table:
     assert group.rule is not None
     header, data = _header_and_data(group)
     specs = _column_specs(header, data, group.parts[0].width)
@@ -223,30 +221,48 @@ def _build_table(group: _Group, unit: Unit) -> tuple[Table, list[Problem]]:
     rows: list[Row] = []
     bad_cells = 0
     for side in sides:
-        result = read_side(side, data, unit, group.rule.key)
+        result = read_side(side, data, unit or Unit.wan, group.rule.key)
         rows.extend(result.rows)
         bad_cells += result.bad_cells
     if len(rows) == 1 and not rows[0].name and rows[0].code is None and rows[0].row_code is None:
         rows[0].row_code, rows[0].level = "total", 0  # one line of figures (三公 by item)
     has_values = any(v.value is not None for r in rows for v in r.values.values())
-    table = Table(
-        key=group.rule.key, title=group.title, unit=unit, columns=_columns(sides), rows=rows,
-        pages=sorted({p.block.page + 1 for p in group.parts if p.block.page is not None}),
+    doubts = _doubts(specs, _misaligned(specs, data), bad_cells, rows)
+    if unit is None:
+        doubts.append(TableDoubt(kind=Doubt.unit, message="未注明金额单位，按万元读取"))
+    return Table(
+        key=group.rule.key, title=group.title, unit=unit or Unit.wan, columns=_columns(sides),
+        rows=rows, pages=sorted({p.block.page + 1 for p in group.parts if p.block.page is not None}),
         empty=says_empty(group.notes) or not has_values, bbox=group.parts[0].block.bbox,
+        doubts=doubts,
     )  # fmt: skip
-    return table, _table_problems(group, specs, _misaligned(specs, data), bad_cells)
 
 
-def _table_problems(
-    group: _Group, specs: list[ColumnSpec], misfits: list[str], bad_cells: int
-) -> list[Problem]:
-    messages = [m for s in specs for m in s.problems]
+def _doubts(
+    specs: list[ColumnSpec], misfits: list[str], bad_cells: int, rows: list[Row]
+) -> list[TableDoubt]:
+    """What is unresolved in the table's structure (schemas.Table.doubts)."""
+    out = [TableDoubt(kind=Doubt.columns, message=m) for s in specs for m in s.problems]
     if misfits:
-        where = ", ".join(misfits)
-        messages.append(f"header does not line up with the data ({where}); keys may be wrong")
+        where = "、".join(misfits)
+        out.append(TableDoubt(kind=Doubt.columns, message=f"表头与数据对不齐（{where}），列可能错位"))
     if bad_cells:
-        messages.append(f"{bad_cells} value cell(s) hold text, not a number")
-    return [Problem(stage=STAGE, message=f"{group.title}: {m}", page=group.page) for m in messages]
+        out.append(TableDoubt(kind=Doubt.cells, message=f"{bad_cells} 个数值单元格是文字"))
+    orphans = _orphan_rows(rows)
+    if orphans:
+        names = "、".join(f"“{r.name}”" for r in orphans[:4])
+        more = f"等 {len(orphans)} 行" if len(orphans) > 4 else ""
+        out.append(TableDoubt(kind=Doubt.rows, message=f"有数值但科目未识别的行：{names}{more}"))
+    return out
+
+
+def _orphan_rows(rows: list[Row]) -> list[Row]:
+    """Rows with figures and no subject, in a table whose rows are mostly keyed by code."""
+    with_values = [r for r in rows if any(v.value is not None for v in r.values.values())]
+    coded = sum(1 for r in with_values if r.code)
+    if not with_values or 2 * coded < len(with_values):
+        return []
+    return [r for r in with_values if not r.code and not r.row_code]
 
 
 def _header_and_data(group: _Group) -> tuple[list[list[Cell]], list[list[Cell]]]:

@@ -240,7 +240,7 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
     for spec in sorted((s for s in specs if s.role == VALUE), key=lambda s: (len(s.path), s.index)):
         if not spec.key:
             spec.key = f"col{spec.index + 1}"
-            spec.problems.append(f"unknown column header {spec.title!r} kept as {spec.key}")
+            spec.problems.append(f"表头“{spec.title}”未能对应，按 {spec.key} 保留")
         if spec.key in seen and spec.alt_key and spec.alt_key not in seen:
             spec.key = spec.alt_key
         n = 2
@@ -249,5 +249,5 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
             spec.key = f"{base}_{n}"
             n += 1
         if spec.key != base:
-            spec.problems.append(f"column {spec.title!r} repeats key {base!r}; kept as {spec.key}")
+            spec.problems.append(f"“{spec.title}”与另一列同为 {base}，按 {spec.key} 保留")
         seen[spec.key] = spec

@@ -39,7 +39,9 @@ BLANK = Parsed(Kind.blank)
 _ZERO = Decimal(0)
 _DASHES = frozenset("-‐‑‒–—―−－─━")
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
-_NUMBER = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d*))?$")
+# Thousands separators as printed, also malformed ones where only the last groups are
+# separated ("125360,898" for 125,360,898): any run of digits, then groups of three.
+_NUMBER = re.compile(r"^(\d+(?:,\d{3})+|\d+)?(?:\.(\d*))?$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")  # the common case, parsed without any rewriting
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _NUMBERING = re.compile(

@@ -6,17 +6,20 @@ Titles are matched by meaning with the keyword rules of `schemas/reference/table
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 from schemas import Unit
 from schemas.reference import TableRule, table_catalogue, unit_patterns
 from worker.tables.numbers import norm_label, parse
 
-_YEAR = re.compile(r"\d{4}年度?|[（(]?\d{4}[)）]?")
+_YEAR = re.compile(r"\d{4}年度?|(?<!\d)\d{4}(?!\d)|[（(]\d{4}[)）]")
 _TABLE_NO = re.compile(
-    r"公开\d+表|附表\d*|^表[\d一二三四五六七八九十]+|^[\d一二三四五六七八九十]+[、.．]"
+    r"(?:公开|预算|部门)\d+表|公开表\d+|附表\d*|^表[\d一二三四五六七八九十]+[:：]?"
+    r"|^[\d一二三四五六七八九十]+[、.．]"
 )
 _SPACES = re.compile(r"\s+")
+_QUALIFIER = re.compile(r"[（(][^（()）]*[)）]$")  # 一般公共预算支出情况表（按功能分类科目）
 _PAGE_NO = re.compile(r"^(?:[-—–]?\d+[-—–]?|第\d+页(?:共\d+页)?|\d+/\d+|page\d+(?:of\d+)?)$", re.I)
 MAX_TITLE_LOOKBACK = 8
 MAX_NARRATIVE_CHARS = 120
@@ -24,9 +27,9 @@ MAX_NARRATIVE_CHARS = 120
 
 def title_key(text: str) -> str:
     """A title reduced to its meaning: no years, table numbers, numbering or punctuation."""
-    s = norm_label(text)
-    s = _YEAR.sub("", s)
-    return _TABLE_NO.sub("", s)
+    s = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    s = _TABLE_NO.sub("", _YEAR.sub("", s))
+    return norm_label(s)
 
 
 @cache
@@ -38,7 +41,7 @@ def classify_title(text: str) -> TableRule | None:
         return None
     for rule in cat.rules:
         if _matches(rule, key):
-            if rule.standard and not _title_like(key):
+            if rule.standard and not _title_like(key, text):
                 return None
             return rule
     return None
@@ -54,11 +57,14 @@ def _matches(rule: TableRule, key: str) -> bool:
     return all(any(word in key for word in group) for group in rule.all)
 
 
-def _title_like(key: str) -> bool:
+def _title_like(key: str, text: str) -> bool:
     cat = table_catalogue()
     if not all(word in key for word in cat.title_must_contain):
         return False
-    return not any(word in key for word in cat.not_a_title)
+    if any(word in key for word in cat.not_a_title):
+        return False
+    names_table = _QUALIFIER.sub("", _SPACES.sub("", text)).endswith("表")
+    return names_table or not any(word in key for word in cat.not_a_title_unless_table)
 
 
 def is_page_furniture(text: str) -> bool:

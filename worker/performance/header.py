@@ -36,6 +36,11 @@ class Header:
     project: dict[str, list[int]]  # list-style tables: project field → columns
     anchors: list[tuple[float, float] | None]  # x-range of each header column, for other blocks
 
+    def mapped(self) -> list[int]:
+        """The columns that hold a field, left to right."""
+        cols = {c for slot in self.slots for cs in slot.columns.values() for c in cs}
+        return sorted(cols | {c for cs in self.project.values() for c in cs})
+
     @property
     def list_style(self) -> bool:
         return "name" in self.project or "code" in self.project
@@ -123,9 +128,16 @@ def _anchors(band: list[GRow], width: int) -> list[tuple[float, float] | None]:
 
 def align(header: Header, row: GRow) -> list[int | None]:
     """For each cell of `row`, the header column it stands under: the same index within the
-    header's block (or a block as wide), else the header column its box overlaps most."""
+    header's block (or a block as wide); in a block as wide as the columns the header maps, those
+    columns in order (a continuation page that drops an empty 说明 column, drawn to other widths);
+    else the header column its box overlaps most, or, without boxes (text), the same index."""
     if row.block == header.block or len(row.cells) == header.width:
         return list(range(len(row.cells)))
+    mapped = header.mapped()
+    if len(row.cells) == len(mapped):
+        return list(mapped)
+    if all(cell.bbox is None for cell in row.cells):
+        return [c if c < header.width else None for c in range(len(row.cells))]
     out: list[int | None] = []
     for cell in row.cells:
         if cell.bbox is None:

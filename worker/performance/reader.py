@@ -72,7 +72,20 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
             state.labels_above = []
             continue
         i = _step(state, rows, i)
-    return [r for r in state.records if r.indicators or r.fields]
+    records = [r for r in state.records if r.indicators or r.fields]
+    for record in records:
+        _level1_from_below(record.indicators)
+    return records
+
+
+def _level1_from_below(indicators: list[dict[str, Item]]) -> None:
+    """Rows at the head of a table with a blank 一级指标 take the first one printed below: the
+    merged cell prints its text in the middle of its span, or only on the next page."""
+    below = next((i["level1"] for i in indicators if "level1" in i), None)
+    for indicator in indicators:
+        if "level1" in indicator or below is None:
+            return
+        indicator["level1"] = below
 
 
 def _step(state: _State, rows: list[GRow], i: int) -> int:

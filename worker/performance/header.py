@@ -10,7 +10,8 @@ belong to it: they name the project columns of a list-style table (项目名称 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from worker.performance.grid import GRow
 from worker.performance.vocab import Vocabulary, key
@@ -150,3 +151,40 @@ def align(header: Header, row: GRow) -> list[int | None]:
         best = max(overlaps, default=(0.0, None))
         out.append(best[1] if best[0] > 0 else None)
     return out
+
+
+# what a 指标值 looks like: a comparator, a figure, a share, a range or a period
+_VALUE_LIKE = re.compile(r"^[≥≤><＞＜=＝≈]|^\d|%$")
+
+
+def fit(header: Header, rows: list[GRow]) -> Header:
+    """The header with its indicator columns moved one column left or right when the data rows
+    below print them there (a form whose data rows skip an empty cell): the shift under which
+    the 三级指标 columns hold names and the 指标值 columns values."""
+    best, shift = _fit_score(header, rows, 0), 0
+    for s in (-1, 1):
+        if (score := _fit_score(header, rows, s)) > best:
+            best, shift = score, s
+    if shift == 0:
+        return header
+    slots = [replace(slot, columns={f: [c + shift for c in cs] for f, cs in slot.columns.items()})
+             for slot in header.slots]
+    taken = {c for slot in slots for cs in slot.columns.values() for c in cs}
+    project = {f: kept for f, cs in header.project.items() if (kept := [c for c in cs if c not in taken])}
+    return replace(header, slots=slots, project=project)
+
+
+def _fit_score(header: Header, rows: list[GRow], shift: int) -> int:
+    score = 0
+    for row in rows:
+        texts = row.texts()
+        for slot in header.slots:
+            for fieldname, cols in slot.columns.items():
+                for c in cols:
+                    t = texts[c + shift] if 0 <= c + shift < len(texts) else ""
+                    if not t:
+                        continue
+                    looks = bool(_VALUE_LIKE.search(t))
+                    score += looks if fieldname == "value" else -looks if fieldname in _NAME_FIELDS else 0
+                    score += (not looks) if fieldname in _NAME_FIELDS else 0
+    return score

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from worker.performance.grid import GCell, GRow
-from worker.performance.header import Header, align, find_header, header_like, is_header
+from worker.performance.header import Header, align, find_header, fit, header_like, is_header
 from worker.performance.vocab import Vocabulary, key
 from worker.tables.numbers import parse
 
@@ -68,6 +68,8 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
         row = rows[i]
         if is_header(row, vocab):
             state.header = find_header(rows, i, vocab)
+            if state.header:
+                state.header = fit(state.header, _body(rows, state.header.row + 1, vocab))
             i = state.header.row + 1 if state.header else i + 1
             state.labels_above = []
             continue
@@ -76,6 +78,12 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
     for record in records:
         _level1_from_below(record.indicators)
     return records
+
+
+def _body(rows: list[GRow], start: int, vocab: Vocabulary) -> list[GRow]:
+    """The data rows under a header, up to the next header."""
+    end = next((j for j in range(start, len(rows)) if is_header(rows[j], vocab)), len(rows))
+    return rows[start:end]
 
 
 def _level1_from_below(indicators: list[dict[str, Item]]) -> None:

@@ -42,6 +42,7 @@ from tools.ocr_testpdf import make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, scan_pdf
 from worker.ocr import DEFAULT_DPI, assess_page, get_engine, ocr_page
 from worker.ocr.layer import read_pdf_ocr
+from worker.pipeline import OcrOptions
 from worker.pipeline.chunk import chunk
 from worker.pipeline.load import load
 from worker.tables import extract_tables
@@ -213,7 +214,7 @@ def pipeline(
 
 def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: int) -> dict:
     wall, cpu = time.perf_counter(), cpu_seconds()
-    layout = chunk(load(doc.tobytes(), "pdf", 10_000), ocr_engine=engine, ocr_dpi=dpi)
+    layout = chunk(load(doc.tobytes(), "pdf", 10_000), OcrOptions(engine, dpi))
     got = to_golden(extract_tables(layout)[0])
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     keys = {e["key"] for e in cut.golden}

@@ -26,7 +26,7 @@ import pymupdf  # noqa: E402
 
 from schemas import DocStatus  # noqa: E402
 from worker.cli import TERMINAL, services  # noqa: E402
-from worker.runtime.pool import Pool  # noqa: E402
+from worker.runtime.supervisor import Pool  # noqa: E402
 from worker.services.submit import submit  # noqa: E402
 from worker.settings import Settings  # noqa: E402
 

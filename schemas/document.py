@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import BBox, ValueStatus
+from schemas.common import ValueStatus
+from schemas.geometry import BBox
 from schemas.narrative import NarrativeFact
 from schemas.performance import SectionResult
 
@@ -25,6 +26,13 @@ class DocType(StrEnum):
 class Unit(StrEnum):
     wan = "万元"
     yuan = "元"
+
+    def to_wan(self, value: Decimal) -> Decimal:
+        """`value` printed in this unit, in 万元 (the unit of every `Value.wan`)."""
+        return value / _YUAN_PER_WAN if self is Unit.yuan else value
+
+
+_YUAN_PER_WAN = Decimal(10000)
 
 
 class DocStatus(StrEnum):

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Not imported from schemas.document: document.py imports this module (Document.narrative).
-BBox = tuple[float, float, float, float]
-UnitText = Literal["万元", "元"]  # the values of schemas.document.Unit
+from schemas.geometry import BBox
+
+UnitText = Literal["万元", "元", "亿元"]  # schemas.document.Unit, and 亿元 (narratives only)
 
 
 class _Model(BaseModel):
@@ -45,6 +45,11 @@ class NarrativeFact(_Model):
     name: str | None = Field(
         default=None,
         description="Function item path ('一般公共服务/宣传事务/机关服务') or project name",
+    )
+    code: str | None = Field(
+        default=None,
+        description="Function code of a 类/款/项 subject, when printed ('204-公共安全支出') or "
+        "known from the class name",
     )
     amount: Amount | None = Field(default=None, description="The amount stated for the subject")
     share_pct: Decimal | None = Field(default=None, description="Share in percent ('占72.46%')")

@@ -14,7 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import BBox, ValueStatus
+from schemas.common import ValueStatus
+from schemas.geometry import BBox
 
 
 class _Model(BaseModel):

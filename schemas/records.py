@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,10 +11,18 @@ from pydantic import BaseModel, Field
 from schemas.document import DocStatus
 
 
+class FileKind(StrEnum):
+    """The file types budgetlens reads, by the name stored with each document."""
+
+    pdf = "pdf"
+    docx = "docx"
+    txt = "txt"
+
+
 class DocumentRecord(BaseModel):
     doc_id: str
     source_file: str
-    kind: str = Field(description="pdf | docx | txt")
+    kind: FileKind = Field(description="pdf | docx | txt")
     size: int
     status: DocStatus
     error: str | None = None

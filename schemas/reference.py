@@ -24,6 +24,11 @@ class TableRule(_Ref):
     none: list[str] = Field(default_factory=list)
     exact: list[str] = Field(default_factory=list, description="Whole normalized titles")
     examples: list[str] = Field(default_factory=list)
+    row_codes: list[str] = Field(
+        default=["2"],
+        description="Leading digits of the code that names a row, most wanted first, where a "
+        "row prints several code-name labels (function 2xx | economic 5xx | 3xx)",
+    )
 
 
 class TableCatalogue(_Ref):
@@ -46,6 +51,7 @@ class ValueKey(_Ref):
     total: bool = False
     neutral: bool = False
     prefix: bool = False
+    alone: bool = False
     money: bool = True
 
 
@@ -62,6 +68,16 @@ class RowVocabulary(_Ref):
     demote: dict[str, str]
     section_prefix: dict[str, str]
     resets_section: list[str]
+    unit_names: UnitNames
+
+
+class UnitNames(_Ref):
+    """How an uncoded line naming a unit is told from a project or subject: a place within its
+    first characters and an organisation word at its end (a closing remark left aside)."""
+
+    place_within: int
+    places: list[str]
+    endings: list[str]
 
 
 class CodeNames(_Ref):
@@ -93,6 +109,11 @@ def _load(name: str) -> dict:
 @cache
 def table_catalogue() -> TableCatalogue:
     return TableCatalogue.model_validate(_load("tables"))
+
+
+@cache
+def table_rule(key: str) -> TableRule | None:
+    return next((r for r in table_catalogue().rules if r.key == key), None)
 
 
 @cache

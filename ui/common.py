@@ -8,9 +8,7 @@ Document text is data, never markup: it goes into dataframes, `st.text` / `st.co
 from __future__ import annotations
 
 import atexit
-import contextlib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -19,7 +17,7 @@ from rq import Queue
 from schemas import DocStatus
 from schemas.records import DocumentRecord
 from worker.errors import BudgetlensError
-from worker.runtime.queue import connect, get_queue, redis_server
+from worker.services import Services
 from worker.services.accounts import authenticate
 from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
@@ -57,28 +55,11 @@ def md(text: object) -> str:
     return _LINK_MAKERS.sub(WORD_JOINER + r"\1", _MD_SPECIAL.sub(r"\\\1", flat))
 
 
-@dataclass
-class Services:
-    settings: Settings
-    store: Store
-    _stack: contextlib.ExitStack
-    _queue: Queue | None = None
-
-    def queue(self) -> Queue:
-        """The RQ queue; starts (or reuses) the embedded Redis on first use, not at start-up,
-        so reading works even when Redis cannot run."""
-        if self._queue is None:
-            live = self._stack.enter_context(redis_server(self.settings))
-            self._queue = get_queue(live, connect(live))
-            self.settings = live
-        return self._queue
-
-
 @st.cache_resource(show_spinner=False)
 def _services(key: str, _settings: Settings) -> Services:
-    stack = contextlib.ExitStack()
-    atexit.register(stack.close)  # stop the embedded Redis we started, when the app exits
-    return Services(_settings, Store.from_settings(_settings), stack)
+    sv = Services(_settings)  # the queue (and Redis) start on first use, not at start-up
+    atexit.register(sv.close)  # stop the embedded Redis we started, when the app exits
+    return sv
 
 
 def services() -> Services:
@@ -89,7 +70,7 @@ def services() -> Services:
 
 def queue_or_error(sv: Services) -> Queue | None:
     try:
-        return sv.queue()
+        return sv.queue
     except BudgetlensError as exc:
         st.error(f"The queue is unavailable, nothing can be extracted right now: {md(exc)}")
         return None

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -16,29 +15,52 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
-from rq import Queue
 
 from schemas import DocStatus
 from worker.llm import NO_ENDPOINT
 from worker.llm import local as local_llm
-from worker.runtime.pool import Pool, work
 from worker.runtime.queue import (
-    connect,
     enqueue_document,
     enqueue_sections,
     get_llm_queue,
-    get_queue,
     recover_abandoned,
-    redis_server,
 )
+from worker.runtime.supervisor import Pool, Supervisor
+from worker.services import Services
 from worker.services import export as exporter
-from worker.services.accounts import user_app
+from worker.services.accounts import env_line, hash_password
 from worker.services.submit import SubmitReport, submit
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+
+user_app = typer.Typer(help="Reviewer accounts for the review app", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Reviewer name (shown in the audit log)")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts)")
+    ] = False,
+) -> None:
+    """Hash a password and print the BUDGETLENS_UI_USERS line (existing accounts kept)."""
+    name = name.strip()
+    if not name or ":" in name:
+        raise typer.BadParameter("the name must be non-empty and without ':'")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters")
+    users = dict(Settings().ui_users) | {name: hash_password(password)}
+    typer.echo("# set this in the environment (or .env) of `budgetlens ui`:", err=True)
+    typer.echo(env_line(users))
+
+
 app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")
 console = Console()
 TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
@@ -46,18 +68,13 @@ TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, Do
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes")]
 
 
-@dataclass
-class Services:
-    settings: Settings
-    store: Store
-    queue: Queue
-
-
 @contextlib.contextmanager
 def services(settings: Settings | None = None) -> Iterator[Services]:
-    """Store + queue; starts the embedded Redis when no BUDGETLENS_REDIS_URL is set."""
-    with redis_server(settings or Settings()) as live:
-        yield Services(live, Store.from_settings(live), get_queue(live, connect(live)))
+    """Store + queue; every command queues or works, so Redis is started up front (the
+    embedded one when no BUDGETLENS_REDIS_URL is set)."""
+    with Services(settings or Settings()) as sv:
+        sv.live()
+        yield sv
 
 
 def _print_submit(report: SubmitReport) -> None:
@@ -70,30 +87,31 @@ def _print_submit(report: SubmitReport) -> None:
         console.print(f"[red]rejected[/]   {path}: {reason}", highlight=False)
     console.print(f"{len(report.queued)} queued, {len(report.duplicates)} duplicate, "
                   f"{len(report.rejected)} rejected")
+    if report.stopped:
+        console.print(f"[red]stopped[/]    at {report.stopped}; the files after it were not "
+                      "submitted", highlight=False)
 
 
 @app.command("submit")
 def submit_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")]) -> None:
     """Queue documents (PDF, DOCX, TXT). Folders are searched recursively."""
     with services() as sv:
-        _print_submit(submit(paths, sv.store, sv.queue, sv.settings))
+        report = submit(paths, sv.store, sv.queue, sv.settings)
+        _print_submit(report)
+    if report.stopped:
+        raise typer.Exit(1)
 
 
 @app.command("worker")
 def worker_cmd(workers: Workers = None,
                burst: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
                ) -> None:
-    """Run worker processes until stopped (Ctrl-C finishes the current jobs first)."""
+    """Run worker processes until stopped (SIGTERM / Ctrl-C finish the current jobs first).
+    Dead workers are replaced and the embedded Redis restarted; with --burst it returns once
+    nothing is queued, started or waiting to be retried."""
     with services() as sv:
-        n = workers or sv.settings.workers
-        if n == 1:
-            work(sv.settings, burst=burst)
-            return
-        pool = Pool(sv.settings, n, burst=burst).start()
-        try:
-            pool.join()
-        except KeyboardInterrupt:
-            pool.stop()
+        code = Supervisor(sv.settings, workers or sv.settings.workers, burst, sv.redis).run()
+    raise typer.Exit(code)
 
 
 @app.command("run")

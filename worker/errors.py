@@ -1,15 +1,27 @@
-"""Infrastructure failures. Problems *with a document* are data (schemas.Problem, a failed
-status with a reason), never exceptions from this tree.
+"""Every exception budgetlens raises, in one tree. Problems *with a document* are data
+(schemas.Problem, a finding, a failed status with a reason), never exceptions from here.
 
-    BudgetlensError
-    ├── ConfigError          settings that cannot work (bad URL, missing binary)
-    ├── QueueUnavailable     Redis cannot be reached or started
-    ├── StoreError           the database cannot be reached or written
-    └── LLMUnavailable       the LLM endpoint is down or keeps failing (sections stay pending)
+    Exception
+    ├── BudgetlensError          infrastructure failed: the job fails visibly, with its traceback;
+    │   │                        RQ retries it, then the store shows the reason
+    │   ├── ConfigError          settings that cannot work (bad URL, missing binary or package)
+    │   ├── QueueUnavailable     Redis cannot be reached or started
+    │   ├── StoreError           the database cannot be reached or written
+    │   ├── LLMUnavailable       the LLM endpoint is down or keeps failing (sections stay pending)
+    │   └── OcrEngineError       an OCR engine is missing or failed
+    ├── DocumentRejected         this document cannot be read (empty, corrupt, encrypted, too
+    │                            large): the job marks it `failed` + reason, returns, no retry
+    ├── EditRefused              a reviewer's request was not applied; nothing changed
+    │   ├── VersionConflict      someone else changed the document since the caller read it
+    │   ├── InvalidEdit          not a number, no such cell, wrong state (also a ValueError)
+    │   └── NotAllowed           not signed in (also a PermissionError)
+    └── SectionFailed            one LLM section cannot be extracted; worker/llm turns it into the
+        ├── BudgetSpent          section's status and never lets it escape
+        └── SectionRefused
 
-A document that cannot be read raises `DocumentRejected` inside the pipeline; the job turns it
-into `failed` + reason and returns normally, so RQ does not retry it. Anything else that escapes
-a job is an infrastructure failure and RQ retries it with backoff.
+Where a document is read by a library (MuPDF, python-docx), the reader turns that library's
+errors into DocumentRejected at the call. Anything else that escapes is a bug in our code or
+an infrastructure failure: it keeps its traceback, the job fails and is retried, then reported.
 """
 
 
@@ -33,9 +45,41 @@ class LLMUnavailable(BudgetlensError):
     pass
 
 
+class OcrEngineError(BudgetlensError):
+    """An OCR engine is missing or failed: an infrastructure problem, not a document one."""
+
+
 class DocumentRejected(Exception):
     """The document itself is unusable (empty, corrupt, encrypted, too large). Carries the reason."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class EditRefused(Exception):
+    """A reviewer's request that was not applied; the message says why, for the reviewer."""
+
+
+class VersionConflict(EditRefused):
+    """Someone else changed the document since the caller read it."""
+
+
+class InvalidEdit(EditRefused, ValueError):
+    """The reviewer asked for something that cannot be applied (not a number, no such cell)."""
+
+
+class NotAllowed(EditRefused, PermissionError):
+    """Anonymous visitors read; only signed-in reviewers correct and confirm."""
+
+
+class SectionFailed(Exception):
+    """One LLM section cannot be extracted; ends as that section's status."""
+
+
+class BudgetSpent(SectionFailed):
+    """The document's token budget is spent."""
+
+
+class SectionRefused(SectionFailed):
+    """The endpoint refused this request for what it contains (too long, unprocessable)."""

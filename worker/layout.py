@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from schemas.geometry import BBox
+
 if TYPE_CHECKING:
     from schemas import Problem
-
-BBox = tuple[float, float, float, float]
 
 
 @dataclass(slots=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OcrEngineName = Literal["rapidocr", "tesseract"]
 
 
 class Settings(BaseSettings):
@@ -29,11 +31,13 @@ class Settings(BaseSettings):
         10, ge=1, description="A job whose worker stops heartbeating this long (+grace) is retried"
     )
     heartbeat_grace_s: int = Field(10, ge=1)
+    redis_giveup_s: float = Field(
+        300, description="`budgetlens worker` exits non-zero after this long without Redis")
 
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
 
-    ocr_engine: Literal["rapidocr", "tesseract"] = Field(
+    ocr_engine: OcrEngineName = Field(
         "rapidocr",
         description="OCR for pages without a usable text layer: rapidocr (PP-OCRv4, models in "
                     "the wheel) | tesseract (apt: tesseract-ocr tesseract-ocr-chi-sim)")
@@ -45,7 +49,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_mode: str = Field("tools", description="instructor mode: tools | json_schema | json")
     llm_max_retries: int = 2
-    llm_timeout_s: float = 60
+    llm_timeout_s: float = 60.0
     llm_token_budget_per_doc: int = 200_000
     llm_http_retries: int = Field(3, description="Retries of one call on timeout, 429, 5xx")
     llm_max_tokens: int = Field(4096, description="Per call: a small model can loop in a grammar")
@@ -56,6 +60,11 @@ class Settings(BaseSettings):
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """A field's default, for code that needs one without reading the environment."""
+        return cls.model_fields[name].get_default(call_default_factory=True)
 
     @property
     def db_url(self) -> str:

@@ -29,6 +29,7 @@ from worker.ocr import (
 )
 from worker.ocr.engines import normalize
 from worker.ocr.raster import INK, erase_lines, measure_skew, render
+from worker.pipeline import Options
 from worker.pipeline.chunk import chunk
 from worker.pipeline.load import load
 from worker.runtime.pool import work
@@ -343,7 +344,7 @@ def scanned_table_pdf() -> bytes:
 
 def test_missing_engine_is_not_a_document_problem(scanned_table_pdf: bytes, no_tesseract) -> None:
     with pytest.raises(OcrEngineError, match="tesseract is not installed"):
-        chunk(load(scanned_table_pdf, "pdf", 10), ocr_engine="tesseract")
+        chunk(load(scanned_table_pdf, "pdf", 10), Options.defaults(ocr_engine="tesseract").ocr)
 
 
 def test_missing_tesseract_fails_the_job_after_retries(

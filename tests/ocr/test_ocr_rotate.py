@@ -22,6 +22,7 @@ from worker.ocr import get_engine
 from worker.ocr.engines import RapidOcrEngine
 from worker.ocr.orient import CHECK_DPI, sideways_turns, turn_box, upright
 from worker.ocr.raster import detect_lines_px, erase_lines, line_ink, render
+from worker.pipeline import Options
 from worker.pipeline.chunk import chunk
 from worker.pipeline.load import load
 from worker.tables import extract_tables
@@ -149,7 +150,7 @@ def test_tesseract_reads_a_sideways_scan_like_the_upright_one(digital) -> None:
     read = {}
     for name, turn in (("upright", {}), ("sideways", {"sideways": 270})):
         scan = scan_pdf(digital, ScanStyle(dpi=200, **turn), seed=4)[0]
-        layout = chunk(load(scan.tobytes(), "pdf", 10), ocr_engine="tesseract")
+        layout = chunk(load(scan.tobytes(), "pdf", 10), Options.defaults(ocr_engine="tesseract").ocr)
         read[name] = to_golden(extract_tables(layout)[0])
     assert (layout.pages[0].width, layout.pages[0].height) == pytest.approx(
         (scan[0].mediabox.width, scan[0].mediabox.height), abs=0.5

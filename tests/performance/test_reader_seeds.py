@@ -18,7 +18,7 @@ import pytest
 from schemas.performance import SectionKind, SectionResult, SectionStatus, Source
 from tests.support.samples import NAMES, REPO, SAMPLES
 from worker.performance.compare import compare, projects
-from worker.pipeline import Outcome, process
+from worker.pipeline import Options, Outcome, process
 
 GOLDEN = REPO / "tests" / "data" / "llm"
 TABULAR = {SectionKind.department_targets, SectionKind.project_targets}
@@ -38,7 +38,7 @@ def goldens() -> dict[str, list[SectionResult]]:
 @cache
 def run(seed: str, ext: str) -> Outcome:
     path = SAMPLES / f"{NAMES[seed]}.{ext}"
-    return process(path.read_bytes(), ext, path.stem, path.name, 200)
+    return process(path.read_bytes(), ext, path.stem, path.name, Options.defaults(max_pages=200))
 
 
 CASES = [(seed, ext) for seed in ("000", "001", "002", "004") for ext in ("txt", "pdf", "docx")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -132,3 +133,18 @@ def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, qu
     assert record.attempts == 2 and record.pages == 1500
     assert any(a.action == "requeue" and "Abandoned" in (a.detail.get("reason") or "")
                for a in store.audit(doc_id))
+
+
+def test_submit_stopped_by_a_write_failure_reports_what_it_queued(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path
+) -> None:
+    first, second = GOOD_TEXT.encode(), GOOD_TEXT.encode() + b"2"
+    prefix = hashlib.sha256(second).hexdigest()[:2]
+    assert prefix != hashlib.sha256(first).hexdigest()[:2]
+    settings.blob_dir.mkdir(parents=True)
+    (settings.blob_dir / prefix).write_text("in the way")  # the blob cannot be written there
+    folder = _write(tmp_path / "in", {"a.txt": first, "b.txt": second, "c.txt": b"3" + first})
+    report = submit([str(folder)], store, queue, settings)
+    assert [Path(p).name for p, _ in report.queued] == ["a.txt"]
+    assert report.stopped is not None and report.stopped.startswith(str(folder / "b.txt"))
+    assert queue.count == 1 and len(store.list()) == 1  # nothing half-submitted

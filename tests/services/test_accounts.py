@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from ui.common import WORD_JOINER, md
-from worker.services.accounts import (
-    authenticate,
-    env_line,
-    hash_password,
-    user_app,
-    verify_password,
-)
+from worker.cli import app
+from worker.services.accounts import authenticate, env_line, hash_password, verify_password
 from worker.settings import Settings
 
 
@@ -45,8 +39,6 @@ def test_authenticate_against_settings() -> None:
 def test_user_add_prints_a_line_settings_read(monkeypatch: pytest.MonkeyPatch) -> None:
     existing = hash_password("old-password")
     monkeypatch.setenv("BUDGETLENS_UI_USERS", json.dumps({"bob": existing}))
-    app = typer.Typer()
-    app.add_typer(user_app, name="user")  # how worker/cli.py wires it
     result = CliRunner().invoke(
         app, ["user", "add", "alice", "--password-stdin"], input="s3cret-password\n"
     )
@@ -60,8 +52,6 @@ def test_user_add_prints_a_line_settings_read(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_user_add_refuses_short_passwords() -> None:
-    app = typer.Typer()
-    app.add_typer(user_app, name="user")
     result = CliRunner().invoke(app, ["user", "add", "x", "--password-stdin"], input="short\n")
     assert result.exit_code != 0 and "8 characters" in result.output
 

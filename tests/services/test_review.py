@@ -195,6 +195,18 @@ def test_corrected_values_are_parsed_like_printed_cells(
     assert rate.document.tables[0].rows[0].values["rate"].wan is None  # a rate is not money
 
 
+def test_a_rate_column_gets_no_wan_figure_even_from_a_blank_cell(store: Store) -> None:
+    """The one "is money" rule (the column vocabulary) decides, as for printed cells: a blank
+    rate cell corrected to a plain number used to become a 万元 amount."""
+    doc_id, _ = store.add_document(b"rate from blank", "t.pdf", "pdf")
+    store.save_result(_tiny(doc_id, Unit.wan), [], DocStatus.extracted)
+    review = open_review(store, doc_id)
+    for typed in ("", "96.5"):
+        review = correct(store, review, [Edit(0, 0, "rate", typed)], "alice", checks=lambda d: [])
+    rate = review.document.tables[0].rows[0].values["rate"]
+    assert (rate.value, rate.wan) == (Decimal("96.5"), None)
+
+
 def test_next_needing_review_walks_findings_first_and_wraps(store: Store) -> None:
     ids = []
     for i, status in enumerate(

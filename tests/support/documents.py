@@ -19,7 +19,7 @@ CLEAN_SAMPLE = SAMPLES / "001_f525e4192ca00c01.pdf"
 
 def extract(path: Path, doc_id: str) -> tuple[Document, list[Finding]]:
     """What the worker would store for this file: the real pipeline."""
-    outcome = process(path.read_bytes(), "pdf", doc_id, path.name, 2000)
+    outcome = process(path.read_bytes(), "pdf", doc_id, path.name)
     return outcome.document, outcome.findings
 
 

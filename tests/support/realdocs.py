@@ -15,10 +15,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from tests.support.samples import REALDOCS, REPO
@@ -204,6 +205,13 @@ def load_golden(path: Path | str) -> Golden:
     if not path.suffix:
         path = GOLDEN_DIR / f"{path}.json"
     return Golden.model_validate_json(path.read_text("utf-8"))
+
+
+@cache
+def standard_keys() -> frozenset[str]:
+    """Keys of the standard tables of the catalogue (schemas/reference/tables.yaml)."""
+    rules = yaml.safe_load((REPO / "schemas" / "reference" / "tables.yaml").read_text("utf-8"))
+    return frozenset(r["key"] for r in rules["rules"] if r.get("standard", True))
 
 
 def sha256(path: Path) -> str:

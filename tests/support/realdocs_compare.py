@@ -27,6 +27,7 @@ from tests.support.realdocs import (
     NarrativeFigure,
     amount,
     norm,
+    standard_keys,
 )
 
 
@@ -65,6 +66,12 @@ def compare_tables(golden: Golden, document: Document) -> CellScore:
         best.tables, best.tables_found = 1, int(bool(candidates))
         total.add(best)
     return total
+
+
+def spurious_tables(golden: Golden, document: Document) -> list[str]:
+    """Standard tables the extraction reports that the document does not print (by key)."""
+    printed = {t.key for t in golden.tables}
+    return [t.key for t in document.tables if t.key in standard_keys() and t.key not in printed]
 
 
 def compare_table(golden: GoldenTable, table: Table) -> CellScore:
@@ -147,11 +154,16 @@ def facts_of(document: Document) -> Counter[tuple[int, Decimal]]:
     )
 
 
-def narrative_hits(golden: Golden, facts: list[NarrativeFact]) -> list[NarrativeFigure]:
-    """Golden narrative figures read with their subject (each extracted fact used once)."""
+def narrative_hits(
+    golden: Golden, facts: list[NarrativeFact], kinds: frozenset[str] | None = None
+) -> list[NarrativeFigure]:
+    """Golden narrative figures (of `kinds`, default all) read with their subject (each extracted
+    fact used once)."""
     pool = list(facts)
     hits = []
     for figure in golden.narrative:
+        if kinds is not None and figure.kind not in kinds:
+            continue
         fact = next((f for f in pool if f.subject == figure.subject and _same(figure, f)), None)
         if fact is not None:
             pool.remove(fact)
@@ -172,21 +184,36 @@ def _same(figure: NarrativeFigure, fact: NarrativeFact) -> bool:
 
 
 def recalled(golden: Golden, contradiction: Contradiction, findings: list[Finding]) -> bool:
+    """Some document finding is about the contradiction (see `explains`)."""
+    return any(explains(golden, contradiction, f) for f in findings)
+
+
+def false_alarms(golden: Golden, findings: list[Finding]) -> list[Finding]:
+    """Document findings that are about none of the golden's recorded contradictions."""
+    return [
+        f
+        for f in findings
+        if f.kind == FindingKind.document
+        and not any(explains(golden, c, f) for c in golden.contradictions)
+    ]
+
+
+def explains(golden: Golden, contradiction: Contradiction, finding: Finding) -> bool:
     """A document finding about the contradiction: it points at one of its tables, quotes one of
     its printed values as expected or actual, and disagrees by its difference (in the table's
     unit or in 万元)."""
+    if finding.kind != FindingKind.document:
+        return False
     values = {amount(ref.value or golden.cell(ref) or "") for ref in contradiction.cells}
     values |= {amount(ref.value) for ref in contradiction.narrative}
     values.discard(None)
     values |= {v / 10000 for v in values if v is not None}
     diff = amount(contradiction.difference) if contradiction.difference else None
     tables = {ref.table for ref in contradiction.cells} | {"narrative"}
-    return any(
-        f.kind == FindingKind.document
-        and any(loc.table_key in tables for loc in f.locations)
-        and {f.expected, f.actual} & values
-        and (diff is None or _differs_by(f, diff))
-        for f in findings
+    return (
+        any(loc.table_key in tables for loc in finding.locations)
+        and bool({finding.expected, finding.actual} & values)
+        and (diff is None or _differs_by(finding, diff))
     )
 
 

@@ -26,6 +26,7 @@ from tests.support.realdocs import (
     load_golden,
     norm,
     sha256,
+    standard_keys,
 )
 from tests.support.samples import REALDOCS, REPO
 
@@ -61,7 +62,7 @@ def test_golden_is_of_its_file(golden: Golden) -> None:
 def test_tables_are_well_formed(golden: Golden) -> None:
     keys = [t.key for t in golden.tables]
     assert len(keys) == len(set(keys)), keys
-    catalogue = _catalogue_keys()
+    catalogue = standard_keys()
     for table in golden.tables:
         assert table.key in catalogue, table.key
         assert all(1 <= p <= golden.pages for p in table.pages)
@@ -159,12 +160,6 @@ def _page_text(stem: str, page: int) -> str:
 
 def _flat(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-@cache
-def _catalogue_keys() -> frozenset[str]:
-    rules = yaml.safe_load((REPO / "schemas" / "reference" / "tables.yaml").read_text("utf-8"))
-    return frozenset(r["key"] for r in rules["rules"] if r.get("standard", True))
 
 
 @cache

@@ -291,7 +291,7 @@ def test_open_a_document_from_the_queue(misread) -> None:
 def test_a_document_without_pages_shows_its_text(env: Settings, store: Store) -> None:
     path = CLEAN_SAMPLE.with_suffix(".txt")
     doc_id, _ = store.add_document(path.read_bytes(), path.name, "txt")
-    outcome = process(path.read_bytes(), "txt", doc_id, path.name, 2000)
+    outcome = process(path.read_bytes(), "txt", doc_id, path.name)
     store.save_result(outcome.document, outcome.findings, outcome.status)
     at = _review(_app("alice"), doc_id)
     assert not at.image  # nothing to render
@@ -336,6 +336,9 @@ def scan(env: Settings, store: Store) -> Scan:
     table.rows[ri].values[key] = cell.model_copy(
         update={"raw": wrong, "value": Decimal(wrong), "wan": Decimal(wrong)}
     )
+    # an OCR'd page's text is the OCR reading: the misread is what its text layer says
+    page = (cell.page or table.pages[0]) - 1
+    doc.page_texts[page] = doc.page_texts[page].replace(cell.raw, wrong, 1)
     store.save_result(doc, run_checks(doc), DocStatus.needs_review)
     return Scan(doc_id, ti, low, cell.raw)
 

@@ -20,7 +20,15 @@ import openai
 from pydantic import BaseModel
 
 from schemas.performance import CallRecord, Usage
-from worker.errors import LLMUnavailable
+from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
+from worker.settings import Settings
+
+# LLMConfig fields that are settings `llm_<name>`: their defaults come from Settings
+_SETTINGS: dict[str, Any] = {
+    name: Settings.default(f"llm_{name}")
+    for name in ("mode", "max_retries", "timeout_s", "http_retries", "token_budget_per_doc",
+                 "max_tokens", "plain_roles")
+}
 
 MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -32,55 +40,37 @@ MODES = {
 
 @dataclass(frozen=True, slots=True)
 class LLMConfig:
-    """How to reach the endpoint; `from_settings` maps the `BUDGETLENS_LLM_*` settings."""
+    """How to reach the endpoint: the `BUDGETLENS_LLM_*` settings (`from_settings`), whose
+    defaults are the ones here too; only the backoff and temperature are the client's own."""
 
     base_url: str | None
     model: str
     api_key: str | None = None
-    mode: str = "tools"
-    max_retries: int = 2  # re-asks after a grounding / validation failure
-    timeout_s: float = 60.0
-    http_retries: int = 3  # retries of one call on timeout, connection error, 429, 5xx
+    mode: str = _SETTINGS["mode"]
+    max_retries: int = _SETTINGS["max_retries"]  # re-asks after a grounding / validation failure
+    timeout_s: float = _SETTINGS["timeout_s"]
+    http_retries: int = _SETTINGS["http_retries"]  # of one call: timeout, connection, 429, 5xx
     backoff_s: float = 1.0
     backoff_max_s: float = 30.0
-    token_budget_per_doc: int = 200_000
-    max_tokens: int = 4096  # per call: a small model can loop inside a JSON grammar
+    token_budget_per_doc: int = _SETTINGS["token_budget_per_doc"]
+    max_tokens: int = _SETTINGS["max_tokens"]  # per call: a small model can loop in a grammar
     temperature: float = 0.0
     # Chat templates without system / tool roles (llama.cpp's gemma) silently drop those
     # messages: the rules and the re-ask's error must then travel as user turns.
-    plain_roles: bool = False
+    plain_roles: bool = _SETTINGS["plain_roles"]
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LLMConfig:
-        """From worker.settings.Settings; the optional llm_* fields fall back to our defaults."""
-        optional = {
-            "http_retries": "llm_http_retries",
-            "max_tokens": "llm_max_tokens",
-            "plain_roles": "llm_plain_roles",
-        }
-        extra = {k: getattr(settings, v) for k, v in optional.items() if hasattr(settings, v)}
+    def from_settings(cls, settings: Settings) -> LLMConfig:
         return cls(
             base_url=settings.llm_base_url,
             model=settings.llm_model,
             api_key=settings.llm_api_key,
-            mode=settings.llm_mode,
-            max_retries=settings.llm_max_retries,
-            timeout_s=settings.llm_timeout_s,
-            token_budget_per_doc=settings.llm_token_budget_per_doc,
-            **extra,
+            **{name: getattr(settings, f"llm_{name}") for name in _SETTINGS},
         )
 
 
 def configured(config: LLMConfig) -> bool:
     return bool(config.base_url)
-
-
-class BudgetSpent(Exception):
-    pass
-
-
-class SectionRefused(Exception):
-    """The endpoint refused this request for what it contains (too long, unprocessable)."""
 
 
 @dataclass

@@ -42,16 +42,8 @@ from schemas.performance import (
     SelfEvaluation,
     Usage,
 )
-from worker.errors import LLMUnavailable
-from worker.llm.client import (
-    BudgetSpent,
-    Ledger,
-    LLMClient,
-    LLMConfig,
-    SectionRefused,
-    configured,
-    plain_roles,
-)
+from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
+from worker.llm.client import Ledger, LLMClient, LLMConfig, configured, plain_roles
 from worker.llm.grounding import Grounding, grounded, has_value
 from worker.store.llm_cache import LLMCache, cache_key
 

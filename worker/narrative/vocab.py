@@ -12,12 +12,19 @@ import yaml
 
 REFERENCE = Path(__file__).resolve().parents[2] / "schemas" / "reference"
 _YEAR = re.compile(r"^.*?\d{4}\s*年度?(期末|末|初)?")
-_ENUM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+[、是])\s*"
+ENUM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|[一二三四五六七八九十]+[、是])\s*"
 )
 _COMPARE = re.compile(r"^(比|较|与)(上年度?|上一年|\d{4}年度?)(预算)?(相比)?(预算)?$")
 _PROJECT = re.compile(r"^\d{4}年.+项目$")
 _FUNCTION = re.compile(r"(.+?)[（(]类[）)](?:(.+?)[（(]款[）)])?(?:(.+?)[（(]项[）)])?")
+_KUAN_XIANG = re.compile(r"(.+?)[（(]款[）)](.+?)[（(]项[）)]")  # '住房改革支出（款）住房公积金（项）'
+# '204-公共安全支出', '2010399-其他政府办公厅（室）及相关机构事务支出', '行政运行（2013201）',
+# '工资福利支出（301）': the code is printed before or after the name
+_CODED = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-－—.．、 ]?\s*(?P<name>\D.*)$")
+_CODED_AFTER = re.compile(r"^(?P<name>\D.+?)\s*[（(](?P<code>\d{3}(?:\d{2}){0,2})[）)]$")
+_CODE_KIND = {"2": "function", "3": "economic", "5": "economic"}  # by the code's first digit
+_QUOTES = "“”\"‘’'「」"
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,9 @@ class Vocab:
     noise_suffix: tuple[str, ...]
     role_words: tuple[str, ...]
     wholes: dict[str, str]
+    classes: dict[str, str]  # printed function / economic class name → 3-digit code
+    empty: frozenset[str]
+    unit_headings: tuple[str, ...]
 
 
 @cache
@@ -51,18 +61,43 @@ def vocab() -> Vocab:
         tuple(raw["noise_suffix"]),
         tuple(raw["role_words"]),
         dict(raw["wholes"]),
+        _class_names(),
+        frozenset(raw["empty"]),
+        tuple(raw["unit_headings"]),
     )
 
 
+def _class_names() -> dict[str, str]:
+    """Function classes by their printed names, then economic classes (工资福利支出 301 …,
+    with and without 支出 / 的) where the name is not a function class's."""
+    raw = yaml.safe_load((REFERENCE / "function_codes.yaml").read_text("utf-8"))
+    names = {name: code for code, ns in raw["classes"].items() for name in ns}
+    econ = yaml.safe_load((REFERENCE / "economic_codes.yaml").read_text("utf-8"))["classes"]
+    for code, name in econ.items():
+        base = name.removesuffix("支出")
+        for variant in (name, base, base + "支出", base.replace("的", ""), base.replace("的", "") + "支出"):
+            names.setdefault(variant, code)
+    return names
+
+
+def qualifier(text: str) -> str | None:
+    """The fund a phrase names ('财政拨款支出主要内容如下' → fiscal)."""
+    return next((scope for t, scope in vocab().qualifiers if t in text), None)
+
+
 def heading_scope(text: str) -> str | None:
-    return next((scope for t, scope in vocab().headings if t in text), None)
+    v = vocab()
+    title = ENUM.sub("", text).strip()
+    if len(title) >= 6 and title.endswith(v.unit_headings):
+        return "unit"
+    return next((scope for t, scope in v.headings if t in text), None)
 
 
 def cut_phrase(text: str) -> str:
     """The subject phrase before the number: up to the first role word, cleaned of noise."""
     v = vocab()
     cut = min((i for w in v.role_words if (i := text.find(w)) >= 0), default=len(text))
-    phrase = _ENUM.sub("", text[:cut].strip())
+    phrase = ENUM.sub("", text[:cut].strip())
     if not _PROJECT.match(phrase):  # '2024年网络安全检测检查项目' keeps its year
         phrase = _YEAR.sub("", phrase)
     for w in v.noise_anywhere:
@@ -76,7 +111,7 @@ def cut_phrase(text: str) -> str:
         for w in v.noise_suffix:
             if phrase.endswith(w) and len(phrase) > len(w):
                 phrase, changed = phrase[: -len(w)], True
-    phrase = _ENUM.sub("", phrase.strip(" ，,、：:"))
+    phrase = ENUM.sub("", phrase.strip(" ，,、：:"))
     return "" if _COMPARE.match(phrase) else phrase
 
 
@@ -85,17 +120,15 @@ class Subject:
     key: str
     scope: str | None = None
     name: str | None = None
+    code: str | None = None
 
 
 def resolve(phrase: str, parent: str | None = None) -> Subject | None:
     """Subject key (and scope / name) of a cleaned phrase; None when it is empty."""
-    if not phrase:
+    if not phrase or phrase in vocab().empty:
         return None
-    m = _FUNCTION.match(phrase)
-    if m:
-        parts = [p for p in m.groups() if p]
-        parts[0] = parts[0].removesuffix("支出")
-        return Subject("function", name="/".join(parts))
+    if (f := _function(phrase)) is not None:
+        return f
     if phrase.endswith("项目") and len(phrase) > 3 and not phrase.endswith("预算项目"):
         return Subject("named_project", name=phrase[:-2])
     v = vocab()
@@ -114,7 +147,37 @@ def resolve(phrase: str, parent: str | None = None) -> Subject | None:
             return _fund_line(key, scope, parent)
     if scope and not rest.strip():
         return _fund_line("", scope, parent)
+    if parent == "project":  # '项目支出…具体包括：1.社会保障管理684.15万元': a project
+        return Subject("named_project", name=phrase)
     return Subject("unknown", name=phrase)
+
+
+def _function(phrase: str) -> Subject | None:
+    """A 类/款/项 the phrase names: '教育（类）职业教育（款）技校教育（项）', '204-公共安全支出',
+    '“节能环保支出”科目', '一般公共服务支出' (a class name of schemas/reference/function_codes)."""
+    classes = vocab().classes
+    m = _FUNCTION.match(phrase)
+    if m:
+        parts = [p for p in m.groups() if p]
+        parts[0] = parts[0].removesuffix("支出")
+        code = classes.get(parts[0]) or classes.get(parts[0] + "支出")
+        return Subject("function", name="/".join(parts), code=code if len(parts) == 1 else None)
+    if (m := _KUAN_XIANG.match(phrase)) is not None:
+        return Subject("function", name="/".join(("", *m.groups())))  # the 类 not printed
+    code = None
+    phrase = phrase.lstrip("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ ")
+    if (c := _CODED.match(phrase) or _CODED_AFTER.match(phrase)) is not None:
+        code, phrase = c.group("code"), c.group("name")
+    name = phrase.strip(_QUOTES).removesuffix("科目").strip(_QUOTES)
+    if code is None and name not in classes:
+        return None
+    code = code or classes[name]
+    key = _CODE_KIND.get(code[0])
+    if key is None:
+        return None
+    if key == "function" and len(code) == 3:
+        name = name.removesuffix("支出")
+    return Subject(key, name=name, code=code)
 
 
 def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:
@@ -127,6 +190,8 @@ def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:
         return Subject(f"income.{scope}")
     if scope in funds and not key and parent == "income.carryover":
         return Subject(f"income.carryover.{scope}")
+    if scope == "fiscal" and not key and (parent or "income").startswith("income"):
+        return Subject("income.fiscal")  # '收入…其中：财政拨款3,855万元'
     if not key:
         return Subject("unknown", scope=scope, name=scope)
     return Subject(key, scope=scope)

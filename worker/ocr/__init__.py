@@ -23,16 +23,13 @@ from functools import cache
 
 import pymupdf
 
-from worker.ocr.engines import (
-    OcrEngine,
-    OcrEngineError,
-    RapidOcrEngine,
-    em_box,
-    repair_number,
-)
+from schemas.geometry import BBox
+from worker.errors import OcrEngineError
+from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
 from worker.ocr.tesseract import TesseractEngine
+from worker.settings import Settings
 
 __all__ = [
     "OcrEngineError",
@@ -45,9 +42,10 @@ __all__ = [
     "ocr_words_and_lines",
 ]
 
-BBox = tuple[float, float, float, float]
-DEFAULT_ENGINE = "rapidocr"
-DEFAULT_DPI = 200
+
+# the defaults of the settings ocr_engine / ocr_dpi, for callers outside the pipeline
+DEFAULT_ENGINE: str = Settings.default("ocr_engine")
+DEFAULT_DPI: int = Settings.default("ocr_dpi")
 ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
 
 

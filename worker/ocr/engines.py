@@ -21,16 +21,13 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from worker.errors import OcrEngineError
 from worker.ocr.raster import INK, Segment
 
 RawWord = tuple[str, Segment, float]  # text, pixel box, confidence 0..1
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WIDE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")  # one em each
-
-
-class OcrEngineError(RuntimeError):
-    """An OCR engine is missing or failed: an infrastructure problem, not a document one."""
 
 
 class OcrEngine(Protocol):

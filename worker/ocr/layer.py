@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import pymupdf
 
 from schemas import Problem
+from schemas.geometry import BBox
 from worker.formats.pdf import read_pdf
 from worker.layout import Cell, Layout
 from worker.ocr import (
@@ -31,7 +32,6 @@ from worker.ocr import (
 )
 from worker.ocr.raster import Segment
 
-BBox = tuple[float, float, float, float]
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
 BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
 RULE_WIDTH = 0.5  # points

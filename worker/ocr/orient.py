@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
+from schemas.geometry import BBox
 from worker.layout import Layout, TableBlock
 from worker.ocr import get_engine
 from worker.ocr.engines import RapidOcrEngine
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import detect_lines_px, erase_lines, line_ink, render
 
-BBox = tuple[float, float, float, float]
 SHAPE_DPI = 72  # the line-direction test: 9 pt text is 9 px tall, plenty for ink runs
 CHECK_DPI = 100  # RapidOCR's check reads the page at this resolution
 SIDEWAYS_SHARE = 0.5  # down-running ink above this share of the across-running: ask RapidOCR

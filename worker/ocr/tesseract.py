@@ -13,7 +13,8 @@ import subprocess
 import numpy as np
 from PIL import Image, ImageFilter
 
-from worker.ocr.engines import OcrEngineError, RawWord, normalize
+from worker.errors import OcrEngineError
+from worker.ocr.engines import RawWord, normalize
 from worker.ocr.raster import Segment, paper_noise
 
 NOISY = 2.0  # paper noise (grey levels, sigma) from which a page is smoothed first

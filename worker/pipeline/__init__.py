@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionResult, SectionStatus
 from worker.layout import Layout
-from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE
 from worker.performance import read_section
 from worker.pipeline.checks import run_checks
 from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
+from worker.pipeline.options import OcrOptions, Options
 from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
+
+__all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
 
 
 @dataclass
@@ -41,13 +43,14 @@ def status_of(document: Document, findings: list[Finding]) -> DocStatus:
 
 
 def process(
-    data: bytes, kind: str, doc_id: str, source_file: str, max_pages: int,
-    ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI,
+    data: bytes, kind: str, doc_id: str, source_file: str, options: Options | None = None
 ) -> Outcome:
     """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
-    the OCR engine it needs is missing: an infrastructure failure)."""
-    loaded = load(data, kind, max_pages)
-    layout = chunk(loaded, ocr_engine, ocr_dpi)
+    the OCR engine it needs is missing: an infrastructure failure). `options` default to
+    Settings' defaults."""
+    options = options or Options.defaults()
+    loaded = load(data, kind, options.max_pages)
+    layout = chunk(loaded, options.ocr)
     document = extract(layout, doc_id, source_file, loaded.page_count)
     document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     document.sections, for_llm = read_performance(layout)

@@ -2,21 +2,24 @@
 
 Runs after extraction and again on every reviewer edit, so it must stay fast (index once, then
 each catalogue rule — worker/rules/catalogue.yaml — runs its small template). Findings are data:
-kind=document when the document contradicts itself (values stay as printed), kind=extraction
-when the extraction looks wrong (a figure not in the page text, a row dropped, a digit an OCR'd
-page probably misread — worker/rules/misread.py names the cell).
+kind=document when the document contradicts itself (values stay as printed, quoted with their
+pages), kind=extraction when the extraction looks wrong (a table whose structure is unresolved,
+a figure not in the page text, a row dropped, a digit an OCR'd page probably misread —
+worker/rules/misread.py names the cell). worker/rules/trust.py then groups each extraction
+cause with the document findings resting on it: one finding per cause.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemas import Document, Finding, FindingKind, Location
+from schemas import Document, Finding
 from schemas.performance import SectionResult
 from worker.rules import TEMPLATES, Rule, catalogue
 from worker.rules.index import Index
 from worker.rules.misread import point_at_misreads
 from worker.rules.ocr import threshold
+from worker.rules.trust import settle
 
 
 def run_checks(
@@ -34,28 +37,4 @@ def run_checks(
             findings.extend(TEMPLATES[rule.check](index, rule))
     if any(loc.confidence is not None for f in findings for loc in f.locations):
         point_at_misreads(index, findings, threshold(rules))
-    return _distrust(findings, {r.id for r in rules if not r.distrust})
-
-
-def _distrust(findings: list[Finding], advisory: set[str]) -> list[Finding]:
-    """Arithmetic on a table the extraction got wrong says nothing about the document: a
-    document finding that touches such a table becomes an extraction finding (re-extract or
-    review first). `advisory` rules (low OCR confidence) only ask for a look: a table with one
-    unsure cell is not wrong, and the misread pass already named that cell where it matters. A
-    finding that names suspected cells puts only their tables in doubt."""
-    suspect = {
-        loc.table_key
-        for f in findings
-        if f.kind == FindingKind.extraction and f.rule_id not in advisory
-        for loc in _in_doubt(f)
-        if loc.table_key
-    }
-    for f in findings:
-        if f.kind == FindingKind.document and any(loc.table_key in suspect for loc in f.locations):
-            f.kind = FindingKind.extraction
-            f.message += "（所涉表格的提取有误，先复核提取）"
-    return findings
-
-
-def _in_doubt(f: Finding) -> list[Location]:
-    return [loc for loc in f.locations if loc.suspect] or f.locations
+    return settle(findings, rules)

@@ -2,37 +2,39 @@
 
 from __future__ import annotations
 
+import docx
 import pymupdf
 
-from worker.errors import DocumentRejected
+from worker.formats import reading
 from worker.formats.docx import read_docx
 from worker.formats.text import read_text
 from worker.layout import Layout
-from worker.ocr import DEFAULT_DPI, DEFAULT_ENGINE, ENGINES, OcrEngineError
+from worker.ocr import ENGINES
 from worker.ocr.layer import read_pdf_ocr
 from worker.ocr.orient import upright
 from worker.ocr.quality import assess_page
 from worker.pipeline.load import Loaded
+from worker.pipeline.options import OcrOptions, Options
 
 
-def chunk(loaded: Loaded, ocr_engine: str = DEFAULT_ENGINE, ocr_dpi: int = DEFAULT_DPI) -> Layout:
-    """Pages without a usable text layer are OCR'd by `ocr_engine` from a render at `ocr_dpi`.
+def chunk(loaded: Loaded, ocr: OcrOptions | None = None) -> Layout:
+    """Pages without a usable text layer are OCR'd by `ocr.engine` from a render at `ocr.dpi`
+    (Settings' defaults when not given).
 
-    Raises DocumentRejected when the content cannot be read, OcrEngineError when the OCR
-    engine is missing or fails (the installation's fault: the job is retried, then fails).
+    Raises DocumentRejected when PyMuPDF or python-docx cannot read the content, OcrEngineError
+    when the OCR engine is missing or fails (the installation's fault: the job is retried, then
+    fails). Any other exception is a bug of ours and keeps its traceback.
     """
-    if ocr_engine not in ENGINES:
-        raise ValueError(f"unknown OCR engine {ocr_engine!r}; choose from {sorted(ENGINES)}")
-    try:
-        if loaded.pdf is not None:
-            return _read_pdf(loaded.pdf, ocr_engine, ocr_dpi)
-        if loaded.docx is not None:
+    ocr = ocr or Options.defaults().ocr
+    if ocr.engine not in ENGINES:
+        raise ValueError(f"unknown OCR engine {ocr.engine!r}; choose from {sorted(ENGINES)}")
+    if loaded.pdf is not None:
+        with reading("pdf", pymupdf):
+            return _read_pdf(loaded.pdf, ocr.engine, ocr.dpi)
+    if loaded.docx is not None:
+        with reading("docx", docx):
             return read_docx(loaded.docx)
-        return read_text(loaded.text or "")
-    except (DocumentRejected, OcrEngineError):  # OcrEngineError is a RuntimeError: not ours
-        raise
-    except (ValueError, RuntimeError, KeyError) as exc:  # the reader choked on this file's content
-        raise DocumentRejected(f"cannot read the {loaded.kind} content: {exc}") from exc
+    return read_text(loaded.text or "")
 
 
 def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int) -> Layout:

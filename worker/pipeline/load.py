@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pymupdf
 
+from schemas.records import FileKind
 from worker.errors import DocumentRejected
 
-KINDS = {".pdf": "pdf", ".docx": "docx", ".txt": "txt"}
+KINDS = {f".{kind}": kind for kind in FileKind}
 
 
-def kind_of(path: Path) -> str | None:
+def kind_of(path: Path) -> FileKind | None:
     return KINDS.get(path.suffix.lower())
 
 
 @dataclass
 class Loaded:
-    kind: str
+    kind: FileKind
     pdf: pymupdf.Document | None = None
     docx: bytes | None = None
     text: str | None = None
@@ -34,7 +35,7 @@ class Loaded:
 def load(data: bytes, kind: str, max_pages: int) -> Loaded:
     if not data:
         raise DocumentRejected("empty file (0 bytes)")
-    loader = {"pdf": _load_pdf, "docx": _load_docx, "txt": _load_txt}.get(kind)
+    loader = _LOADERS.get(kind)
     if loader is None:
         raise DocumentRejected(f"unsupported file type {kind!r} (PDF, DOCX and TXT are accepted)")
     return loader(data, max_pages)
@@ -44,19 +45,21 @@ def _load_pdf(data: bytes, max_pages: int) -> Loaded:
     head = data[:1024]
     if b"%PDF-" not in head:
         raise DocumentRejected(f"not a PDF: the file starts with {data[:16]!r}")
-    try:
+    try:  # MuPDF raises a variety of errors for broken files, some only when counting pages
         doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as exc:  # MuPDF raises a variety of errors for broken files
+        encrypted = doc.needs_pass
+        pages = 0 if encrypted else doc.page_count
+    except Exception as exc:
         raise DocumentRejected(f"corrupt PDF, cannot be opened: {exc}") from exc
-    if doc.needs_pass:
+    if encrypted:
         raise DocumentRejected("encrypted PDF: it needs a password to open")
-    if doc.page_count == 0:
+    if pages == 0:
         raise DocumentRejected("corrupt or empty PDF: no pages could be read")
-    if doc.page_count > max_pages:
+    if pages > max_pages:
         raise DocumentRejected(
-            f"{doc.page_count} pages exceeds the limit of {max_pages} (BUDGETLENS_MAX_PAGES)"
+            f"{pages} pages exceeds the limit of {max_pages} (BUDGETLENS_MAX_PAGES)"
         )
-    loaded = Loaded("pdf", pdf=doc)
+    loaded = Loaded(FileKind.pdf, pdf=doc)
     if doc.is_repaired:
         loaded.warnings.append("the PDF was damaged and had to be repaired; content may be missing")
     return loaded
@@ -71,7 +74,7 @@ def _load_docx(data: bytes, max_pages: int) -> Loaded:
                 raise DocumentRejected("not a DOCX: the zip has no word/document.xml")
     except zipfile.BadZipFile as exc:
         raise DocumentRejected(f"corrupt DOCX: {exc}") from exc
-    return Loaded("docx", docx=data)
+    return Loaded(FileKind.docx, docx=data)
 
 
 def _load_txt(data: bytes, max_pages: int) -> Loaded:
@@ -79,7 +82,10 @@ def _load_txt(data: bytes, max_pages: int) -> Loaded:
         raise DocumentRejected("not a text file: it contains NUL bytes")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return Loaded("txt", text=data.decode(encoding))
+            return Loaded(FileKind.txt, text=data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise DocumentRejected("text file is neither UTF-8 nor GB18030")
+
+
+_LOADERS = {FileKind.pdf: _load_pdf, FileKind.docx: _load_docx, FileKind.txt: _load_txt}

@@ -15,7 +15,7 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,6 +46,16 @@ class Rule(BaseModel):
         default=True,
         description="Its extraction findings make document findings on the same tables "
         "extraction findings (false: it only asks for a look, e.g. low OCR confidence)",
+    )
+    doubts: Literal["table", "rows"] = Field(
+        default="table",
+        description="What its extraction findings put in doubt: every check on the table, or "
+        "only the checks that need all of its rows (`complete`)",
+    )
+    complete: bool = Field(
+        default=False,
+        description="Sums rows found by their codes: a table whose rows lost their codes "
+        "cannot judge it",
     )
 
     def applies(self, index: Index) -> bool:

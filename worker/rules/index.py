@@ -4,7 +4,8 @@ rule parameters use.
 A reference is `[-]table:row:column[?]`:
 - row: a row_code (`income.total`), `#201` (a code), `@total` (the 合计 row) or `@classes` (the
   function classes, one figure each);
-- column: a column key or `main` (the row's first of total / amount / budget / actual);
+- column: a column key, `main` (the row's first of total / amount / budget / actual) or
+  alternatives `a|b` (the first the table has: a group printed with its 小计 or without);
 - a leading `-` subtracts the term, a trailing `?` makes it optional (absent = not counted).
 Every figure carries its rounding bound: half a unit of the last printed digit, in 万元 (at most
 0.005 万元 — two decimals are the convention — and 0 for a printed zero).
@@ -63,10 +64,23 @@ class Fig:
     confidence: float | None = (
         None  # OCR'd cells: carried to the location (worker/rules/misread.py)
     )
+    label: str = ""  # the row and column as printed ('一般公共服务支出 项目支出')
 
     @property
     def loc(self) -> Location:
         return location(self.where, self.confidence)
+
+    @property
+    def printed(self) -> str:
+        """'第26页 教育支出/项目支出 “5,106.54”': what a reviewer looks for on the page."""
+        page = f"第{self.where[3]}页 " if self.where[3] else ""
+        return f"{page}{self.label} “{self.raw or '空'}”"
+
+
+def printed(figs: Sequence[Fig], limit: int = 8) -> str:
+    """The printed values a finding rests on, with their pages (at most `limit`, then …)."""
+    shown = "；".join(f.printed for f in figs[:limit])
+    return f"（原文：{shown}{'…' if len(figs) > limit else ''}）" if shown else ""
 
 
 @lru_cache(maxsize=8192)
@@ -90,12 +104,19 @@ class TableIndex:
     def __init__(self, table: Table, department: str) -> None:
         self.table = table
         self.key = table.key
+        self.department = department
         self.cols = {c.key for c in table.columns}
         self.titles = {c.key: c.title for c in table.columns}
         self.by_code: dict[str, Row] = {}
         self.by_rc: dict[str, Row] = {}
         self.total: Row | None = None
+        self.colnum: Row | None = None  # a 栏次 row read as data: never checked
+        self.rows: list[Row] = []  # the data rows
         for row in table.rows:
+            if is_colnum(row):
+                self.colnum = self.colnum or row
+                continue
+            self.rows.append(row)
             if row.code and row.code.isdigit() and not _unit_row(row, department):
                 # A class printed twice (医疗卫生与计划生育 / 卫生健康 are both 210): keep the
                 # line that carries figures.
@@ -111,17 +132,36 @@ class TableIndex:
         self.codes = set(self.by_code)
 
     def fig(self, row: Row, col: str) -> Fig | None:
+        if "|" in col:  # alternatives: the first column the table has
+            col = next((c for c in col.split("|") if c in self.cols), "")
         if col == "main":
             col = next((c for c in MAIN if c in row.values), "")
         if col not in self.cols and col not in row.values:
             return None
         v = row.values.get(col)
         where = cell_where(self.key, row, col, v)
+        name = row.name or row.code or row.row_code
+        label = f"{name}/{self.titles.get(col, col)}" if name else self.titles.get(col, col)
         if v is None:
-            return Fig(_ZERO, _ZERO, where)
+            return Fig(_ZERO, _ZERO, where, label=label)
         if v.wan is None or v.wan == 0:
-            return Fig(_ZERO, _ZERO, where, v.raw, v.confidence)
-        return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence)
+            return Fig(_ZERO, _ZERO, where, v.raw, v.confidence, label)
+        return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence, label)
+
+    def unresolved(self) -> list[Row]:
+        """Rows with figures the reading gave no identity: no code, no row key, not the 合计
+        line, not a unit's subtotal line."""
+        return [
+            r
+            for r in self.rows
+            if not r.code
+            and not r.row_code
+            and r.level != 0
+            and r is not self.total
+            and r.name.strip()
+            and not is_unit_line(r.name, self.department)
+            and any(v.wan for v in r.values.values())
+        ]
 
     def top_level(self) -> list[Row]:
         """Coded rows with no ancestor among the rows (类 rows, or 项 rows of a flat table)."""
@@ -145,6 +185,18 @@ class TableIndex:
         return out
 
 
+def is_colnum(row: Row) -> bool:
+    """The 栏次 row ('栏次 | 1 | 2 | 3 …', '** | 1 | 2 …') numbers the columns: never data."""
+    raws = [v.raw.strip() for v in row.values.values() if v.raw.strip()]
+    if row.name.replace(" ", "") in _COLNUM_NAMES and all(r.isdigit() for r in raws):
+        return bool(raws)
+    ints = [int(r) for r in raws if r.isdigit()]
+    return len(ints) >= 3 and len(ints) == len(raws) and ints == list(range(1, len(ints) + 1))
+
+
+_COLNUM_NAMES = {"栏次", "**", "*", "甲", "乙", "栏号"}
+
+
 def _blank(row: Row) -> bool:
     return not any(v.wan for v in row.values.values())
 
@@ -153,13 +205,31 @@ def _unit_row(row: Row, department: str) -> bool:
     """Department / unit subtotal lines (单位代码 227, 227001) are not 科目 rows."""
     if len(row.code or "") not in (3, 5, 7):
         return True
-    name = row.name.strip()
-    # the department's own line, possibly cut short ('…委员会办'); not a 科目 named like it
-    return (
-        len(name) >= 6
-        and bool(department)
-        and (department.startswith(name) or name.startswith(department))
-    )
+    return _department(row.name.strip(), department)
+
+
+def _department(name: str, department: str) -> bool:
+    # the department's own line, possibly cut short ('…委员会办') or marked '（本级）'; not a
+    # 科目 or project named after it ('广州市信访局2026年信息化运维项目')
+    if len(name) < 6 or not department:
+        return False
+    own = name.startswith(department) and len(name) - len(department) <= 4
+    return department.startswith(name) or (own and not name.endswith(_ITEM_ENDINGS))
+
+
+def is_unit_line(name: str, department: str) -> bool:
+    """A line naming the department or one of its units (a subtotal of the lines under it),
+    not a 科目 or a project: '广州市信访局', '杭州市道路运输管理服务中心', '（本级）'."""
+    name = name.strip()
+    if _department(name, department):
+        return True
+    return name.endswith(_UNIT_ENDINGS) and not any(w in name for w in _ITEM_WORDS)
+
+
+_UNIT_ENDINGS = ("局", "委", "办", "中心", "院", "站", "所", "队", "校", "本级", "本级）",
+                 "本级)", "委员会", "办公室", "单位")  # fmt: skip
+_ITEM_ENDINGS = ("费", "项目", "经费", "资金", "补助", "工程", "支出", "事务")
+_ITEM_WORDS = (*_ITEM_ENDINGS, "慰问", "专项")  # '辅助人员补助经费-珠海边检总站' is a project
 
 
 class Index:
@@ -178,6 +248,7 @@ class Index:
         self.tables: dict[str, TableIndex] = {}
         for t in doc.tables:
             self.tables.setdefault(t.key, TableIndex(t, doc.department or ""))
+        self.memo: dict[str, object] = {}  # what several templates derive once per run
 
     def ref(self, spec: str, table: str | None = None) -> tuple[int, list[Fig]] | None:
         """Resolve one reference to (sign, figures); None when a required part is absent."""
@@ -242,11 +313,11 @@ def finding(
         actual=actual,
         difference=diff,
         tolerance=tolerance,
-        locations=_dedupe(locs),
+        locations=dedupe(locs),
     )
 
 
-def _dedupe(locs: list[Location]) -> list[Location]:
+def dedupe(locs: list[Location]) -> list[Location]:
     seen, out = set(), []
     for loc in locs:
         key = (loc.table_key, loc.row_code, loc.column_key, loc.page, loc.bbox)

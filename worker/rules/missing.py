@@ -3,6 +3,8 @@
 When a parent row does not equal the sum of its children, look at the text of the pages the table
 spans: a child code of that parent printed there but absent from the extracted rows means a row
 was skipped — the section goes back for re-extraction instead of to the reviewer as a finding.
+Likewise pages right after a table that print amounts but belong to no table read are probably
+its continuation, not read.
 """
 
 from __future__ import annotations
@@ -43,3 +45,23 @@ _ASCII = str.maketrans("０１２３４５６７８９．", "0123456789.")
 def normalize(text: str) -> str:
     """Page text as numbers are compared: no spaces / separators, ASCII digits."""
     return _WS.sub("", text.translate(_ASCII))
+
+
+_AMOUNT = re.compile(r"\d\.\d{2}(?!\d)")
+CONTINUATION_AMOUNTS = 10  # a page printing this many amounts holds a table
+
+
+def unread_pages(ix: Index, ti: TableIndex) -> list[int]:
+    """Pages right after the table that print amounts but belong to no table read: the table
+    probably continues there (a 项目支出表 over 8 pages read on its first only)."""
+    texts, read = ix.doc.page_texts, {p for t in ix.doc.tables for p in t.pages}
+    out: list[int] = []
+    if not ti.table.pages:
+        return out
+    page = max(ti.table.pages) + 1
+    while 0 < page <= len(texts) and page not in read:
+        if len(_AMOUNT.findall(normalize(texts[page - 1]))) < CONTINUATION_AMOUNTS:
+            break
+        out.append(page)
+        page += 1
+    return out

@@ -1,32 +1,35 @@
-"""Templates over the narrative's facts: amounts vs tables, shares, growth, rates, counts, parts.
+"""Templates over the narrative's facts: amounts vs tables, their unit, shares, growth, rates.
 
-Percent tolerance: ±0.01 points (or half a unit of the printed precision when coarser, '75%'),
-plus how far the rounding of the printed amounts can move the ratio (a share of a 4.21 万元 whole
-moves by up to 0.12 points when its part is rounded by 0.005).
+Only facts whose subject was resolved are compared (an `unknown` one is listed for review by
+the parser, never checked against a guess); where a fact sits in the tables is
+worker/rules/lookup.py. A narrative amount that disagrees with its table figure but agrees once
+read in the other unit ('1682.76元' where the tables print 1682.76 万元) is a misprinted unit:
+all of them make ONE `narrative.unit` finding, and no amount, share or growth finding.
+
+Percent tolerance: one unit of the printed precision (a share printed '1.4%' for 1.4537% was
+cut, not rounded), at least ±0.01 points, plus how far the rounding of the printed amounts can
+move the ratio (a share of a 4.21 万元 whole moves by up to 0.12 points when its part is rounded
+by 0.005).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
-
-import yaml
 
 from schemas import DocType, Finding, Location, Unit
 from schemas.narrative import Amount, NarrativeFact
+from worker.narrative.amounts import SCALE
 from worker.rules import Rule, template
-from worker.rules.index import Fig, Index, bound_of, finding, fmt
+from worker.rules.index import Fig, Index, bound_of, finding, fmt, printed
+from worker.rules.lookup import figs_of, figures, refs
+from worker.rules.lookup import project_figs as project_figs
+from worker.rules.lookup import same_name as same_name
 
 HUNDRED = Decimal(100)
 POINT = Decimal("0.01")
-
-
-@cache
-def figure_map() -> dict:
-    return yaml.safe_load(Path(__file__).with_name("figures.yaml").read_text("utf-8"))
+_UNKNOWN = "unknown"
 
 
 def value(f: NarrativeFact, doc_type: DocType | None) -> Amount | None:
@@ -39,14 +42,35 @@ def value(f: NarrativeFact, doc_type: DocType | None) -> Amount | None:
 
 
 def bound(a: Amount) -> Decimal:
-    """A narrative amount is rounded even when it prints 0 ('减少0.00万元' of a tiny change)."""
-    return bound_of(a.raw, Unit(a.unit))
+    """A narrative amount is rounded even when it prints 0 ('减少0.00万元' of a tiny change):
+    half a unit of its last printed digit, in 万元."""
+    return _bound_in(a.raw, a.unit)
+
+
+def _bound_in(raw: str, unit: str) -> Decimal:
+    if unit in ("万元", "元"):
+        return bound_of(raw, Unit(unit))
+    return _half_digit(raw) * SCALE[unit]
+
+
+def _half_digit(raw: str) -> Decimal:
+    """Half a unit of the last digit printed, in the printed unit."""
+    digits = raw.replace(",", "").lstrip("-")
+    decimals = len(digits) - digits.index(".") - 1 if "." in digits else 0
+    return Decimal(5).scaleb(-decimals - 1)
 
 
 def pct_bound(p: Decimal) -> Decimal:
+    """Half a unit of a percentage's printed precision, at least 0.01 point."""
     exp = p.as_tuple().exponent
     half = Decimal(5).scaleb(exp - 1) if isinstance(exp, int) else POINT
     return max(POINT, half)
+
+
+def pct_step(p: Decimal) -> Decimal:
+    """One unit of a stated percentage's last digit, at least 0.01 point."""
+    exp = p.as_tuple().exponent
+    return max(POINT, Decimal(1).scaleb(exp)) if isinstance(exp, int) else POINT
 
 
 def nloc(f: NarrativeFact, field: str) -> Location:
@@ -56,96 +80,104 @@ def nloc(f: NarrativeFact, field: str) -> Location:
 
 
 def quote(f: NarrativeFact) -> str:
+    """The sentence as printed, with its page."""
     s = f.sentence.strip()
-    return f"“{s[:60]}{'…' if len(s) > 60 else ''}”"
+    page = f"第{f.page}页" if f.page else ""
+    return f"{page}“{s[:60]}{'…' if len(s) > 60 else ''}”"
 
 
-def refs(kind: str, f: NarrativeFact) -> list[str]:
-    entry = figure_map()[kind].get(f.subject) or {}
-    return entry.get(f.scope or "_") or entry.get("_") or []
+# -- amounts against the tables ---------------------------------------------------------------
 
 
-def figs_of(ix: Index, specs: list[str]) -> list[Fig]:
-    out = []
-    for spec in specs:
-        r = ix.ref(spec)
-        if r is not None:
-            out.extend(r[1])
-    return out
+@dataclass(slots=True)
+class Stated:
+    """One narrative amount and the table figures it restates."""
+
+    fact: NarrativeFact
+    field: str
+    amount: Amount
+    figs: list[Fig]
+
+    def agrees(self, unit: str | None = None) -> bool:
+        """The printed number, read in its unit (or `unit`), is one of the table figures —
+        rounded as printed: '3,855万元' restates a table's 38,549,381 元."""
+        a = self.amount
+        wan = a.wan if unit is None else a.value * SCALE[unit]
+        tol = max(_bound_in(a.raw, unit or a.unit), _half_digit(a.raw) * SCALE[unit or a.unit])
+        return any(abs(wan - g.wan) <= tol + g.bound for g in self.figs)
+
+    def other_unit(self) -> str | None:
+        """The unit the printed number agrees with the tables in, when it is not its own."""
+        if self.amount.value == 0 or self.agrees():
+            return None
+        return next((u for u in SCALE if u != self.amount.unit and self.agrees(u)), None)
 
 
-def norm_name(name: str) -> str:
-    name = re.sub(r"^[一二三四五六七八九十]+、|[（(][^）)]*[）)]$|\d{4}年?|项目$|\s", "", name)
-    return name.removesuffix("支出")
+def statements(ix: Index) -> list[Stated]:
+    """Every amount the narrative states that a table restates (computed once per run)."""
+    if "statements" not in ix.memo:
+        doc_type, out = ix.doc.doc_type, []
+        for f in ix.doc.narrative:
+            if f.subject == _UNKNOWN:
+                continue
+            if (v := value(f, doc_type)) is not None and (figs := figures(ix, f)):
+                out.append(Stated(f, "amount", v, figs))
+            final = f.budget is not None and doc_type == DocType.final_account
+            if final and (figs := figs_of(ix, refs("budget_figures", f))):
+                out.append(Stated(f, "budget", f.budget, figs))  # type: ignore[arg-type]
+        ix.memo["statements"] = out
+    return ix.memo["statements"]  # type: ignore[return-value]
 
 
-def same_name(a: str, b: str) -> bool:
-    a, b = norm_name(a), norm_name(b)
-    return a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a))
-
-
-def function_figs(ix: Index, f: NarrativeFact) -> list[Fig]:
-    """A 类/款/项 the sentence names, found by name in the general-budget table."""
-    ti = ix.tables.get("general_budget_expenditure")
-    if ti is None or not f.name:
-        return []
-    parts = f.name.split("/")
-    width = {1: 3, 2: 5, 3: 7}.get(len(parts), 0)
-    hits = []
-    for code, row in ti.by_code.items():
-        if len(code) != width or norm_name(row.name) != norm_name(parts[-1]):
-            continue
-        ancestors = [ti.by_code.get(code[:n]) for n in (3, 5)[: len(parts) - 1]]
-        if all(
-            a is None or norm_name(a.name) == norm_name(p)
-            for a, p in zip(ancestors, parts, strict=False)
-        ):
-            hits.append(row)
-    return [fig for row in hits[:1] if (fig := ti.fig(row, "total")) is not None]
-
-
-def project_figs(ix: Index, f: NarrativeFact) -> list[Fig]:
-    ti = ix.tables.get("project_expenditure")
-    if ti is None or not f.name:
-        return []
-    rows = [r for r in ti.table.rows if r is not ti.total and r.name and same_name(r.name, f.name)]
-    return [fig for r in rows[:1] if (fig := ti.fig(r, "total")) is not None]
-
-
-def _compare(
-    rule: Rule, f: NarrativeFact, field: str, a: Amount, figs: list[Fig]
-) -> Iterator[Finding]:
-    if not figs:
-        return
-    if any(abs(a.wan - g.wan) <= bound(a) + g.bound for g in figs):
-        return
-    shown = "、".join(f"{g.loc.table_key} {fmt(g.wan)}" for g in figs)
-    detail = f"{quote(f)} 称 {f.subject_text or f.subject} {a.raw}{a.unit}，表中为 {shown}"
-    yield finding(
-        rule,
-        detail,
-        figs[0].wan,
-        a.wan,
-        bound(a) + figs[0].bound,
-        [nloc(f, field)] + [g.loc for g in figs],
-    )
+def misprinted(ix: Index) -> set[int]:
+    """ids of the narrative amounts printed with the wrong unit."""
+    return {id(s.amount) for s in statements(ix) if s.other_unit() is not None}
 
 
 @template("narrative_figures")
 def narrative_figures(ix: Index, rule: Rule) -> Iterator[Finding]:
     """Every amount the narrative states equals the table figure it restates."""
-    doc_type = ix.doc.doc_type
-    for f in ix.doc.narrative:
-        v = value(f, doc_type)
-        if v is not None:
-            figs = figs_of(ix, refs("figures", f))
-            if f.subject == "function":
-                figs = function_figs(ix, f)
-            elif f.subject == "named_project" and doc_type != DocType.final_account:
-                figs = project_figs(ix, f)
-            yield from _compare(rule, f, "amount", v, figs)
-        if f.budget is not None and doc_type == DocType.final_account:
-            yield from _compare(rule, f, "budget", f.budget, figs_of(ix, refs("budget_figures", f)))
+    for s in statements(ix):
+        if s.agrees() or s.other_unit() is not None:
+            continue
+        f, a, figs = s.fact, s.amount, s.figs
+        shown = "、".join(f"{g.loc.table_key} {fmt(g.wan)}" for g in figs)
+        detail = (
+            f"{quote(f)} 称 {f.subject_text or f.subject} {a.raw}{a.unit}，表中为 {shown}"
+            f"{printed(figs)}"
+        )
+        yield finding(
+            rule,
+            detail,
+            figs[0].wan,
+            a.wan,
+            bound(a) + figs[0].bound,
+            [nloc(f, s.field)] + [g.loc for g in figs],
+        )
+
+
+@template("narrative_unit")
+def narrative_unit(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """Amounts that agree with the tables only in another unit: one finding for all of them."""
+    wrong = [(s, u) for s in statements(ix) if (u := s.other_unit()) is not None]
+    if not wrong:
+        return
+    listed = "；".join(
+        f"{quote(s.fact)} {s.amount.raw}{s.amount.unit}（按{u}与表中 {fmt(s.figs[0].wan)} 万元一致）"
+        for s, u in wrong[:5]
+    )
+    more = f"等 {len(wrong)} 处" if len(wrong) > 5 else ""
+    yield finding(
+        rule,
+        f"{listed}{more}",
+        None,
+        None,
+        None,
+        [nloc(s.fact, s.field) for s, _ in wrong] + [s.figs[0].loc for s, _ in wrong],
+    )
+
+
+# -- shares, rates, growth --------------------------------------------------------------------
 
 
 def _whole(ix: Index, i: int) -> tuple[Amount | Fig, Location] | None:
@@ -153,7 +185,7 @@ def _whole(ix: Index, i: int) -> tuple[Amount | Fig, Location] | None:
     f = facts[i]
     if f.parent is not None and (v := value(facts[f.parent], doc_type)) is not None:
         return v, nloc(facts[f.parent], "amount")
-    if not f.share_of:
+    if not f.share_of or f.share_of == _UNKNOWN:
         return None
     # '一般公共预算支出…占本年支出合计的x%': a whole of the part's own subject is unqualified.
     scopes = [None] if f.share_of == f.subject else list(dict.fromkeys([f.scope, None]))
@@ -175,7 +207,7 @@ def _ratio_check(
     rule: Rule,
     f: NarrativeFact,
     field: str,
-    printed: Decimal,
+    stated: Decimal,
     part: Amount,
     whole: Amount | Fig,
     wloc: Location,
@@ -186,14 +218,16 @@ def _ratio_check(
     if w == 0:
         return
     expected = HUNDRED * p / w
-    tol = pct_bound(printed) + HUNDRED * (bp / abs(w) + abs(p) * bw / (w * w))
-    if abs(printed - expected) > tol:
-        detail = f"{quote(f)} {what} {printed}%，按 {fmt(p)}/{fmt(w)} 应为 {expected:.2f}%"
+    tol = pct_step(stated) + HUNDRED * (bp / abs(w) + abs(p) * bw / (w * w))
+    if abs(stated - expected) > tol:
+        detail = f"{quote(f)} {what} {stated}%，按 {fmt(p)}/{fmt(w)} 应为 {expected:.2f}%"
+        if isinstance(whole, Fig):
+            detail += printed([whole])
         yield finding(
             rule,
             detail,
             expected.quantize(POINT),
-            printed,
+            stated,
             tol.quantize(POINT),
             [nloc(f, field), wloc],
         )
@@ -202,12 +236,13 @@ def _ratio_check(
 @template("narrative_share")
 def narrative_share(ix: Index, rule: Rule) -> Iterator[Finding]:
     """'占72.46%' = part / whole."""
+    wrong_unit = misprinted(ix)
     for i, f in enumerate(ix.doc.narrative):
         part = value(f, ix.doc.doc_type)
-        if f.share_pct is None or part is None:
+        if f.share_pct is None or part is None or id(part) in wrong_unit:
             continue
         found = _whole(ix, i)
-        if found is not None:
+        if found is not None and not (isinstance(found[0], Amount) and id(found[0]) in wrong_unit):
             yield from _ratio_check(
                 rule, f, "share_pct", f.share_pct, part, found[0], found[1], "占比"
             )
@@ -226,29 +261,31 @@ def narrative_rate(ix: Index, rule: Rule) -> Iterator[Finding]:
         )
 
 
+def _this_year(ix: Index, f: NarrativeFact) -> Amount | Fig | None:
+    """The amount a change is a change of: the fact's own, the same subject stated elsewhere
+    in the narrative, else its table figure ('收、支总计各增加…')."""
+    doc_type = ix.doc.doc_type
+    if (v := value(f, doc_type)) is not None:
+        return v
+    if f.subject == _UNKNOWN:
+        return None
+    for g in ix.doc.narrative:
+        same = (g.subject, g.scope, g.name) == (f.subject, f.scope, f.name)
+        if g is not f and same and (v := value(g, doc_type)) is not None:
+            return v
+    figs = figures(ix, f)
+    return figs[0] if figs else None
+
+
 @template("narrative_growth")
 def narrative_growth(ix: Index, rule: Rule) -> Iterator[Finding]:
     """增长% = 增加额 / (本年数 − 增加额)."""
-    facts = ix.doc.narrative
-    for f in facts:
+    wrong_unit = misprinted(ix)
+    for f in ix.doc.narrative:
         if f.growth_pct is None or f.change is None:
             continue
-        now: Amount | Fig | None = value(f, ix.doc.doc_type) or next(
-            (
-                v
-                for g in facts
-                if g is not f
-                and g.subject == f.subject
-                and g.scope == f.scope
-                and g.name == f.name
-                and (v := value(g, ix.doc.doc_type))
-            ),
-            None,
-        )
-        if now is None:  # '收、支总计各增加…': this year's figure is in the tables
-            figs = figs_of(ix, refs("figures", f))
-            now = figs[0] if figs else None
-        if now is None:
+        now = _this_year(ix, f)
+        if now is None or (isinstance(now, Amount) and id(now) in wrong_unit):
             continue
         c, bc = f.change.wan, bound(f.change)
         v, bv = _wan_bound(now)
@@ -256,7 +293,7 @@ def narrative_growth(ix: Index, rule: Rule) -> Iterator[Finding]:
         if prior <= 0:
             continue
         expected = HUNDRED * c / prior
-        tol = pct_bound(f.growth_pct) + HUNDRED * (bc * abs(v) + bv * abs(c)) / (prior * prior)
+        tol = pct_step(f.growth_pct) + HUNDRED * (bc * abs(v) + bv * abs(c)) / (prior * prior)
         if abs(f.growth_pct - expected) > tol:
             detail = (
                 f"{quote(f)} 增长 {f.growth_pct}%，按增加 {fmt(c)}、本年 {fmt(v)} 应为 "

@@ -10,27 +10,22 @@ from schemas import Finding
 from schemas.narrative import NarrativeFact
 from worker.rules import Rule, template
 from worker.rules.index import Index, finding, fmt
-from worker.rules.narrative import (
-    bound,
-    figure_map,
-    nloc,
-    pct_bound,
-    quote,
-    same_name,
-    value,
-)
+from worker.rules.lookup import figure_map, same_name
+from worker.rules.narrative import bound, nloc, pct_bound, quote, value
 
 
 @template("narrative_parts")
 def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
     """Parts listed after '其中' never exceed the whole; a complete list adds up to it."""
     facts, doc_type = ix.doc.narrative, ix.doc.doc_type
-    kids: dict[int, list[int]] = {}
+    # one list per sentence: '1.按支出功能分类，包括…' and '2.按支出用途分类，包括…' each break
+    # the same whole down, and a 收支总计's income lines and expenditure lines are two breakdowns of it
+    kids: dict[tuple[int, str, str], list[int]] = {}
     for i, f in enumerate(facts):
         if f.parent is not None:
-            kids.setdefault(f.parent, []).append(i)
+            kids.setdefault((f.parent, f.sentence, _side(f.subject)), []).append(i)
     complete = figure_map()["decompositions"]
-    for p, children in kids.items():
+    for (p, _, _), children in kids.items():
         whole = value(facts[p], doc_type)
         parts = [(facts[c], v) for c in children if (v := value(facts[c], doc_type)) is not None]
         if whole is None or not parts:
@@ -47,6 +42,12 @@ def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
             )
             locs = [nloc(facts[p], "amount")] + [nloc(f, "amount") for f, _ in parts]
             yield finding(rule, detail, whole.wan, total, tol, locs)
+
+
+def _side(subject: str) -> str:
+    if subject.startswith("income"):
+        return "income"
+    return "expenditure" if subject.startswith(("expenditure", "function", "economic")) else ""
 
 
 @template("narrative_grades")
@@ -115,6 +116,11 @@ def _projects(facts: list[NarrativeFact]) -> list[tuple[str, NarrativeFact]]:
     return out
 
 
+def _evaluated(f: NarrativeFact) -> bool:
+    """A self-evaluation statement of a project (its execution rate or score)."""
+    return f.rate_pct is not None or f.score is not None
+
+
 @template("narrative_repeat")
 def narrative_repeat(ix: Index, rule: Rule) -> Iterator[Finding]:
     """A project (or 科目) stated twice is stated with the same execution rate and amount."""
@@ -122,8 +128,11 @@ def narrative_repeat(ix: Index, rule: Rule) -> Iterator[Finding]:
     seen: set[tuple[int, int]] = set()
     for a_name, a in pairs:
         for b_name, b in pairs:
-            if a is b or not same_name(a_name, b_name) or (id(b), id(a)) in seen:
-                continue
+            pair = (id(a), id(b))
+            if a is b or not same_name(a_name, b_name) or pair in seen or pair[::-1] in seen:
+                continue  # (a fact may be listed under two names)
+            if not (_evaluated(a) or _evaluated(b)):
+                continue  # a budget restates a project per unit: 社保业务经费 of each 分局
             seen.add((id(a), id(b)))
             if a.rate_pct is not None and b.rate_pct is not None:
                 tol = max(pct_bound(a.rate_pct), pct_bound(b.rate_pct))

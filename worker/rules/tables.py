@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from schemas import Finding, FindingKind, Location, Row
 from worker.rules import Rule, template
-from worker.rules.index import Fig, Index, TableIndex, finding, fmt
-from worker.rules.missing import missing_rows
+from worker.rules.index import Fig, Index, TableIndex, finding, fmt, is_unit_line, printed
+from worker.rules.missing import missing_rows, unread_pages
 
 
 def _sum(figs: list[tuple[int, Fig]]) -> Decimal:
@@ -22,41 +22,94 @@ def _tol(figs: list[Fig]) -> Decimal:
 
 @template("linear")
 def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
-    """Σ lhs = Σ rhs over references (see worker/rules/index.py for the syntax)."""
+    """Σ lhs = Σ rhs over references (see worker/rules/index.py for the syntax).
+
+    When it fails while a term could not be read — an optional line absent from a table that
+    has a line the reading could not name ('上年结余、结转'), or a required cell that prints
+    nothing — the extraction, not the document, is in question."""
     p = rule.params
-    sides = []
+    sides, absent = [], []
     for side in ("lhs", "rhs"):
-        terms = [ix.ref(s, p.get("table")) for s in p[side]]
-        if any(t is None for t in terms):
-            return
-        sides.append([(sign, f) for sign, figs in terms for f in figs])  # type: ignore[misc]
+        terms = []
+        for spec in p[side]:
+            t = ix.ref(spec, p.get("table"))
+            if t is None:
+                return
+            if not t[1]:
+                absent.append(spec)
+            terms.append(t)
+        sides.append([(sign, f) for sign, figs in terms for f in figs])
     if sum(1 for _ in sides[1]) < p.get("min_rhs", 1) or not sides[0]:
         return
     left, right = _sum(sides[0]), _sum(sides[1])
     figs = [f for _, f in sides[0] + sides[1]]
     tol = _tol(figs)
     if abs(left - right) > tol:
-        detail = f"{fmt(left)} ≠ {fmt(right)}"
-        yield finding(rule, detail, right, left, tol, [f.loc for f in figs])
+        detail = f"{fmt(left)} ≠ {fmt(right)}{printed(figs)}"
+        unsure = _unread(ix, absent, figs, p.get("table"))
+        if unsure:
+            detail += f"；{unsure}，可能未读出"
+        kind = FindingKind.extraction if unsure else rule.kind
+        yield finding(rule, detail, right, left, tol, [f.loc for f in figs], kind=kind)
+
+
+def _unread(ix: Index, absent: list[str], figs: list[Fig], table: str | None) -> str:
+    """What in a failed identity the reading may have missed ('' when nothing)."""
+    blank = [f.label for f in figs if f.raw == "" and f.where[4] is not None]
+    if blank:
+        return f"单元格未印数值：{'、'.join(blank[:3])}"
+    for spec in absent:
+        parts = spec.lstrip("-").rstrip("?").split(":")
+        ti = ix.tables.get(parts[0] if len(parts) == 3 else (table or ""))
+        if ti is not None and (rows := ti.unresolved()):
+            names = "、".join(f"“{r.name}”" for r in rows[:3])
+            return f"{ti.table.title or ti.key} 中有未能对应的行 {names}"
+    return ""
 
 
 def _groups(cols: set[str]) -> set[str]:
     return {""} | {k.rsplit(".", 1)[0] + "." for k in cols if "." in k}
 
 
-def _parts(ti: TableIndex, prefix: str, rule: Rule) -> list[tuple[int, str]]:
+def _parts(ti: TableIndex, prefix: str, rule: Rule) -> list[tuple[int, str]] | None:
+    """The part columns of the identity in one column group; None when a `required` part has
+    no column. A part printed only as a group ('上年结转结余 | 合计 | 一般公共预算 …') counts
+    by the group's 合计 (else its columns); `expand` names the columns that stand for a part
+    printed without its own (基本支出 split into 人员经费 | 公用经费)."""
     p = rule.params
-    parts = []
+    parts: list[tuple[int, str]] = []
+    found: set[str] = set()
     for spec in p["parts"]:
         sign, key = (-1, spec[1:]) if spec.startswith("-") else (1, spec)
-        key = key if "." in key and not prefix else prefix + key
-        # 其中 columns restate part of a neighbour; summing them would double count.
-        if key in ti.cols and "其中" not in ti.titles.get(key, ""):
-            parts.append((sign, key))
+        cols = _columns_for(ti, key if "." in key and not prefix else prefix + key, prefix, p)
+        if cols:
+            found.add(key)
+            parts += [(sign, c) for c in cols]
     for broad, narrow in p.get("subsumes", {}).items():
         if any(k == prefix + broad for _, k in parts):
             parts = [(s, k) for s, k in parts if k not in {prefix + n for n in narrow}]
+    if not set(p.get("required", ())) <= found:
+        return None
     return parts
+
+
+def _columns_for(ti: TableIndex, key: str, prefix: str, p: dict) -> list[str]:
+    if _summable(ti, key):
+        return [key]
+    if prefix:
+        return []
+    if _summable(ti, f"{key}.total"):
+        return [f"{key}.total"]
+    group = [c for c in sorted(ti.cols) if c.startswith(key + ".") and _summable(ti, c)]
+    if group:
+        return group
+    expanded = p.get("expand", {}).get(key, [])
+    return expanded if expanded and all(_summable(ti, c) for c in expanded) else []
+
+
+def _summable(ti: TableIndex, key: str) -> bool:
+    # 其中 columns restate part of a neighbour; summing them would double count.
+    return key in ti.cols and "其中" not in ti.titles.get(key, "")
 
 
 @template("column_sum")
@@ -71,12 +124,10 @@ def column_sum(ix: Index, rule: Rule) -> Iterator[Finding]:
         for prefix in _groups(ti.cols):
             total = prefix + p["total"]
             parts = _parts(ti, prefix, rule)
-            if total not in ti.cols or len(parts) < p.get("min_parts", 2):
+            if total not in ti.cols or parts is None or len(parts) < p.get("min_parts", 2):
                 continue
             rows = [
-                r
-                for r in ti.table.rows
-                if total in r.values and any(k in r.values for _, k in parts)
+                r for r in ti.rows if total in r.values and any(k in r.values for _, k in parts)
             ]
             found = [f for row in rows for f in _row_sum(rule, ti, row, total, parts)]
             fragment = any(
@@ -106,6 +157,7 @@ def _row_sum(
         names = "+".join(k for _, k in parts)
         detail = (
             f"{row.name or row.code or row.row_code} {total} {fmt(ft.wan)} ≠ {names} {fmt(right)}"
+            f"{printed([ft] + [f for _, f in figs])}"
         )
         yield finding(rule, detail, right, ft.wan, tol, [ft.loc] + [f.loc for _, f in figs])
 
@@ -138,7 +190,9 @@ def _family(
     fp, total, tol, figs = bad[0]
     label = parent.code or parent.name or "合计"
     cols = "、".join(b[0].loc.column_key or "" for b in bad)
-    detail = f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）"
+    detail = (
+        f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
+    )
     locs = [b[0].loc for b in bad] + [f.loc for b in bad for f in b[3]]
     if kids and not any(v.wan for k in kids for v in k.values.values()):
         detail += "；下级行均无数值，行的数值可能未提取"
@@ -153,6 +207,10 @@ def _family(
         ]
         yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
         return
+    if unread := unread_pages(ix, ti):
+        detail += f"；表格可能续至第{'、'.join(map(str, unread))}页而未读出"
+        yield finding(rule, detail, total, fp.wan, tol, locs, kind=FindingKind.extraction)
+        return
     yield finding(rule, detail, total, fp.wan, tol, locs)
 
 
@@ -164,8 +222,11 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
             continue
         kids = [
             r
-            for r in ti.table.rows
-            if r is not ti.total and not r.row_code and (not r.code or r.code in ti.codes)
+            for r in ti.rows
+            if r is not ti.total
+            and not r.row_code
+            and (not r.code or r.code in ti.codes)
+            and not is_unit_line(r.name, ti.department)  # a unit's subtotal of its projects
         ]
         if kids:
             yield from _family(ix, rule, ti, ti.total, kids)
@@ -190,5 +251,5 @@ def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
                 locs.append(Location(table_key=tb, row_code=code, column_key=cb))
             if not fa:
                 locs.append(Location(table_key=ta, row_code=code, column_key=ca))
-            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}"
+            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}{printed(fa + fb)}"
             yield finding(rule, detail, vb, va, tol, locs)

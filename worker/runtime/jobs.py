@@ -17,12 +17,20 @@ from typing import Any
 
 from rq import get_current_job
 
-from schemas import DocStatus
+from schemas import DocStatus, Document
 from schemas.performance import Source
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import LLMConfig, extract_section, make_client, pending
-from worker.pipeline import Outcome, process, status_of
+from worker.pipeline import Options, Outcome, process, status_of
 from worker.pipeline.checks import run_checks
+from worker.runtime.carry import (
+    Carried,
+    audit_entry,
+    carried_status,
+    carry_review,
+    reviewed,
+    was_confirmed,
+)
 from worker.runtime.queue import enqueue_sections
 from worker.settings import Settings
 from worker.store import Store
@@ -56,22 +64,49 @@ def process_document(doc_id: str) -> str:
     record = store.get(doc_id)
     if record is None:
         return "unknown document"  # deleted since it was queued: nothing to do
+    previous, confirmed = _previous(store, doc_id)  # a re-run: its review work is carried over
     store.mark_running(doc_id)
     started = time.perf_counter()
     try:
         outcome = process(store.read_bytes(doc_id), record.kind, doc_id, record.source_file,
-                          settings.max_pages, settings.ocr_engine, settings.ocr_dpi)
+                          Options.from_settings(settings))
     except DocumentRejected as exc:
-        store.mark_failed(doc_id, exc.reason, time.perf_counter() - started)
+        _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
     seconds = time.perf_counter() - started
+    carried = carry_review(previous, outcome.document, confirmed)
+    if carried.kept:  # the reviewer's values are the document's now: check those
+        outcome.findings = run_checks(outcome.document)
+    status = carried_status(carried, outcome.status)
+    was = DocStatus.confirmed if confirmed else record.status
+    audit = audit_entry(carried, was, status) if previous is not None else None
     if not outcome.sections:
-        store.save_result(outcome.document, outcome.findings, outcome.status, seconds)
-        return outcome.status.value
+        store.save_result(outcome.document, outcome.findings, status, seconds, audit)
+        return status.value
     # the tables are stored now; the document is final once its sections are back
-    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds)
+    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, audit)
     _fan_out(settings, store, outcome)
     return "sections queued"
+
+
+def _previous(store: Store, doc_id: str) -> tuple[Document | None, bool]:
+    """The stored result of an earlier run, and whether the reviewer confirmed it."""
+    previous, _ = store.load_result(doc_id)
+    return previous, previous is not None and was_confirmed(store.audit(doc_id))
+
+
+def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None,
+          known: tuple[Document | None, bool] | None = None) -> None:
+    """A document that fails for good is `failed` — unless a reviewer worked on its previous
+    result: that result stays, with its status, and the failed re-run is audited. `known`: the
+    previous result when the caller has already loaded it."""
+    previous, confirmed = known or _previous(store, doc_id)
+    if previous is None or not (confirmed or reviewed(previous)):
+        store.mark_failed(doc_id, reason, seconds)
+        return
+    status = DocStatus.confirmed if confirmed else DocStatus.needs_review
+    store.set_status(doc_id, status, {"action": "rerun", "new": status.value,
+                                      "detail": {"failed": reason, "kept": "previous result"}})
 
 
 def _fan_out(settings: Settings, store: Store, outcome: Outcome) -> None:
@@ -112,7 +147,9 @@ def finalize_document(doc_id: str) -> str:
     parsed = [s for s in document.sections if s.source == Source.parser]
     document.sections = parsed + store.section_results(doc_id)
     findings = run_checks(document, sections=document.sections)
-    status = status_of(document, findings)
+    carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
+                      conflicts=[p.message for p in document.problems if p.stage == "review"])
+    status = carried_status(carried, status_of(document, findings))
     store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
     return status.value
 
@@ -126,7 +163,7 @@ def on_job_failure(job: Any, connection: Any, exc_type: type, exc: BaseException
     if job.retries_left:
         store.mark_queued(doc_id, reason=f"retrying after {reason}")
     else:
-        store.mark_failed(doc_id, reason)
+        _fail(store, doc_id, reason)
 
 
 def on_section_failure(job: Any, connection: Any, exc_type: type, exc: BaseException,

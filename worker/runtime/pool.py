@@ -1,22 +1,34 @@
-"""Worker processes: RQ workers with a short heartbeat, started N at a time."""
+"""Worker processes: RQ workers that notice a dead colleague's job within seconds.
+
+RQ finds an abandoned job (its worker died: SIGKILL, power loss) when a worker cleans the
+registries: after the job's heartbeat expired. Stock RQ cleans every 10 minutes and an idle
+worker blocks ~405 s in BLPOP between checks; a busy one never checks. Ours checks every
+`heartbeat_s`, idle or busy, so a job is back in the queue `heartbeat_s + heartbeat_grace_s`
+(+ at most one `heartbeat_s`) after its worker died.
+"""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-from multiprocessing.process import BaseProcess
+import ctypes
+import signal
+import sys
 from typing import Any
 
 from rq import Worker
 from rq.job import Job
 
+from worker.errors import BudgetlensError
 from worker.runtime import jobs
 from worker.runtime.queue import connect, get_llm_queue, get_queue
 from worker.settings import Settings
 
+_PR_SET_PDEATHSIG = 1
+_BLPOP_MARGIN = 15  # RQ blocks in BLPOP for worker_ttl - 15 s
+
 
 class BudgetlensWorker(Worker):
-    """RQ's worker, but a job whose worker vanished (SIGKILL, power loss) is noticed after
-    `heartbeat_s + heartbeat_grace_s` instead of RQ's fixed extra minute."""
+    """RQ's worker with a heartbeat of `heartbeat_s + heartbeat_grace_s` (RQ adds a fixed minute)
+    and registry maintenance every `heartbeat_s`, also while its work horse is busy."""
 
     heartbeat_grace = 10
 
@@ -26,57 +38,39 @@ class BudgetlensWorker(Worker):
             interval = int(min(job.timeout - working_time, interval))
         return int(interval) + self.heartbeat_grace
 
+    def maintain_heartbeats(self, job: Job, execution: Any) -> None:
+        super().maintain_heartbeats(job, execution)
+        if self.should_run_maintenance_tasks:  # a busy worker rescues dead workers' jobs too
+            self.run_maintenance_tasks()
+
+
+def make_worker(settings: Settings, cls: type[BudgetlensWorker] = BudgetlensWorker
+                ) -> BudgetlensWorker:
+    conn = connect(settings)
+    worker = cls(
+        [get_queue(settings, conn), get_llm_queue(settings, conn)],  # in priority order
+        connection=conn,
+        job_monitoring_interval=settings.heartbeat_s,
+        maintenance_interval=settings.heartbeat_s,
+        worker_ttl=settings.heartbeat_s + _BLPOP_MARGIN,  # idle: wake up every heartbeat_s
+    )
+    worker.heartbeat_grace = settings.heartbeat_grace_s
+    return worker
+
 
 def work(settings: Settings, burst: bool = False) -> None:
     """Entry point of one worker process."""
     jobs.configure(settings)
-    conn = connect(settings)
-    worker = BudgetlensWorker(
-        [get_queue(settings, conn), get_llm_queue(settings, conn)],  # in priority order
-        connection=conn,
-        job_monitoring_interval=settings.heartbeat_s,
-        maintenance_interval=settings.heartbeat_s + settings.heartbeat_grace_s,
-    )
-    worker.heartbeat_grace = settings.heartbeat_grace_s
-    worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+    make_worker(settings).work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
-class Pool:
-    """N worker processes. Stopping is RQ's warm shutdown: the current job finishes first."""
-
-    def __init__(self, settings: Settings, n: int, burst: bool = False) -> None:
-        self.settings, self.n, self.burst = settings, n, burst
-        self.procs: list[BaseProcess] = []
-        self._ctx: Any = mp.get_context("spawn")  # no inherited DB pools or Redis sockets
-
-    def start(self) -> Pool:
-        for _ in range(self.n):
-            self._spawn()
-        return self
-
-    def _spawn(self) -> None:
-        proc = self._ctx.Process(target=work, args=(self.settings, self.burst), daemon=False)
-        proc.start()
-        self.procs.append(proc)
-
-    def respawn_dead(self) -> int:
-        """Replace workers that died (killed, crashed); returns how many were replaced."""
-        dead = [p for p in self.procs if not p.is_alive() and p.exitcode not in (0, None)]
-        for proc in dead:
-            self.procs.remove(proc)
-            self._spawn()
-        return len(dead)
-
-    def stop(self, timeout: float = 30) -> None:
-        for proc in self.procs:
-            if proc.is_alive():
-                proc.terminate()  # SIGTERM → RQ warm shutdown
-        for proc in self.procs:
-            proc.join(timeout)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-
-    def join(self) -> None:
-        for proc in self.procs:
-            proc.join()
+def worker_process(settings: Settings, burst: bool) -> None:
+    """A worker process under the supervisor: it stops (warm) when the supervisor dies, and says
+    by its exit code whether it could work at all."""
+    if sys.platform == "linux":  # SIGTERM = RQ's warm shutdown: the current job finishes
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    try:
+        work(settings, burst)
+    except BudgetlensError as exc:  # Redis gone, store unreachable: the supervisor decides
+        print(f"budgetlens worker: {exc}", file=sys.stderr)
+        sys.exit(3)

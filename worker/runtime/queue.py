@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -128,12 +129,20 @@ def _redis_binary() -> str:
 @contextlib.contextmanager
 def redis_server(settings: Settings) -> Iterator[Settings]:
     """Yield settings whose `redis_url` points at a live server (embedded one started if needed)."""
+    with redis_owned(settings) as (live, _):
+        yield live
+
+
+@contextlib.contextmanager
+def redis_owned(settings: Settings) -> Iterator[tuple[Settings, EmbeddedRedis | None]]:
+    """redis_server, also yielding the embedded server (None for an external one) so that a
+    supervisor can restart it."""
     if settings.redis_url:
-        yield settings
+        yield settings, None
         return
     server = EmbeddedRedis(settings.data_dir / "redis").start()
     try:
-        yield settings.model_copy(update={"redis_url": server.url})
+        yield settings.model_copy(update={"redis_url": server.url}), server
     finally:
         server.stop()
 
@@ -200,6 +209,34 @@ def enqueue_sections(settings: Settings, conn: redis.Redis, doc_id: str,
         depends_on=Dependency(jobs=jobs, allow_failure=True) if jobs else None,
         on_failure=Callback("worker.jobs.on_job_failure"),
         description=f"final checks {doc_id[:12]}")
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Work that is not done yet, over both queues."""
+
+    queued: int  # waiting in a queue (or deferred until its sections are back)
+    scheduled: int  # retries waiting for their backoff
+    started: int  # being worked on, or abandoned by a dead worker until recovery
+    runnable: int  # what a worker started now would find: queued, due retries, expired jobs
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.scheduled + self.started
+
+
+def backlog(settings: Settings, conn: redis.Redis) -> Backlog:
+    now = time.time()
+    queued = scheduled = started = runnable = 0
+    for queue in (get_queue(settings, conn), get_llm_queue(settings, conn)):
+        waiting = queue.count + queue.deferred_job_registry.get_job_count(cleanup=False)
+        due = len(queue.scheduled_job_registry.get_jobs_to_schedule(int(now)))
+        expired = len(queue.started_job_registry.get_expired_job_ids(now))
+        queued += waiting
+        scheduled += queue.scheduled_job_registry.get_job_count(cleanup=False)
+        started += queue.started_job_registry.get_job_count(cleanup=False)
+        runnable += queue.count + due + expired
+    return Backlog(queued, scheduled, started, runnable)
 
 
 def recover_abandoned(queue: Queue) -> None:

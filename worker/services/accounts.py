@@ -1,7 +1,8 @@
-"""Reviewer accounts: scrypt password hashes kept in `Settings.ui_users`, and `budgetlens user add`.
+"""Reviewer accounts: scrypt password hashes kept in `Settings.ui_users` (`budgetlens user add`
+in worker/cli.py prints the line that sets them).
 
 A hash is `scrypt:<n>:<r>:<p>:<salt>:<key>` (base64url, no `$`, so it survives .env files and
-shell quoting). Wire the command into the CLI with `app.add_typer(user_app, name="user")`.
+shell quoting).
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import hashlib
 import hmac
 import json
 import os
-import sys
-from typing import Annotated
-
-import typer
 
 from worker.settings import Settings
 
@@ -76,28 +73,3 @@ _DUMMY = "scrypt:16384:8:1:AAAAAAAAAAAAAAAAAAAAAA:" + "A" * 43
 def env_line(users: dict[str, str]) -> str:
     """The shell line that configures these reviewer accounts."""
     return f"BUDGETLENS_UI_USERS='{json.dumps(users, ensure_ascii=False, sort_keys=True)}'"
-
-
-user_app = typer.Typer(help="Reviewer accounts for the review app", no_args_is_help=True)
-
-
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="Reviewer name (shown in the audit log)")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin (scripts)")
-    ] = False,
-) -> None:
-    """Hash a password and print the BUDGETLENS_UI_USERS line (existing accounts kept)."""
-    name = name.strip()
-    if not name or ":" in name:
-        raise typer.BadParameter("the name must be non-empty and without ':'")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise typer.BadParameter("use at least 8 characters")
-    users = dict(Settings().ui_users) | {name: hash_password(password)}
-    typer.echo("# set this in the environment (or .env) of `budgetlens ui`:", err=True)
-    typer.echo(env_line(users))

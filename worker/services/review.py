@@ -28,25 +28,18 @@ from rq import Queue
 
 from schemas import DocStatus, Document, Finding, Row, Table, Unit, Value, ValueStatus
 from schemas.records import DocumentRecord
+from worker.errors import InvalidEdit, NotAllowed, VersionConflict
 from worker.pipeline.checks import run_checks
 from worker.rules.ocr import is_low, threshold
 from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
-from worker.store import Store, VersionConflict
-from worker.tables.numbers import Kind, parse
+from worker.store import Store
+from worker.tables.headers import money_column
+from worker.tables.numbers import Kind, parse, wan_of
 
 Checks = Callable[[Document], list[Finding]]
 ANONYMOUS = "anonymous"
 REVIEWABLE = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed}
-_TEN_THOUSAND = Decimal(10000)
-
-
-class InvalidEdit(ValueError):
-    """The reviewer asked for something that cannot be applied (not a number, no such cell)."""
-
-
-class NotAllowed(PermissionError):
-    """Anonymous visitors read; only signed-in reviewers correct and confirm."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +246,7 @@ def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
     new_raw = edit.new.strip()
     if new_raw == old.raw.strip():
         return None
-    row.values[edit.column] = _corrected(old, new_raw, table.unit)
+    row.values[edit.column] = _corrected(old, new_raw, table.unit, edit.column)
     label = row.code or row.row_code or row.name
     return {
         "action": "correct",
@@ -271,20 +264,15 @@ def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
     }
 
 
-def _corrected(old: Value, raw: str, unit: Unit) -> Value:
+def _corrected(old: Value, raw: str, unit: Unit, column: str) -> Value:
     parsed = parse(raw)
     if parsed.kind == Kind.text:
         raise InvalidEdit(f"{raw!r} is not a number (blank, '-' or a number like 1,234.56)")
-    # a column that held a non-amount (a rate, a count) keeps no 万元 figure
-    money = parsed.kind != Kind.percent and not (old.value is not None and old.wan is None)
-    wan = None
-    if money and parsed.value is not None:
-        wan = parsed.value if unit == Unit.wan else parsed.value / _TEN_THOUSAND
     return old.model_copy(
         update={
             "raw": raw,
             "value": parsed.value,
-            "wan": wan,
+            "wan": wan_of(parsed, unit, money_column(column)),
             "confidence": None,
             "status": ValueStatus.corrected,
         }

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 from rq import Queue
 
+from worker.errors import BudgetlensError
 from worker.pipeline.load import KINDS, kind_of
 from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
@@ -20,6 +22,7 @@ class SubmitReport:
     queued: list[tuple[str, str]] = field(default_factory=list)  # (path, doc_id)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    stopped: str | None = None  # an infrastructure failure (disk full, Redis gone) ended it here
 
     @property
     def doc_ids(self) -> list[str]:
@@ -74,7 +77,13 @@ def _too_big(size: int, settings: Settings) -> str:
 
 
 def submit(paths: Iterable[str], store: Store, queue: Queue, settings: Settings) -> SubmitReport:
+    """Submit every file. An infrastructure failure (disk full, Redis gone) stops it there;
+    the report still says what was queued before."""
     report = SubmitReport()
     for path in expand(paths):
-        submit_file(path, store, queue, settings, report)
+        try:
+            submit_file(path, store, queue, settings, report)
+        except (OSError, BudgetlensError, redis.RedisError) as exc:
+            report.stopped = f"{path}: {type(exc).__name__}: {exc}"
+            break
     return report

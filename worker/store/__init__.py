@@ -38,7 +38,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_colum
 from schemas import DocStatus, Document, Finding
 from schemas.performance import Section, SectionResult, SectionStatus
 from schemas.records import AuditEntry, DocumentRecord
-from worker.errors import StoreError
+from worker.errors import StoreError, VersionConflict
 from worker.settings import Settings
 from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
 from worker.store.llm_cache import metadata as llm_tables
@@ -107,10 +107,6 @@ class _Section(_Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
-class VersionConflict(Exception):
-    """Someone else changed the document since the caller read it."""
-
-
 class Store:
     def __init__(self, url: str, blob_dir: Path) -> None:
         self.url = url
@@ -138,11 +134,15 @@ class Store:
 
     # -- documents ------------------------------------------------------------------------
 
-    def set_status(self, doc_id: str, status: DocStatus) -> None:
+    def set_status(
+        self, doc_id: str, status: DocStatus, audit: dict[str, Any] | None = None
+    ) -> None:
         with self._session() as s:
             s.execute(
                 update(_Doc).where(_Doc.doc_id == doc_id).values(status=status, updated_at=_now())
             )
+            if audit is not None:
+                s.add(_Audit(doc_id=doc_id, user="system", **audit))
 
     def add_document(self, data: bytes, source_file: str, kind: str) -> tuple[str, bool]:
         """Keep the bytes (content-addressed) and a `queued` record. Returns (doc_id, created):
@@ -276,7 +276,9 @@ class Store:
         findings: builtins.list[Finding],
         status: DocStatus,
         seconds: float | None = None,
+        audit: dict[str, Any] | None = None,
     ) -> None:
+        """The worker's write (`audit`: one system entry in the same transaction)."""
         region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
         with self._session() as s:
             s.execute(
@@ -299,6 +301,8 @@ class Store:
                     version=_Doc.version + 1,
                 )
             )
+            if audit is not None:
+                s.add(_Audit(doc_id=doc.doc_id, user="system", **audit))
 
     def load_result(self, doc_id: str) -> tuple[Document | None, builtins.list[Finding]]:
         with self._session() as s:

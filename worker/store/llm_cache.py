@@ -1,20 +1,27 @@
-"""The LLM cache and call ledger, in two SQL tables the store can adopt as they are.
+"""The LLM cache and call ledger, in two SQL tables of the store's database.
 
 `llm_cache`: one row per (model, prompt version, section text hash) holding the finished
 `SectionResult`, so re-running a document makes no call. `llm_calls`: one row per HTTP call
 (tokens in/out, latency, outcome) per document and section: the per-document token budget and
-the totals that `status` and the export show are sums over it. Pass an engine to share the
-store's database; a path or URL opens a SQLite file of its own.
+the totals that `status` and the export show are sums over it.
+
+`LLMCache(store.engine)` shares the store's engine, whose tables the store creates; a path or
+URL opens a database of its own the same way (worker/store/database.py: fork-safe pool, SQLite
+pragmas). Either way: insert-or-skip, NUL-safe text, database failures raised as StoreError.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -22,16 +29,16 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
-    create_engine,
     func,
     insert,
     select,
+    true,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.performance import CallRecord, SectionResult, Usage
+from worker.errors import StoreError
+from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
 
 metadata = MetaData()
 
@@ -42,7 +49,7 @@ cache_table = Table(
     Column("model", String(200), nullable=False),
     Column("prompt_version", String(200), nullable=False),
     Column("text_sha256", String(64), nullable=False),
-    Column("result", Text, nullable=False),
+    Column("result", NulFreeText, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -74,19 +81,27 @@ class LLMCache:
 
     def __init__(self, target: Engine | str | Path) -> None:
         if isinstance(target, Engine):
-            self.engine = target
-        else:
-            url = str(target) if "://" in str(target) else f"sqlite:///{Path(target).resolve()}"
-            self.engine = create_engine(url)
-        metadata.create_all(self.engine)
+            self.engine = target  # the store's: its tables are made with the store's
+            return
+        url = str(target) if "://" in str(target) else f"sqlite:///{Path(target).resolve()}"
+        self.engine = open_engine(url)
+        with self._begin() as conn:
+            create_tables(conn, metadata)
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> LLMCache:
-        data_dir.mkdir(parents=True, exist_ok=True)
         return cls(data_dir / "llm_cache.sqlite3")
 
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"LLM cache: {exc}") from exc
+
     def get(self, key: str) -> SectionResult | None:
-        with self.engine.connect() as conn:
+        with self._begin() as conn:
             row = conn.execute(select(cache_table.c.result).where(cache_table.c.key == key)).first()
         return SectionResult.model_validate_json(row.result) if row else None
 
@@ -100,13 +115,13 @@ class LLMCache:
             "created_at": datetime.now(UTC),
         }
         # two workers that missed on the same text both put: the first answer stays
-        upsert = {"sqlite": sqlite_insert, "postgresql": pg_insert}.get(self.engine.dialect.name)
+        upsert = insert_or_skip(self.engine.dialect.name)
         stmt = (
             upsert(cache_table).values(**values).on_conflict_do_nothing()
             if upsert
             else insert(cache_table).values(**values)
         )
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(stmt)
 
     def record_calls(self, doc_id: str, section_id: str, calls: list[CallRecord]) -> None:
@@ -116,17 +131,11 @@ class LLMCache:
         rows = [
             {"doc_id": doc_id, "section_id": section_id, "at": now, **c.model_dump()} for c in calls
         ]
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(insert(calls_table), rows)
 
     def doc_usage(self, doc_id: str) -> Usage:
-        c = calls_table.c
-        query = select(
-            func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out), func.sum(c.latency_s)
-        ).where(c.doc_id == doc_id)
-        with self.engine.connect() as conn:
-            n, t_in, t_out, latency = conn.execute(query).one()
-        return Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0, latency_s=latency or 0.0)
+        return self._usage(calls_table.c.doc_id == doc_id)
 
     def doc_tokens(self, doc_id: str) -> int:
         usage = self.doc_usage(doc_id)
@@ -134,10 +143,13 @@ class LLMCache:
 
     def total_usage(self) -> Usage:
         """Calls and tokens over every document (for `budgetlens status`)."""
+        return self._usage(true())
+
+    def _usage(self, where: ColumnElement[bool]) -> Usage:
         c = calls_table.c
         query = select(
             func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out), func.sum(c.latency_s)
-        )
-        with self.engine.connect() as conn:
+        ).where(where)
+        with self._begin() as conn:
             n, t_in, t_out, latency = conn.execute(query).one()
         return Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0, latency_s=latency or 0.0)

@@ -20,8 +20,11 @@ from worker.tables.headers import (
     ColumnSpec,
     column_spec,
     count_header_rows,
+    drop_common_group,
+    drop_lone_prefix,
     header_paths,
     is_colnum_row,
+    relative_years,
     repair_shifted_groups,
     resolve_collisions,
 )
@@ -39,6 +42,7 @@ from worker.tables.titles import (
 
 STAGE = "tables"
 SUMMARY_KEYS = frozenset({"income_expenditure_summary", "fiscal_appropriation_summary"})
+MAX_CAPTION_CELLS = 3  # a caption row with a plain cell in it; a header row has more cells
 MAX_TEXTS_IN_CONTINUATION = 2  # notes/captions allowed between the parts of one table
 
 
@@ -150,7 +154,9 @@ def _take_captions(block: TableBlock) -> tuple[_Part, list[str]]:
         texts = [c.text.strip() for c in rows[0] if c.origin is None]
         filled = [t for t in texts if t]
         numeric = any(parse(t).numeric for t in filled)
-        if filled and (numeric or not (is_title_row(texts) or any(is_caption(t) for t in filled))):
+        captions_in = sum(1 for t in filled if is_caption(t))
+        caption = captions_in == len(filled) or (captions_in and len(filled) <= MAX_CAPTION_CELLS)
+        if filled and (numeric or not (is_title_row(texts) or caption)):
             break  # a department | 预算年度 | 单位 line is a caption even with a plain cell in it
         captions.extend(dict.fromkeys(filled))
         rows = rows[1:]
@@ -278,14 +284,18 @@ def _header_and_data(group: _Group) -> tuple[list[list[Cell]], list[list[Cell]]]
 def _column_specs(header: list[list[Cell]], data: list[list[Cell]], width: int) -> list[ColumnSpec]:
     paths = header_paths(header) if header else [[] for _ in range(width)]
     has_data = [any(row[c].text.strip() for row in data) for c in range(width)]
-    paths = repair_shifted_groups(paths, has_data)
+    paths = relative_years(repair_shifted_groups(paths, has_data))
     ocr = any(cell.confidence is not None for row in header for cell in row)
     specs = [column_spec(i, p, ocr) for i, p in enumerate(paths)]
     for spec in specs:
         if not spec.path and not has_data[spec.index]:
             spec.role = "attr"  # a ghost column: no header, no data
     if not any(s.role == "name" for s in specs):
-        _guess_name_column(specs, data)
+        units = [s for s in specs if s.role == "unit_name"]
+        if units:
+            units[0].role, units[0].units = "name", True  # the units are the rows
+        else:
+            _guess_name_column(specs, data)
     return specs
 
 
@@ -321,6 +331,8 @@ def _guess_name_column(specs: list[ColumnSpec], data: list[list[Cell]]) -> None:
 def _finish_keys(sides: list[Side]) -> None:
     """Distinct keys per side; a side with one amount column calls it `amount`."""
     for side in sides:
+        drop_common_group(side.values)
+        drop_lone_prefix(side.values)
         resolve_collisions(side.values)
     for side in sides:
         if len(side.values) == 1 and side.values[0].money:

@@ -20,19 +20,23 @@ from worker.tables.numbers import norm, norm_label, parse
 
 MAX_HEADER_ROWS = 6
 VALUE = "value"
-_COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次"})
+_COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次", "*", "**", "***"})
+_YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?")
 _LEAD_UNIT = re.compile(r"[（(](?:万元|元)[)）]$")
+_REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
 
 
 @dataclass(slots=True)
 class ColumnSpec:
     index: int
-    role: str  # value | seq | cls | kuan | xiang | code | unit_code | name | attr
+    role: str  # value | seq | cls | kuan | xiang | code | unit_code | unit_name | name | attr
     title: str
     path: list[str]
     key: str = ""
     alt_key: str = ""  # spelled with the neutral groups, used when `key` collides
+    qual_key: str = ""  # every group on the path (因公出国费/一般公共预算 → abroad.general_budget)
     money: bool = True
+    units: bool = False  # a name column that lists units (单位名称 alone): its rows are units
     problems: list[str] = field(default_factory=list)
 
 
@@ -186,8 +190,12 @@ def lookup_segment(segment: str) -> tuple[str, str] | None:
     exact, contained = _lookup_tables()
     if s in exact:
         return exact[s]
+    # 事业收入（不含教育收费） is 事业收入: a closing remark qualifies the heading, it does not name it
+    bare = _LEAD_UNIT.sub("", norm_label(_REMARK.sub("", segment.strip()))) or s
+    if bare in exact:
+        return exact[bare]
     for alias, kind, name in contained:
-        if alias in s:
+        if alias in bare:
             return kind, name
     return None
 
@@ -204,6 +212,13 @@ def lookup_near(segment: str) -> tuple[str, str] | None:
     return exact[near] if near else None
 
 
+def money_column(key: str) -> bool:
+    """Whether the values under a column key (dotted when grouped) are amounts: the key's leaf,
+    as the vocabulary marks it (`money: false` for rates and scores)."""
+    found = column_vocabulary().values.get(key.rsplit(".", 1)[-1])
+    return found.money if found else True
+
+
 def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
     title = "/".join("".join(seg.split()) for seg in path)
     hits = [(lookup_near if ocr else lookup_segment)(seg) for seg in path]
@@ -215,9 +230,22 @@ def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
         return ColumnSpec(index, name, title, path)
     keys = [h[1] for h in hits[: leaf + 1] if h is not None and h[0] == VALUE]
     key, alt = _value_key(keys)
-    return ColumnSpec(
+    spec = ColumnSpec(
         index, VALUE, title, path, key, alt, column_vocabulary().values[keys[-1]].money
     )
+    spec.qual_key = _qualified_key(keys)
+    return spec
+
+
+def _qualified_key(keys: list[str]) -> str:
+    """The groups on a column's path, root → leaf: neutral groups and inner totals left out."""
+    vocab = column_vocabulary().values
+    leaf = keys[-1]
+    inner = [k for k in keys[:-1] if not vocab[k].neutral and not vocab[k].total]
+    parts = [*dict.fromkeys(inner)]
+    if not (vocab[leaf].total and parts):
+        parts.append(leaf)
+    return ".".join(parts)
 
 
 def _value_key(keys: list[str]) -> tuple[str, str]:
@@ -234,6 +262,62 @@ def _value_key(keys: list[str]) -> tuple[str, str]:
     return key, ".".join([*neutral, key]) if neutral else key
 
 
+def relative_years(paths: list[list[str]]) -> list[list[str]]:
+    """Header segments that name years ("2025年预算数 | 2026年预算数"): the latest year is the
+    table's own (its year dropped), earlier ones are the year before (上年)."""
+    years = {int(m.group(1)) for p in paths for seg in p if (m := _YEAR.match(seg))}
+    if not years:
+        return paths
+    latest = max(years)
+
+    def fix(seg: str) -> str:
+        m = _YEAR.match(seg)
+        if m is None:
+            return seg
+        rest = seg[m.end() :]
+        if int(m.group(1)) < latest:
+            return "上年" + rest
+        return rest or "当年"
+
+    return [[fix(seg) for seg in p] for p in paths]
+
+
+def drop_common_group(specs: list[ColumnSpec], ocr: bool = False) -> None:
+    """A group over every value column of a side says nothing a sibling does not (基本支出 over
+    总计 | 人员经费 | 公用经费 in the 基本支出 table): the columns are keyed without it."""
+    if len(specs) < 2 or any(len(s.path) < 2 for s in specs):
+        return
+    groups = {"".join(s.path[0].split()) for s in specs}
+    if len(groups) != 1 or lookup_segment(specs[0].path[0]) is None:
+        return
+    for spec in specs:
+        inner = column_spec(spec.index, spec.path[1:], ocr)
+        if inner.role == VALUE and inner.key:
+            spec.key, spec.alt_key, spec.qual_key = inner.key, inner.alt_key, inner.qual_key
+            spec.money = inner.money
+
+
+def drop_lone_prefix(specs: list[ColumnSpec]) -> None:
+    """预算数 over the value columns of a side (no 决算数 beside it; a 总计 printed outside the
+    group is fine) says nothing: budget.total → total (`alone` in columns.yaml)."""
+    if any(not s.key for s in specs):
+        return
+    dotted = [s for s in specs if "." in s.key]
+    heads = {s.key.split(".")[0] for s in dotted}
+    if len(heads) != 1:
+        return
+    (head,) = heads
+    plain = [s.key for s in specs if "." not in s.key]
+    stripped = [s.key.removeprefix(f"{head}.") for s in dotted]
+    if not column_vocabulary().values[head].alone or plain.count(head) > 1:
+        return
+    if len({*plain, *stripped}) < len(plain) + len(stripped):
+        return  # 总计 beside 预算数/合计: keep them apart
+    for spec, key in zip(dotted, stripped, strict=True):
+        spec.key = key
+        spec.alt_key = spec.alt_key.replace(f"{head}.", "", 1)
+
+
 def resolve_collisions(specs: list[ColumnSpec]) -> None:
     """Give every value column of one table side a distinct key (see columns.yaml)."""
     seen: dict[str, ColumnSpec] = {}
@@ -243,6 +327,8 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
             spec.problems.append(f"表头“{spec.title}”未能对应，按 {spec.key} 保留")
         if spec.key in seen and spec.alt_key and spec.alt_key not in seen:
             spec.key = spec.alt_key
+        if spec.key in seen and spec.qual_key and spec.qual_key not in seen:
+            spec.key = spec.qual_key
         n = 2
         base = spec.key
         while spec.key in seen:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
 
+from schemas import Unit
 from schemas.reference import char_fold
 
 
@@ -33,6 +34,14 @@ class Parsed:
     @property
     def numeric(self) -> bool:
         return self.kind in (Kind.dash, Kind.number, Kind.percent)
+
+
+def wan_of(parsed: Parsed, unit: Unit, money_column: bool) -> Decimal | None:
+    """The one "is money" rule: a number (not a percentage) in a column whose key the
+    vocabulary marks `money` is an amount, normalized to 万元; anything else has no 万元 figure."""
+    if parsed.value is None or not money_column or parsed.kind is Kind.percent:
+        return None
+    return unit.to_wan(parsed.value)
 
 
 BLANK = Parsed(Kind.blank)

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from functools import cache
 
 from schemas import Row, Unit, Value
-from schemas.reference import function_codes, row_vocabulary
+from schemas.reference import function_codes, row_vocabulary, table_rule
 from worker.layout import BBox, Cell
 from worker.tables.headers import VALUE, ColumnSpec
 from worker.tables.labels import nearest, renumber, split_ordinal
-from worker.tables.numbers import Kind, norm_label, parse
+from worker.tables.numbers import Kind, norm_label, parse, wan_of
 
 CODE_ROLES = ("cls", "kuan", "xiang", "code")
 _EMBEDDED_CODE = re.compile(
@@ -29,7 +28,6 @@ _ORG = re.compile(
     r"委员会|办公室|局$|中心$|部门|单位|政府|中共|党委|学校|医院|[委办处院站所馆队室]$"
 )
 _NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
-_TEN_THOUSAND = Decimal(10000)
 _CODE_SPECKS = re.compile(r"(?<=\d)[.,·:;](?=\d)")
 _LEVELS = {3: 1, 5: 2, 7: 3}
 
@@ -176,20 +174,49 @@ def _read_row(
     out: RowsResult,
     table_key: str,
 ) -> Row | None:
-    name_spec = side.first("name")
+    name_spec = _name_column(side, cells, table_key)
     label = _label(cells[name_spec.index].text) if name_spec else ""
     code, label = _row_code_and_label(side, cells, label, state)
     values = {spec.key: _value(cells[spec.index], spec, unit, out) for spec in value_specs}
     has_value = any(v.value is not None for v in values.values())
+    unit_name = _unit_name(side, cells) if not (label or code) else ""
     if not label and not code and not has_value:
         return None
     if _NOTE.match(label) and not has_value:
         return None
-    row = Row(code=code or None, name=label, values=values)
-    _classify(row, side, cells, table_key)
+    row = Row(code=code or None, name=label or unit_name, values=values)
+    if unit_name:
+        row.row_code = "unit"  # the subtotal line of the unit the rows below belong to
+    else:
+        _classify(row, side, cells, table_key, units=bool(name_spec and name_spec.units))
     page, bbox = _position(cells, side, name_spec)
     row.page, row.bbox = page, bbox
     return row
+
+
+def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | None:
+    """The label column that names this row. A row may print several "code-name" labels
+    (北京: 2200504-气象事业机构 | 50502-商品和服务支出 | 30201-办公费): the one whose code is of
+    the family the table is by (tables.yaml `row_codes`) names it, the others are context."""
+    names = [s for s in side.specs if s.role == "name"]
+    if len(names) < 2:
+        return names[0] if names else None
+    rule = table_rule(table_key)
+    wanted = rule.row_codes if rule else ["2"]
+
+    def rank(spec: ColumnSpec) -> int:
+        m = _EMBEDDED_CODE.match(_label(cells[spec.index].text))
+        if m is None:
+            return len(wanted) + 1
+        return next((i for i, d in enumerate(wanted) if m.group(1).startswith(d)), len(wanted))
+
+    coded = min(names, key=rank)  # leftmost among equals
+    return coded if rank(coded) <= len(wanted) else names[0]
+
+
+def _unit_name(side: Side, cells: list[Cell]) -> str:
+    spec = side.first("unit_name")
+    return _label(cells[spec.index].text) if spec is not None else ""
 
 
 def _label(text: str) -> str:
@@ -245,13 +272,10 @@ def _value(cell: Cell, spec: ColumnSpec, unit: Unit, out: RowsResult) -> Value:
     parsed = parse(raw)
     if parsed.kind is Kind.text:
         out.bad_cells += 1
-    value = parsed.value
-    wan = None
-    if value is not None and spec.money and parsed.kind is not Kind.percent:
-        wan = value / _TEN_THOUSAND if unit is Unit.yuan else value
+    wan = wan_of(parsed, unit, spec.money)
     page = cell.page + 1 if cell.page is not None else None
     return Value(
-        raw=raw, value=value, wan=wan, page=page, bbox=cell.bbox, confidence=cell.confidence
+        raw=raw, value=parsed.value, wan=wan, page=page, bbox=cell.bbox, confidence=cell.confidence
     )
 
 
@@ -281,7 +305,7 @@ def _position(
 # --- what a row is --------------------------------------------------------------------------------
 
 
-def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
+def _classify(row: Row, side: Side, cells: list[Cell], table_key: str, units: bool = False) -> None:
     unit_code = _code_text(cells, side.first("unit_code"))
     code = row.code or ""
     if code and (len(code) not in _LEVELS or _is_org_row(code, row.name)):
@@ -291,7 +315,7 @@ def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
         row.level = _LEVELS[len(code)]
         return
     found = _label_code(row.name, side.kind, table_key)
-    if unit_code and row.name and not found:
+    if row.name and not found and (unit_code or units or _names_a_unit(row.name)):
         row.row_code = "unit"
         return
     if found is None:
@@ -302,6 +326,18 @@ def _classify(row: Row, side: Side, cells: list[Cell], table_key: str) -> None:
     else:
         row.row_code = value
         row.level = 0 if value == "total" else None
+
+
+@cache
+def _unit_name_pattern() -> re.Pattern[str]:
+    spec = row_vocabulary().unit_names
+    places, endings = ("|".join(map(re.escape, words)) for words in (spec.places, spec.endings))
+    return re.compile(rf"^.{{1,{spec.place_within}}}?(?:{places}).*(?:{endings})$")
+
+
+def _names_a_unit(name: str) -> bool:
+    bare = re.sub(r"[（(][^（()）]*[)）]$", "", "".join(name.split()))
+    return bool(bare) and _unit_name_pattern().match(bare) is not None
 
 
 def _is_org_row(code: str, name: str) -> bool:

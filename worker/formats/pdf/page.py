@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import pymupdf
 
-BBox = tuple[float, float, float, float]
+from schemas.geometry import BBox
+
 Seg = tuple[float, float, float]  # (position, lo, hi): y, x0, x1 for horizontal; x, y0, y1 vertical
 
 _FLAGS = (

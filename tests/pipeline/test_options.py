@@ -1,0 +1,36 @@
+"""Options: typed, frozen, built from Settings, the one place defaults live."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.support.pdfs import text_pdf
+from worker.errors import DocumentRejected
+from worker.llm import LLMConfig
+from worker.pipeline import OcrOptions, Options, process
+from worker.settings import Settings
+
+
+def test_built_from_settings_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUDGETLENS_OCR_ENGINE", "tesseract")
+    monkeypatch.setenv("BUDGETLENS_MAX_PAGES", "7")
+    assert Options.from_settings(Settings()) == Options(7, OcrOptions("tesseract", 200))
+    assert Options.defaults() == Options(2000, OcrOptions("rapidocr", 200))  # no env read
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Options.defaults().max_pages = 1  # type: ignore[misc]
+
+
+def test_process_follows_its_options() -> None:
+    data = text_pdf(3)
+    assert process(data, "pdf", "d", "d.pdf").document.pages == 3
+    with pytest.raises(DocumentRejected, match="3 pages exceeds the limit of 2"):
+        process(data, "pdf", "d", "d.pdf", Options.defaults(max_pages=2))
+
+
+def test_llm_config_defaults_are_the_settings_defaults() -> None:
+    plain, from_settings = LLMConfig(base_url=None, model="m"), LLMConfig.from_settings(Settings.model_construct())
+    for field in dataclasses.fields(LLMConfig):
+        if field.name not in ("base_url", "model"):
+            assert getattr(plain, field.name) == getattr(from_settings, field.name), field.name

@@ -1,0 +1,138 @@
+"""`budgetlens worker` as a supervisor, for real: worker processes, a real Redis, SIGKILL and
+SIGTERM. No assertion on speed; the waits are readiness waits with generous limits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import redis
+from rq import Queue, Retry, Worker
+from rq.job import JobStatus
+
+from schemas import DocStatus
+from tests.support.pdfs import text_pdf
+from worker.runtime.queue import get_queue
+from worker.services.submit import submit
+from worker.settings import Settings
+from worker.store import Store
+
+
+def _env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env.update({"BUDGETLENS_DATA_DIR": str(settings.data_dir),
+                "BUDGETLENS_HEARTBEAT_S": str(settings.heartbeat_s),
+                "BUDGETLENS_HEARTBEAT_GRACE_S": str(settings.heartbeat_grace_s),
+                "BUDGETLENS_RETRY_BACKOFF_S": "[0]", "BUDGETLENS_MAX_PAGES": "5000", **extra})
+    if settings.redis_url:
+        env["BUDGETLENS_REDIS_URL"] = settings.redis_url
+    return env
+
+
+def _supervisor(settings: Settings, *args: str, **extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "worker.cli", "worker", *args],
+                            env=_env(settings, **extra))
+
+
+def _wait_for(predicate, what: str, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> int:
+    tree = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=300)
+    # what it started goes with it (multiprocessing's resource tracker a moment later)
+    _, alive = psutil.wait_procs(tree, timeout=120)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    return code
+
+
+@pytest.mark.slow
+def test_a_killed_workers_job_is_requeued_by_the_live_ones_within_seconds(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "long.pdf").write_bytes(text_pdf(1500))
+    (doc_id,) = submit([str(folder)], store, queue, settings).doc_ids
+    sup = _supervisor(settings, "--workers", "2")
+    try:
+        _wait_for(lambda: store.get(doc_id).status == DocStatus.running, "the job to start")
+        busy = next(w for w in Worker.all(connection=queue.connection)
+                    if w.get_current_job_id())
+        victim = psutil.Process(busy.pid)  # the worker, its work horse (and scheduler, if any)
+        for proc in [victim, *victim.children(recursive=True)]:
+            proc.send_signal(signal.SIGKILL)
+        killed = time.time()
+
+        def requeued() -> bool:
+            return any(a.action == "requeue" and "Abandoned" in (a.detail.get("reason") or "")
+                       for a in store.audit(doc_id))
+
+        _wait_for(requeued, "recovery", timeout=120)  # RQ's own cleanup took ~405 s
+        entry = next(a for a in store.audit(doc_id) if a.action == "requeue")
+        print(f"abandoned job requeued {entry.at.timestamp() - killed:.1f} s after the kill "
+              f"(heartbeat {settings.heartbeat_s} s + grace {settings.heartbeat_grace_s} s)")
+        _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
+                                                       DocStatus.needs_review), "the re-run")
+        assert store.get(doc_id).attempts == 2
+    finally:
+        code = _stop(sup)
+    assert code == 0  # SIGTERM: everything it started is gone, nothing orphaned
+
+
+@pytest.mark.slow
+def test_burst_returns_only_after_the_scheduled_retries_ran(
+    settings: Settings, queue: Queue, tmp_path: Path
+) -> None:
+    job = queue.enqueue("tests.support.flaky.fail_once", str(tmp_path / "marker"),
+                        retry=Retry(max=1, interval=[2]))
+    sup = _supervisor(settings, "--workers", "1", "--burst")
+    assert sup.wait(timeout=300) == 0
+    assert job.get_status() == JobStatus.FINISHED  # not left scheduled with an empty queue
+
+
+@pytest.mark.slow
+def test_the_embedded_redis_is_restarted_and_the_workers_carry_on(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", redis_url=None, heartbeat_s=1,
+                        heartbeat_grace_s=2)
+    sup = _supervisor(settings, "--workers", "1")
+    socket = settings.data_dir.resolve() / "redis" / "redis.sock"
+
+    def ping() -> bool:
+        try:
+            return bool(redis.Redis(unix_socket_path=str(socket), socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    try:
+        _wait_for(ping, "the embedded redis")
+        server = next(p for p in psutil.process_iter(["cmdline"])
+                      if "redis-server" in " ".join(p.info["cmdline"] or [])
+                      and str(settings.data_dir.resolve()) in " ".join(p.info["cmdline"] or []))
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=60)
+        _wait_for(ping, "the supervisor to restart redis")
+        live = settings.model_copy(update={"redis_url": f"unix://{socket}"})
+        conn = redis.Redis(unix_socket_path=str(socket))
+        store = Store.from_settings(live)
+        folder = tmp_path / "in"
+        folder.mkdir()
+        (folder / "a.pdf").write_bytes(text_pdf(2))
+        (doc_id,) = submit([str(folder)], store, get_queue(live, conn), live).doc_ids
+        _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
+                                                       DocStatus.needs_review), "the job")
+        conn.close()
+    finally:
+        code = _stop(sup)
+    assert code == 0 and not ping()  # it stopped the redis it (re)started

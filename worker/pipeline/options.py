@@ -1,0 +1,30 @@
+"""What the pipeline is told, typed and frozen, built once from Settings (where every default
+lives) and passed down the stages instead of loose arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from worker.settings import OcrEngineName, Settings
+
+
+@dataclass(frozen=True, slots=True)
+class OcrOptions:
+    engine: OcrEngineName  # for pages without a usable text layer
+    dpi: int  # the render OCR reads
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    max_pages: int  # longer documents are rejected with the reason
+    ocr: OcrOptions
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Options:
+        return cls(settings.max_pages, OcrOptions(settings.ocr_engine, settings.ocr_dpi))
+
+    @classmethod
+    def defaults(cls, **changes: Any) -> Options:
+        """Settings' own defaults (no environment read), e.g. for tests and benches."""
+        return cls.from_settings(Settings.model_construct(**changes))

@@ -1,0 +1,104 @@
+"""A re-run never wipes review work.
+
+A document is extracted again when RQ re-runs a job it believes abandoned (the worker died after
+the job committed), when someone requeues it after a pipeline fix, or when a job is retried.
+Whatever a reviewer did to the previous result is carried onto the new one:
+
+    corrected / confirmed values   put back on the same cell (table kind + occurrence, row label
+                                   + occurrence, column), the reviewer's value wins
+    a confirmed document           stays confirmed, unless a reviewed cell could not be placed
+                                   or the new reading disagrees with a value the reviewer
+                                   confirmed: then it is `needs_review` with a Problem each
+
+Each carry is one audit entry (`rerun`: old → new status, values kept, conflicts), so the
+reviewer can see the system touched the document.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from schemas import DocStatus, Document, Problem, Row, ValueStatus
+from schemas.records import AuditEntry
+
+RowKey = tuple[str, int, str, int]  # table key, its n-th, row label, its n-th
+_STATUS_ACTIONS = {"confirm": True, "reopen": False}  # review actions that set the doc status
+
+
+@dataclass
+class Carried:
+    """What a re-run inherited from the review of the previous result."""
+
+    kept: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    confirmed: bool = False  # the reviewer had confirmed the document
+
+    @property
+    def any(self) -> bool:
+        return bool(self.kept or self.conflicts or self.confirmed)
+
+
+def was_confirmed(audit: list[AuditEntry]) -> bool:
+    """The reviewer's last word on the document's status (the store status may be `running` now)."""
+    said = [_STATUS_ACTIONS[e.action] for e in audit if e.action in _STATUS_ACTIONS]
+    return bool(said) and said[-1]
+
+
+def reviewed(doc: Document) -> bool:
+    """Some value of the document was corrected or confirmed by a reviewer."""
+    return any(v.status != ValueStatus.extracted for t in doc.tables for r in t.rows
+               for v in r.values.values())
+
+
+def carry_review(old: Document | None, new: Document, confirmed: bool) -> Carried:
+    """Put the reviewer's values of `old` onto `new` (in place); conflicts become Problems."""
+    carried = Carried(confirmed=confirmed)
+    if old is None:
+        return carried
+    rows = dict(_rows(new))
+    kept = [(key, column, value) for key, row in _rows(old)
+            for column, value in row.values.items() if value.status != ValueStatus.extracted]
+    for key, column, value in kept:
+        where = f"{key[0]}/{key[2]}/{column}"
+        target = rows.get(key)
+        if target is None:
+            carried.conflicts.append(f"{where}: the reviewed value {value.raw!r} has no row in "
+                                     "the new extraction; it is kept only in the audit log")
+            continue
+        read = target.values[column].raw if column in target.values else ""
+        if value.status == ValueStatus.confirmed and read.strip() != value.raw.strip():
+            carried.conflicts.append(f"{where}: confirmed as {value.raw!r}, the new extraction "
+                                     f"reads {read!r}; the confirmed value is kept")
+        target.values[column] = value.model_copy()
+        carried.kept += 1
+    new.problems.extend(Problem(stage="review", message=m) for m in carried.conflicts)
+    return carried
+
+
+def carried_status(carried: Carried, status: DocStatus) -> DocStatus:
+    """A confirmed document stays confirmed unless the carry found a conflict."""
+    if carried.confirmed and not carried.conflicts:
+        return DocStatus.confirmed
+    if carried.conflicts:
+        return DocStatus.needs_review
+    return status
+
+
+def audit_entry(carried: Carried, old: DocStatus, new: DocStatus) -> dict[str, object]:
+    return {"action": "rerun", "old": old.value, "new": new.value,
+            "detail": {"kept": carried.kept, "conflicts": carried.conflicts}}
+
+
+def _rows(doc: Document) -> Iterator[tuple[RowKey, Row]]:
+    """Rows under a key that survives a re-extraction: positions may shift, labels do not."""
+    tables: Counter[str] = Counter()
+    for table in doc.tables:
+        nth_table = tables[table.key]
+        tables[table.key] += 1
+        labels: Counter[str] = Counter()
+        for row in table.rows:
+            label = row.code or row.row_code or row.name
+            yield (table.key, nth_table, label, labels[label]), row
+            labels[label] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
         False, description="Send rules as user turns (chat templates without a system role, "
                            "e.g. llama.cpp's gemma)")
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING",
+        description="budgetlens's own messages (loggers `worker.*`, to stderr): WARNING = documents "
+                    "rejected, LLM sections left pending; INFO + pages read by OCR or with a "
+                    "ruled table split by the unclear-grid path; DEBUG + per-stage timings")
+
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
@@ -65,6 +72,16 @@ class Settings(BaseSettings):
     def default(cls, name: str) -> Any:
         """A field's default, for code that needs one without reading the environment."""
         return cls.model_fields[name].get_default(call_default_factory=True)
+
+    def configure_logging(self) -> None:
+        """The `worker.*` loggers to stderr at `log_level` (RQ configures its own)."""
+        logger = logging.getLogger("worker")
+        if not any(getattr(h, "_budgetlens", False) for h in logger.handlers):
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler._budgetlens = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        logger.setLevel(self.log_level)
 
     @property
     def db_url(self) -> str:

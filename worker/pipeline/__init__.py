@@ -5,6 +5,10 @@ and the prose go to the LLM. Pure: bytes in, result out; the jobs do the store I
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
@@ -19,6 +23,7 @@ from worker.pipeline.options import OcrOptions, Options
 from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,14 +53,33 @@ def process(
     """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
     the OCR engine it needs is missing: an infrastructure failure). `options` default to
     Settings' defaults."""
-    options = options or Options.defaults()
-    loaded = load(data, kind, options.max_pages)
-    layout = chunk(loaded, options.ocr)
-    document = extract(layout, doc_id, source_file, loaded.page_count)
-    document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
-    document.sections, for_llm = read_performance(layout)
-    findings = run_checks(document, sections=document.sections)
+    options, took = options or Options.defaults(), _Took()
+    with took("load"):
+        loaded = load(data, kind, options.max_pages)
+    with took("chunk"):
+        layout = chunk(loaded, options.ocr)
+    with took("extract"):
+        document = extract(layout, doc_id, source_file, loaded.page_count)
+        document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
+    with took("performance"):
+        document.sections, for_llm = read_performance(layout)
+    with took("check"):
+        findings = run_checks(document, sections=document.sections)
+    log.debug("%s %s", doc_id[:12], took)
     return Outcome(document, findings, for_llm, project_names(layout))
+
+
+class _Took(dict[str, float]):
+    """Seconds per stage, for the DEBUG log."""
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self[stage] = time.perf_counter() - start
+
+    def __str__(self) -> str:
+        return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())
 
 
 def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]]:

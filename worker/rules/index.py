@@ -175,12 +175,13 @@ class TableIndex:
                 kids.setdefault(parent, []).append(code)
         return kids
 
-    def class_figs(self, col: str) -> dict[str, list[Fig]]:
-        """Figures per function class (3-digit prefix), from the top-level rows."""
+    def class_figs(self, col: str, printed: bool = False) -> dict[str, list[Fig]]:
+        """Figures per function class (3-digit prefix), from the top-level rows (`printed`:
+        only from the class's own line, not from 款/项 lines whose class line was not read)."""
         out: dict[str, list[Fig]] = {}
         for row in self.top_level():
             f = self.fig(row, col)
-            if f is not None and row.code:
+            if f is not None and row.code and (not printed or len(row.code) == 3):
                 out.setdefault(row.code[:3], []).append(f)
         return out
 

@@ -121,7 +121,7 @@ def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> 
     tables = list(document.tables)
     tables[request.table_index] = table.model_copy(update={"rows": rows, "doubts": doubts})
     candidate = document.model_copy(update={"tables": tables})
-    findings = run_checks(candidate)
+    findings = run_checks(candidate, sections=candidate.sections)
     left = _still_wrong(findings, request.table_key)
     if left:
         return Decision(False, [f"重读后核对仍不成立：{f.message}" for f in left[:5]])

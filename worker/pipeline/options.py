@@ -19,10 +19,13 @@ class OcrOptions:
 class Options:
     max_pages: int  # longer documents are rejected with the reason
     ocr: OcrOptions
+    # performance tables the parser mapped go to the LLM too (their agreement recorded)
+    cross_check: bool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
-        return cls(settings.max_pages, OcrOptions(settings.ocr_engine, settings.ocr_dpi))
+        ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi)
+        return cls(settings.max_pages, ocr, settings.llm_cross_check)
 
     @classmethod
     def defaults(cls, **changes: Any) -> Options:

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(
         200, ge=100, le=600, description="Scanned pages are rendered at this resolution for OCR")
 
+    llm_cross_check: bool = Field(
+        False, description="Also have the LLM read the performance tables the parser mapped, to "
+        "record their agreement (a disagreement is a finding); off: 0 LLM calls for those tables")
+
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
     llm_model: str = "gemma-3-270m"
     llm_api_key: str | None = None

@@ -65,7 +65,7 @@ def process(
         document = extract(layout, doc_id, source_file, loaded.page_count)
         document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     with took("performance"):
-        document.sections, for_llm = read_performance(layout)
+        document.sections, for_llm = read_performance(layout, options.cross_check)
     with took("check"):
         findings = run_checks(document, sections=document.sections)
     outcome = Outcome(document, findings, for_llm, project_names(layout))
@@ -89,9 +89,12 @@ class _Took(dict[str, float]):
         return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())
 
 
-def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]]:
-    """Performance tables the reader maps, and the sections left for the LLM (prose, and the
-    tables it cannot map, with its reason)."""
+def read_performance(
+    layout: Layout, cross_check: bool = False
+) -> tuple[list[SectionResult], list[Section]]:
+    """Performance tables the reader maps, and the sections for the LLM: the prose, the tables
+    the reader cannot map (with its reason), and a table it mapped as a second opinion when
+    `cross_check` is on or its reading broke its own identities (worker/performance/agree.py)."""
     read: list[SectionResult] = []
     for_llm: list[Section] = []
     for group in find_groups(layout):
@@ -99,8 +102,11 @@ def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]
             group.kind, group.title, group.blocks, section_id=group.section_id,
             pages=group.pages, expected=count_indicators(group.blocks),
         )
-        if isinstance(result, SectionResult):
-            read.append(result)
-        else:
+        if not isinstance(result, SectionResult):
             for_llm += to_sections(group, why=None if result == "prose" else result)
+            continue
+        read.append(result)
+        if cross_check or result.status != SectionStatus.ok:
+            why = "; ".join(result.reasons) or "cross-check"
+            for_llm += to_sections(group, why=f"second reading of the parser's ({why})")
     return read, for_llm

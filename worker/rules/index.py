@@ -243,6 +243,7 @@ class Index:
         self.targets: list[ProjectTarget] = []
         # (section kind, whose indicators: department or project name, the rows)
         self.indicators: list[tuple[SectionKind, str, list[Indicator]]] = []
+        self.sections = list(sections)
         for s in sections:
             if s.data and s.kind == SectionKind.self_evaluation:
                 ev = SelfEvaluation.model_validate(s.data)

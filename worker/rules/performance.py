@@ -174,3 +174,16 @@ def perf_repeat(ix: Index, rule: Rule) -> Iterator[Finding]:
 def _bare(text: str | None) -> str:
     """Printed text without the spaces and line breaks a cell wraps it with."""
     return "".join((text or "").split())
+
+
+@template("perf_agreement")
+def perf_agreement(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """The parser and the LLM read one table differently (worker/performance/agree.py)."""
+    for s in ix.sections:
+        if s.agreement and s.agreement.differences:
+            a = s.agreement
+            shown = "；".join(a.differences[:3]) + ("……" if len(a.differences) > 3 else "")
+            detail = f"{s.title or s.section_id} {a.agreed}/{a.compared} 一致：{shown}"
+            page = s.pages[0] if s.pages else None
+            loc = Location(table_key=s.kind, row_code=s.section_id, page=page)
+            yield finding(rule, detail, None, None, None, [loc])

@@ -22,6 +22,7 @@ from schemas import DocStatus, Document
 from schemas.performance import Source
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
+from worker.performance.agree import fold
 from worker.pipeline import Options, Outcome, process, status_of
 from worker.pipeline.checks import run_checks
 from worker.runtime.carry import (
@@ -155,7 +156,7 @@ def finalize_document(doc_id: str) -> str:
         return "no result"
     # the reader's results came with the document; the LLM's are in the sections table
     parsed = [s for s in document.sections if s.source == Source.parser]
-    document.sections = parsed + store.section_results(doc_id)
+    document.sections = fold(parsed, store.section_results(doc_id))
     findings = run_checks(document, sections=document.sections)
     carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])

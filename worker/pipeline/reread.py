@@ -16,6 +16,7 @@ worker/runtime/reread.py.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,10 @@ from worker.tables.numbers import Kind, norm, norm_label, parse, wan_of
 # More words than this (a table listed unit by unit over dozens of pages: realdocs up to 5,761
 # words) would not fit one answer's max_tokens: such a table stays with the reviewer.
 MAX_WORDS = 800
-MIN_ROW_SHARE = 0.5  # an answer with fewer rows than this share of the reader's is incomplete
+MIN_ROW_SHARE = 0.5
+# Keys the reader gives a header it could not map (col4) or a second column on one key
+# (total_2): the model answers in the reader's keys, so a re-read cannot resolve these.
+_UNRESOLVED = re.compile(r"^col\d+$|_\d+$")  # an answer with fewer rows than this share of the reader's is incomplete
 _LINE_PT = 4.0  # words whose vertical centres are this close print on one line
 _LEVELS = {3: 1, 5: 2, 7: 3}  # code length → 类 / 款 / 项
 _NOT_TABLES = {None, "narrative"}
@@ -49,6 +53,8 @@ def requests(document: Document, findings: list[Finding], layout: Layout) -> lis
         i = first.get(key)
         table = document.tables[i] if i is not None else None
         if table is None or key == UNCLASSIFIED or not table.pages or not table.rows:
+            continue
+        if any(_UNRESOLVED.search(c.key) for c in table.columns):
             continue
         words = words_on(layout, table.pages)
         if len(words) > MAX_WORDS:

@@ -1,6 +1,7 @@
 """The pipeline in one screen: load → chunk → extract → check, and the irregular sections found
-for the LLM stage (worker/runtime/jobs.py fans them out). Pure: bytes in, result out; the jobs do the
-store I/O around it."""
+for the LLM stage (worker/runtime/jobs.py fans them out). Performance tables the deterministic
+reader maps (worker/performance/) are read here, into `Document.sections`; only what it cannot map
+and the prose go to the LLM. Pure: bytes in, result out; the jobs do the store I/O around it."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
-from schemas.performance import Section, SectionStatus
+from schemas.performance import Section, SectionResult, SectionStatus
+from worker.layout import Layout
+from worker.performance import read_section
 from worker.pipeline.checks import run_checks
 from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
-from worker.pipeline.sections import find_sections, project_names
+from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
 log = logging.getLogger(__name__)
@@ -58,10 +61,12 @@ def process(
     with took("extract"):
         document = extract(layout, doc_id, source_file, loaded.page_count)
         document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
+    with took("performance"):
+        document.sections, for_llm = read_performance(layout)
     with took("check"):
-        findings = run_checks(document)
+        findings = run_checks(document, sections=document.sections)
     log.debug("%s %s", doc_id[:12], took)
-    return Outcome(document, findings, find_sections(layout), project_names(layout))
+    return Outcome(document, findings, for_llm, project_names(layout))
 
 
 class _Took(dict[str, float]):
@@ -75,3 +80,20 @@ class _Took(dict[str, float]):
 
     def __str__(self) -> str:
         return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())
+
+
+def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]]:
+    """Performance tables the reader maps, and the sections left for the LLM (prose, and the
+    tables it cannot map, with its reason)."""
+    read: list[SectionResult] = []
+    for_llm: list[Section] = []
+    for group in find_groups(layout):
+        result = "prose" if not group.is_table else read_section(
+            group.kind, group.title, group.blocks, section_id=group.section_id,
+            pages=group.pages, expected=count_indicators(group.blocks),
+        )
+        if isinstance(result, SectionResult):
+            read.append(result)
+        else:
+            for_llm += to_sections(group, why=None if result == "prose" else result)
+    return read, for_llm

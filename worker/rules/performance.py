@@ -104,7 +104,7 @@ def perf_vs_narrative(ix: Index, rule: Rule) -> Iterator[Finding]:
         if f.subject != "named_project" or not f.name:
             continue
         for ev in ix.evaluations:
-            if same_name(ev.name, f.name):
+            if ev.name and same_name(ev.name, f.name):
                 yield from _differ(rule, f, ev)
 
 
@@ -139,7 +139,7 @@ def _differ(rule: Rule, f: NarrativeFact, ev: ProjectEvaluation) -> Iterator[Fin
 def perf_targets(ix: Index, rule: Rule) -> Iterator[Finding]:
     """绩效目标表 project amounts = the project table's."""
     for t in ix.targets:
-        if t.amount is None:
+        if t.amount is None or not t.name:
             continue
         figs = project_figs(ix, NarrativeFact(subject="named_project", name=t.name))
         if figs and not any(_same(t.amount, g.wan) for g in figs):

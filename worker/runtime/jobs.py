@@ -19,6 +19,7 @@ from typing import Any
 from rq import get_current_job
 
 from schemas import DocStatus, Document
+from schemas.performance import Source
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
 from worker.pipeline import Options, Outcome, process, status_of
@@ -149,7 +150,9 @@ def finalize_document(doc_id: str) -> str:
     document, _ = store.load_result(doc_id)
     if document is None:
         return "no result"
-    document.sections = store.section_results(doc_id)
+    # the reader's results came with the document; the LLM's are in the sections table
+    parsed = [s for s in document.sections if s.source == Source.parser]
+    document.sections = parsed + store.section_results(doc_id)
     findings = run_checks(document, sections=document.sections)
     carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])

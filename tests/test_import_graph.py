@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"core", "schemas"},
     "llm": {"core", "schemas", "prompts", "store"},
     "pipeline": {"core", "schemas", "formats", "ocr", "tables", "narrative", "rules", "performance"},
-    "runtime": {"core", "schemas", "pipeline", "llm", "store"},
+    "runtime": {"core", "schemas", "pipeline", "performance", "llm", "store"},
     "jobs": {"runtime"},  # worker/jobs.py: the RQ dotted paths stored in Redis
     "services": {"core", "schemas", "pipeline", "rules", "tables", "runtime", "store"},
     "cli": {"core", "schemas", "services", "runtime", "store", "llm"},

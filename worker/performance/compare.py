@@ -75,7 +75,10 @@ def _key(project: dict[str, Any]) -> tuple[str, str]:
     return project["kind"], normalize(project.get("name") or project.get("code") or "")
 
 
-def compare(golden: list[dict[str, Any]], got: list[dict[str, Any]]) -> Score:
+def compare(golden: list[dict[str, Any]], got: list[dict[str, Any]], *,
+            both: bool = False) -> Score:
+    """`both`: compare only the fields both readings hold (a value one left out is no
+    disagreement)."""
     score = Score()
     pool: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for p in got:
@@ -83,18 +86,18 @@ def compare(golden: list[dict[str, Any]], got: list[dict[str, Any]]) -> Score:
     for want in golden:
         candidates = pool.get(_key(want), [])
         have = candidates.pop(0) if candidates else None
-        score.add(_project(want, have))
+        score.add(_project(want, have, both))
     return score
 
 
-def _project(want: dict[str, Any], have: dict[str, Any] | None) -> Score:
+def _project(want: dict[str, Any], have: dict[str, Any] | None, both: bool = False) -> Score:
     score = Score(rows=len(want["indicators"]))
     label = f"{want['kind']} {want.get('name')}"
     if have is None:
         score.misses.append(f"{label}: project not found")
         return score
     for name in PROJECT_FIELDS:
-        if name in want:
+        if name in want and not (both and _blank(want[name], have.get(name))):
             score.fields += 1
             if same(want[name], have.get(name)):
                 score.right += 1
@@ -109,9 +112,15 @@ def _project(want: dict[str, Any], have: dict[str, Any] | None) -> Score:
         pool.remove(hit)
         score.found += 1
         for name, value in row.items():
+            if both and _blank(value, hit.get(name)):
+                continue
             score.fields += 1
             if same(value, hit.get(name)):
                 score.right += 1
             else:
                 score.misses.append(f"{label} / {row['name']}.{name}: {value!r} ≠ {hit.get(name)!r}")
     return score
+
+
+def _blank(*values: Any) -> bool:
+    return any(v in (None, "", []) for v in values)

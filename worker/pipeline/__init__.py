@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionResult, SectionStatus
+from schemas.reread import RereadRequest
 from worker.layout import Layout
 from worker.performance import read_section
 from worker.pipeline.checks import run_checks
@@ -20,6 +21,7 @@ from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
+from worker.pipeline.reread import requests
 from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
@@ -32,6 +34,7 @@ class Outcome:
     findings: list[Finding]
     sections: list[Section] = field(default_factory=list)  # for the LLM stage
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
+    rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
 
     @property
     def status(self) -> DocStatus:
@@ -62,11 +65,15 @@ def process(
         document = extract(layout, doc_id, source_file, loaded.page_count)
         document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     with took("performance"):
-        document.sections, for_llm = read_performance(layout)
+        document.sections, for_llm = read_performance(layout, options.cross_check)
     with took("check"):
         findings = run_checks(document, sections=document.sections)
+    outcome = Outcome(document, findings, for_llm, project_names(layout))
+    if options.reread:
+        with took("reread"):
+            outcome.rereads = requests(document, findings, layout)
     log.debug("%s %s", doc_id[:12], took)
-    return Outcome(document, findings, for_llm, project_names(layout))
+    return outcome
 
 
 class _Took(dict[str, float]):
@@ -82,9 +89,12 @@ class _Took(dict[str, float]):
         return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())
 
 
-def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]]:
-    """Performance tables the reader maps, and the sections left for the LLM (prose, and the
-    tables it cannot map, with its reason)."""
+def read_performance(
+    layout: Layout, cross_check: bool = False
+) -> tuple[list[SectionResult], list[Section]]:
+    """Performance tables the reader maps, and the sections for the LLM: the prose, the tables
+    the reader cannot map (with its reason), and a table it mapped as a second opinion when
+    `cross_check` is on or its reading broke its own identities (worker/performance/agree.py)."""
     read: list[SectionResult] = []
     for_llm: list[Section] = []
     for group in find_groups(layout):
@@ -92,8 +102,11 @@ def read_performance(layout: Layout) -> tuple[list[SectionResult], list[Section]
             group.kind, group.title, group.blocks, section_id=group.section_id,
             pages=group.pages, expected=count_indicators(group.blocks),
         )
-        if isinstance(result, SectionResult):
-            read.append(result)
-        else:
+        if not isinstance(result, SectionResult):
             for_llm += to_sections(group, why=None if result == "prose" else result)
+            continue
+        read.append(result)
+        if cross_check or result.status != SectionStatus.ok:
+            why = "; ".join(result.reasons) or "cross-check"
+            for_llm += to_sections(group, why=f"second reading of the parser's ({why})")
     return read, for_llm

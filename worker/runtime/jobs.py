@@ -22,6 +22,7 @@ from schemas import DocStatus, Document
 from schemas.performance import Source
 from worker.errors import DocumentRejected, LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
+from worker.performance.agree import fold
 from worker.pipeline import Options, Outcome, process, status_of
 from worker.pipeline.checks import run_checks
 from worker.runtime.carry import (
@@ -33,6 +34,7 @@ from worker.runtime.carry import (
     was_confirmed,
 )
 from worker.runtime.queue import enqueue_sections
+from worker.runtime.reread import reread_tables
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
@@ -76,6 +78,8 @@ def process_document(doc_id: str) -> str:
         log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, exc.reason)
         _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
+    if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
+        reread_tables(outcome, make_client(LLMConfig.from_settings(settings)), LLMCache(store.engine))
     seconds = time.perf_counter() - started
     carried = carry_review(previous, outcome.document, confirmed)
     if carried.kept:  # the reviewer's values are the document's now: check those
@@ -152,7 +156,7 @@ def finalize_document(doc_id: str) -> str:
         return "no result"
     # the reader's results came with the document; the LLM's are in the sections table
     parsed = [s for s in document.sections if s.source == Source.parser]
-    document.sections = parsed + store.section_results(doc_id)
+    document.sections = fold(parsed, store.section_results(doc_id))
     findings = run_checks(document, sections=document.sections)
     carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])

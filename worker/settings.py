@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     llm_token_budget_per_doc: int = 200_000
     llm_http_retries: int = Field(3, description="Retries of one call on timeout, 429, 5xx")
     llm_max_tokens: int = Field(4096, description="Per call: a small model can loop in a grammar")
+    llm_reread_tables: bool = Field(
+        True, description="With an endpoint: re-read a standard table the checks put in doubt "
+                          "for extraction reasons, taking the answer only if the arithmetic holds")
     llm_plain_roles: bool = Field(
         False, description="Send rules as user turns (chat templates without a system role, "
                            "e.g. llama.cpp's gemma)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionResult, SectionStatus
+from schemas.reread import RereadRequest
 from worker.layout import Layout
 from worker.performance import read_section
 from worker.pipeline.checks import run_checks
@@ -20,6 +21,7 @@ from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
+from worker.pipeline.reread import requests
 from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
@@ -32,6 +34,7 @@ class Outcome:
     findings: list[Finding]
     sections: list[Section] = field(default_factory=list)  # for the LLM stage
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
+    rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
 
     @property
     def status(self) -> DocStatus:
@@ -65,8 +68,12 @@ def process(
         document.sections, for_llm = read_performance(layout, options.cross_check)
     with took("check"):
         findings = run_checks(document, sections=document.sections)
+    outcome = Outcome(document, findings, for_llm, project_names(layout))
+    if options.reread:
+        with took("reread"):
+            outcome.rereads = requests(document, findings, layout)
     log.debug("%s %s", doc_id[:12], took)
-    return Outcome(document, findings, for_llm, project_names(layout))
+    return outcome
 
 
 class _Took(dict[str, float]):

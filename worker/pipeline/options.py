@@ -21,11 +21,14 @@ class Options:
     ocr: OcrOptions
     # performance tables the parser mapped go to the LLM too (their agreement recorded)
     cross_check: bool
+    # ask for LLM re-reads of doubted tables: only with an endpoint (no cost out of the box)
+    reread: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
         ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi)
-        return cls(settings.max_pages, ocr, settings.llm_cross_check)
+        reread = settings.llm_reread_tables and bool(settings.llm_base_url)
+        return cls(settings.max_pages, ocr, settings.llm_cross_check, reread)
 
     @classmethod
     def defaults(cls, **changes: Any) -> Options:

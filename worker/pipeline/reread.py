@@ -21,7 +21,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from schemas import UNCLASSIFIED, Document, Doubt, Finding, FindingKind, Row, Severity, Table, Value
+from schemas import (
+    UNCLASSIFIED,
+    Document,
+    Doubt,
+    Finding,
+    FindingKind,
+    Row,
+    Severity,
+    Table,
+    TableDoubt,
+    Value,
+)
 from schemas.reread import LINE_PT, PageWord, RereadAnswer, RereadRequest, RereadRow, line_of
 from worker.layout import Layout, TableBlock
 from worker.pipeline.checks import run_checks
@@ -118,7 +129,7 @@ def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> 
     had = sum(1 for r in table.rows if r.values)
     if not rows or len(rows) < MIN_ROW_SHARE * had:
         return Decision(False, [f"模型只给出 {len(rows)} 行（确定性读取 {had} 行）"])
-    doubts = [d for d in table.doubts if d.kind == Doubt.unit]  # the unit is not in question
+    doubts = _doubts_left(table, rows)
     tables = list(document.tables)
     tables[request.table_index] = table.model_copy(update={"rows": rows, "doubts": doubts})
     candidate = document.model_copy(update={"tables": tables})
@@ -127,6 +138,16 @@ def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> 
     if left:
         return Decision(False, [f"重读后核对仍不成立：{f.message}" for f in left[:5]])
     return Decision(True, [], candidate, findings)
+
+
+def _doubts_left(table: Table, rows: list[Row]) -> list[TableDoubt]:
+    """The reader's doubts a re-read does not settle: the unit, and rows whose subject is not
+    resolved (the model gives labels; a row key comes only from the reader's vocabulary, so
+    echoing the reader's rows must not clear its doubt)."""
+    unresolved = [r.name for r in rows if not (r.code or r.row_code)
+                  and any(v.value for v in r.values.values())]
+    keep = {Doubt.unit} | ({Doubt.rows} if unresolved else set())
+    return [d for d in table.doubts if d.kind in keep]
 
 
 def _still_wrong(findings: list[Finding], key: str) -> list[Finding]:
@@ -178,7 +199,7 @@ class _Grounder:
 
     def _row(self, r: RereadRow) -> tuple[Row | None, list[str]]:
         bad = []
-        if not norm(r.name) or norm(r.name) not in self.text:
+        if norm(r.name) not in self.text or not (norm(r.name) or r.code):
             bad.append(f"行名“{r.name}”")
         if r.code and not self._code_printed(r.code):
             bad.append(f"编码“{r.code}”")
@@ -191,8 +212,8 @@ class _Grounder:
                 bad.append(f"{r.name}/{col}“{raw}”")
             else:
                 picked[col] = word
-        if bad:
-            return None, bad
+        if bad or not picked:
+            return None, bad  # a row without values is left out, as the reader leaves it
         return self._build(r, picked), []
 
     def _code_printed(self, code: str) -> bool:

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.common import ValueStatus
 from schemas.geometry import BBox
 from schemas.narrative import NarrativeFact
 from schemas.performance import SectionResult
@@ -41,12 +42,6 @@ class DocStatus(StrEnum):
     needs_review = "needs_review"
     confirmed = "confirmed"
     failed = "failed"
-
-
-class ValueStatus(StrEnum):
-    extracted = "extracted"
-    corrected = "corrected"
-    confirmed = "confirmed"
 
 
 class _Model(BaseModel):

@@ -14,6 +14,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.common import ValueStatus
+from schemas.geometry import BBox
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -56,6 +59,14 @@ class Indicator(_Model):
         None,
         description="指标值，照抄原文含符号和单位，如 ≥98%、>30个、5-10月 / target value verbatim",
     )
+    comparator: MaybeVerbatim = Field(
+        None,
+        description="指标性质/指标值类型（单列印出时），如 ≥、＝、定性 / comparator when printed "
+        "in its own column",
+    )
+    unit: MaybeVerbatim = Field(
+        None, description="度量单位/计量单位（单列印出时），如 %、次 / unit in its own column"
+    )
     basis: str | None = Field(
         None, description="指标值确定依据，如 历史指标/工作计划 / basis of the target value"
     )
@@ -64,6 +75,9 @@ class Indicator(_Model):
     )
     weight: Num = Field(None, description="分值（仅自评表） / points available (self-evaluation)")
     score: Num = Field(None, description="得分（仅自评表） / points scored (self-evaluation)")
+    deviation: str | None = Field(
+        None, description="偏差原因分析及改进措施（仅自评表） / reason for a deviation"
+    )
 
 
 class Task(_Model):
@@ -153,7 +167,11 @@ class ProjectEvaluation(_Model):
     actual: Num = Field(None, description="全年执行数 / full-year spending")
     rate: Num = Field(None, description="执行率，百分数，如 90.43 / execution rate in percent")
     weight: Num = Field(None, description="预算执行的分值 / points for budget execution")
+    execution_score: Num = Field(
+        None, description="预算执行的得分 / points scored for budget execution"
+    )
     score: Num = Field(None, description="自评得分或总分 / self-evaluation score")
+    grade: str | None = Field(None, description="评价等级，如 优、良 / grade if printed")
     problems: str | None = Field(None, description="发现的主要问题及原因 / problems found")
     measures: str | None = Field(None, description="下一步改进措施 / improvement measures")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标 / indicators")
@@ -192,6 +210,24 @@ class Section(_Model):
     )
 
 
+class Source(StrEnum):
+    parser = "parser"  # the deterministic reader (worker/performance/)
+    llm = "llm"
+
+
+class Scope(StrEnum):
+    department = "department"  # 部门整体
+    project = "project"
+
+
+class Where(_Model):
+    """Where one value of `SectionResult.data` is printed, and its review state."""
+
+    page: int | None = Field(None, description="1-based page; None where the format has none")
+    bbox: BBox | None = Field(None, description="Cell box in PDF points on that page")
+    status: ValueStatus = ValueStatus.extracted
+
+
 class SectionStatus(StrEnum):
     ok = "ok"
     needs_review = "needs_review"
@@ -225,6 +261,9 @@ class Usage(_Model):
 class SectionResult(_Model):
     section_id: str
     kind: SectionKind
+    title: str = Field("", description="Heading or table title as printed")
+    scope: Scope | None = Field(None, description="部门整体 or project (tables); None for prose")
+    source: Source = Source.llm
     pages: list[int] = Field(default_factory=list)
     status: SectionStatus
     reasons: list[str] = Field(default_factory=list, description="Why review / pending")
@@ -232,6 +271,24 @@ class SectionResult(_Model):
     dropped: list[str] = Field(
         default_factory=list, description="Values kept out because the source does not hold them"
     )
+    where: dict[str, Where] = Field(
+        default_factory=dict,
+        description="Page, box and review state of each value, by its dotted path in `data` "
+        "(projects.0.indicators.2.value)",
+    )
+    amount_unit: str = Field("万元", description="Unit the section prints its amounts in (万元 | 元)")
+    agreement: Agreement | None = Field(
+        None, description="Parser and LLM both read this section: how far they agree"
+    )
     model: str | None = None
     prompt_version: str | None = None
     usage: Usage = Field(default_factory=Usage)
+
+
+class Agreement(_Model):
+    """The deterministic reader and the LLM on one section, value by value."""
+
+    compared: int = Field(0, description="Values both printed a reading of")
+    agreed: int = 0
+    differences: list[str] = Field(default_factory=list, description="path: parser ≠ llm")
+    accepted: Source = Field(Source.parser, description="Whose reading the result keeps")

@@ -28,10 +28,11 @@ ALLOWED: dict[str, set[str]] = {
     # narrative drops page furniture by the table titles' vocabulary; rules read narrative's scales
     "narrative": {"core", "schemas", "tables"},
     "rules": {"core", "schemas", "narrative"},
+    "performance": {"core", "schemas", "tables"},  # performance-table reader: numbers as tables read them
     "store": {"core", "schemas"},
     "llm": {"core", "schemas", "prompts", "store"},
-    "pipeline": {"core", "schemas", "formats", "ocr", "tables", "narrative", "rules"},
-    "runtime": {"core", "schemas", "pipeline", "llm", "store"},
+    "pipeline": {"core", "schemas", "formats", "ocr", "tables", "narrative", "rules", "performance"},
+    "runtime": {"core", "schemas", "pipeline", "performance", "llm", "store"},
     "jobs": {"runtime"},  # worker/jobs.py: the RQ dotted paths stored in Redis
     "services": {"core", "schemas", "pipeline", "rules", "tables", "runtime", "store"},
     "cli": {"core", "schemas", "services", "runtime", "store", "llm"},

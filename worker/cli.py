@@ -36,6 +36,12 @@ from worker.store.llm_cache import LLMCache
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
+
+@app.callback()
+def _logging() -> None:
+    Settings().configure_logging()  # BUDGETLENS_LOG_LEVEL; worker processes configure their own
+
+
 user_app = typer.Typer(help="Reviewer accounts for the review app", no_args_is_help=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +45,10 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(
         200, ge=100, le=600, description="Scanned pages are rendered at this resolution for OCR")
 
+    llm_cross_check: bool = Field(
+        False, description="Also have the LLM read the performance tables the parser mapped, to "
+        "record their agreement (a disagreement is a finding); off: 0 LLM calls for those tables")
+
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
     llm_model: str = "gemma-3-270m"
     llm_api_key: str | None = None
@@ -53,9 +58,18 @@ class Settings(BaseSettings):
     llm_token_budget_per_doc: int = 200_000
     llm_http_retries: int = Field(3, description="Retries of one call on timeout, 429, 5xx")
     llm_max_tokens: int = Field(4096, description="Per call: a small model can loop in a grammar")
+    llm_reread_tables: bool = Field(
+        True, description="With an endpoint: re-read a standard table the checks put in doubt "
+                          "for extraction reasons, taking the answer only if the arithmetic holds")
     llm_plain_roles: bool = Field(
         False, description="Send rules as user turns (chat templates without a system role, "
                            "e.g. llama.cpp's gemma)")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "WARNING",
+        description="budgetlens's own messages (loggers `worker.*`, to stderr): WARNING = documents "
+                    "rejected, LLM sections left pending; INFO + pages read by OCR or with a "
+                    "ruled table split by the unclear-grid path; DEBUG + per-stage timings")
 
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
@@ -65,6 +79,16 @@ class Settings(BaseSettings):
     def default(cls, name: str) -> Any:
         """A field's default, for code that needs one without reading the environment."""
         return cls.model_fields[name].get_default(call_default_factory=True)
+
+    def configure_logging(self) -> None:
+        """The `worker.*` loggers to stderr at `log_level` (RQ configures its own)."""
+        logger = logging.getLogger("worker")
+        if not any(getattr(h, "_budgetlens", False) for h in logger.handlers):
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler._budgetlens = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        logger.setLevel(self.log_level)
 
     @property
     def db_url(self) -> str:

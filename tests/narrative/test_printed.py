@@ -57,3 +57,16 @@ def test_a_change_is_negative_when_it_decreases() -> None:
 def test_a_phrase_naming_no_subject_is_kept_unmatched() -> None:
     got = parse_narrative(Layout(blocks=[TextBlock("安排某某专项工作4,720.86万元。")]))
     assert [(f.subject, f.amount.wan) for f in got] == [("unknown", Decimal("4720.86"))]
+
+
+def test_a_bare_rate_in_brackets_after_a_change_is_its_growth() -> None:
+    """'较上年减少24.5万元（43%）': the bracketed figure is the change's rate, signed by it."""
+    parsed = parse_narrative(
+        Layout(blocks=[TextBlock("“三公”经费预算18.6万元，较上年减少24.5万元（43%），主要原因是…。"
+                                 "公务接待费8.6万元，较上年增加1.5万元（1.21%）。")])
+    )  # fmt: skip
+    got = [(f.subject, f.change.wan, f.growth_pct) for f in parsed]
+    assert got == [
+        ("sangong", Decimal("-24.5"), Decimal("-43")),
+        ("sangong.reception", Decimal("1.5"), Decimal("1.21")),
+    ]

@@ -16,8 +16,9 @@ from worker.settings import Settings
 def test_built_from_settings_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUDGETLENS_OCR_ENGINE", "tesseract")
     monkeypatch.setenv("BUDGETLENS_MAX_PAGES", "7")
-    assert Options.from_settings(Settings()) == Options(7, OcrOptions("tesseract", 200))
-    assert Options.defaults() == Options(2000, OcrOptions("rapidocr", 200))  # no env read
+    monkeypatch.setenv("BUDGETLENS_LLM_CROSS_CHECK", "true")
+    assert Options.from_settings(Settings()) == Options(7, OcrOptions("tesseract", 200), True)
+    assert Options.defaults() == Options(2000, OcrOptions("rapidocr", 200), False)  # no env read
     with pytest.raises(dataclasses.FrozenInstanceError):
         Options.defaults().max_pages = 1  # type: ignore[misc]
 

@@ -229,3 +229,40 @@ def test_self_evaluation_sections_from_the_llm_stage() -> None:
         "performance.score",
     ]
     assert run_checks(_doc(), sections=[]) == []
+
+
+def test_an_indicator_printed_twice_with_two_values_is_a_finding() -> None:
+    from schemas.performance import (
+        DepartmentTargets,
+        Indicator,
+        ProjectTarget,
+        ProjectTargets,
+        SectionKind,
+        SectionResult,
+        SectionStatus,
+    )
+
+    def row(name: str, value: str, level2: str = "数量指标") -> Indicator:
+        return Indicator(level1="产出指标", level2=level2, name=name, value=value)
+
+    dept = DepartmentTargets(department="某局", indicators=[
+        row("培训人次", "≥300人次"), row("培训 人次", "≥300人次"),  # wrapped: the same value
+        row("检查次数", "≥12次"), row("检查次数", "≥10次"),
+        row("检查次数", "100%", level2="质量指标"),  # another 二级指标: another indicator
+    ])
+    project = ProjectTarget(name="网络宣传", code=None, amount=None, indicators=[
+        row("发稿数", "≥50篇"), row("发稿数", "≥60篇"),
+    ])
+    sections = [
+        SectionResult(section_id=f"s{i}", kind=kind, status=SectionStatus.ok,
+                      data=model.model_dump(mode="json"))
+        for i, (kind, model) in enumerate([
+            (SectionKind.department_targets, dept),
+            (SectionKind.project_targets, ProjectTargets(projects=[project])),
+        ])
+    ]
+    found = [f for f in run_checks(_doc(), sections=sections) if f.rule_id == "performance.repeat"]
+    assert [(f.locations[0].row_code, f.locations[0].column_key) for f in found] == [
+        ("某局", "检查次数"), ("网络宣传", "发稿数"),
+    ]
+    assert "≥12次 与 ≥10次" in found[0].message

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from schemas import Column, DocType, Document, Doubt, FindingKind, Row, Table, TableDoubt, Value
 from schemas.narrative import Amount, NarrativeFact
+from worker.layout import Layout, TextBlock
+from worker.narrative import parse_narrative
 from worker.pipeline.checks import run_checks
 
 
@@ -123,3 +125,46 @@ def test_a_part_of_an_unresolved_whole_is_compared_with_nothing() -> None:
     assert (
         run_checks(_doc(table, narrative=[fact("unknown", "9.00"), fact("basic", "3.00", 0)])) == []
     )
+
+
+def test_a_second_breakdown_of_a_whole_is_not_more_of_its_parts() -> None:
+    """'其中：货物…、工程…、服务…；一般公共预算拨款政府采购…': the first three make the whole, the
+    last one splits it again by fund. Parts that exceed the whole are still the document's."""
+    def found(text: str) -> list[str]:
+        said = parse_narrative(Layout(blocks=[TextBlock(text)]))
+        return [f.rule_id for f in run_checks(_doc(narrative=said))]
+
+    head = "2026年政府采购预算总额6,143.52万元，其中：货物5,242.52万元、工程0万元、"
+    assert found(head + "服务901万元；一般公共预算拨款政府采购2,521.44万元。") == []
+    assert found(head + "服务1,901万元。") == ["narrative.parts"]
+
+
+def test_shares_of_a_whole_the_sentence_only_lists_the_parts_of() -> None:
+    """'因公出国（境）费222.5万元，占“三公”经费的8.75%；…': no 三公 total printed, but the three
+    parts make it (833.6), so 8.75% is checked against 222.5 / 833.6 = 26.69%."""
+    text = ("“三公”经费预算支出中，因公出国（境）费支出{a}万元，占“三公”经费的{pa}%；"
+            "公务用车购置及运行费支出183.6万元，占“三公”经费的22.02%；"
+            "公务接待费支出427.5万元，占“三公”经费的51.28%。")  # fmt: skip
+
+    def shares(pa: str) -> list[tuple[str, Decimal | None]]:
+        said = parse_narrative(Layout(blocks=[TextBlock(text.format(a="222.5", pa=pa))]))
+        return [(f.rule_id, f.actual) for f in run_checks(_doc(narrative=said))]
+
+    assert shares("26.69") == []
+    assert shares("8.75") == [("narrative.share", Decimal("8.75"))]
+
+
+def test_a_class_both_tables_print_is_compared_however_incomplete_their_rows() -> None:
+    """款 lines without codes leave the sums by code in doubt, not a 类 line printed in both."""
+    summary = Table(
+        key="income_expenditure_summary", title="收支总表", pages=[2],
+        columns=[Column(key="amount", title="预算数")],
+        rows=[Row(name="一般公共服务支出", code="201", values={"amount": _value("20.50", 2)},
+                  page=2)],
+    )  # fmt: skip
+    table = _expenditure("20.00")
+    table.rows.append(Row(name="某款", values={"total": _value("1.00")}, page=3))
+    found = run_checks(_doc(summary, table))
+    document = [f for f in found if f.kind == FindingKind.document]
+    assert [f.rule_id for f in document] == ["cross.expenditure_classes"], found
+    assert document[0].expected == Decimal("20.00") and document[0].actual == Decimal("20.50")

@@ -207,12 +207,13 @@ def explains(golden: Golden, contradiction: Contradiction, finding: Finding) -> 
     values = {amount(ref.value or golden.cell(ref) or "") for ref in contradiction.cells}
     values |= {amount(ref.value) for ref in contradiction.narrative}
     values.discard(None)
-    values |= {v / 10000 for v in values if v is not None}
+    values = {abs(v) for v in values if v is not None}  # a rate '减少…（43%）' is read as −43
+    values |= {v / 10000 for v in values}
     diff = amount(contradiction.difference) if contradiction.difference else None
     tables = {ref.table for ref in contradiction.cells} | {"narrative"}
     return (
         any(loc.table_key in tables for loc in finding.locations)
-        and bool({finding.expected, finding.actual} & values)
+        and bool({abs(v) for v in (finding.expected, finding.actual) if v is not None} & values)
         and (diff is None or _differs_by(finding, diff))
     )
 

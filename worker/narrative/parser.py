@@ -130,6 +130,8 @@ class _Parser:
         for m in TOKEN.finditer(text):
             lead, start = text[start : m.start()], m.end()
             role = role_of(lead, m.group(3), text[m.end() : m.end() + 4])
+            if role is None and m.group(3) == "%" and not lead.strip() and self._change_aside():
+                role = "growth"  # '较上年减少24.5万元（43%）': the change's rate
             if role in ("count", "grade"):
                 self.count(role, number(m), lead)
                 continue
@@ -148,6 +150,13 @@ class _Parser:
             self.pending = s  # '（一）基本支出：…' / '1.因公出国（境）费用。' name what follows
         if not figures and text.endswith(_INTRO):
             self.hint = qualifier(text) or self.hint  # '财政拨款支出主要内容如下：1.…
+
+    def _change_aside(self) -> bool:
+        """A bare percentage in brackets right after a change states its rate."""
+        if not self.stack or self.stack[-1][0] != "paren" or self.current is None:
+            return False
+        f = self.facts[self.current]
+        return f.change is not None and f.growth_pct is None
 
     def _new_statement(self, text: str) -> bool:
         """A clause naming a total anew — after a year ('2021年本部门预算支出…') or on the
@@ -237,7 +246,8 @@ class _Parser:
             f = self.facts[i]
         if role in _PCT_FIELD:
             value = number(m)
-            if role == "growth" and _falls(lead) and value > 0:
+            bare = not lead.strip() and f.change is not None and f.change.wan < 0
+            if role == "growth" and (_falls(lead) or bare) and value > 0:
                 value = -value
             setattr(f, _PCT_FIELD[role], value)
             if role == "share":

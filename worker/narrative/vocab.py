@@ -19,6 +19,7 @@ _COMPARE = re.compile(r"^(比|较|与)(上年度?|上一年|\d{4}年度?)(预算
 _PROJECT = re.compile(r"^\d{4}年.+项目$")
 _FUNCTION = re.compile(r"(.+?)[（(]类[）)](?:(.+?)[（(]款[）)])?(?:(.+?)[（(]项[）)])?")
 _KUAN_XIANG = re.compile(r"(.+?)[（(]款[）)](.+?)[（(]项[）)]")  # '住房改革支出（款）住房公积金（项）'
+_XIANG = re.compile(r"(.+?)[（(]项[）)](?:支出)?$")  # '人大事务行政运行（项）支出': 款 name run in
 # '204-公共安全支出', '2010399-其他政府办公厅（室）及相关机构事务支出', '行政运行（2013201）',
 # '工资福利支出（301）': the code is printed before or after the name
 _CODED = re.compile(r"^(?P<code>\d{3}(?:\d{2}){0,2})\s*[-－—.．、 ]?\s*(?P<name>\D.*)$")
@@ -164,6 +165,8 @@ def _function(phrase: str) -> Subject | None:
         return Subject("function", name="/".join(parts), code=code if len(parts) == 1 else None)
     if (m := _KUAN_XIANG.match(phrase)) is not None:
         return Subject("function", name="/".join(("", *m.groups())))  # the 类 not printed
+    if (m := _XIANG.match(phrase)) is not None:
+        return Subject("function", name="//" + m.group(1))  # only the 项 marked
     code = None
     phrase = phrase.lstrip("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ ")
     if (c := _CODED.match(phrase) or _CODED_AFTER.match(phrase)) is not None:

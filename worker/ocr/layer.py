@@ -14,6 +14,7 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 
 import pymupdf
@@ -33,6 +34,7 @@ from worker.ocr import (
 from worker.ocr.raster import Segment
 
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
+log = logging.getLogger(__name__)
 BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
 RULE_WIDTH = 0.5  # points
 MIN_PICTURE = 0.08  # share of the page an image must cover to be read as a picture of text
@@ -56,6 +58,8 @@ def read_pdf_ocr(
     notes = {i: f"page read by OCR (text layer: {why})" for i, why in reasons.items()}
     for page in doc:
         if page.number in reasons:
+            log.info("page %d read by OCR (%s; text layer: %s)", page.number + 1, engine,
+                     reasons[page.number])
             new = rebuilt.new_page(width=page.mediabox.width, height=page.mediabox.height)
             words[page.number] = _write_ocr(page, new, engine, dpi)
             continue

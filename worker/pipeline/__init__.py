@@ -1,21 +1,31 @@
 """The pipeline in one screen: load → chunk → extract → check, and the irregular sections found
-for the LLM stage (worker/runtime/jobs.py fans them out). Pure: bytes in, result out; the jobs do the
-store I/O around it."""
+for the LLM stage (worker/runtime/jobs.py fans them out). Performance tables the deterministic
+reader maps (worker/performance/) are read here, into `Document.sections`; only what it cannot map
+and the prose go to the LLM. Pure: bytes in, result out; the jobs do the store I/O around it."""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
-from schemas.performance import Section, SectionStatus
+from schemas.performance import Section, SectionResult, SectionStatus
+from schemas.reread import RereadRequest
+from worker.layout import Layout
+from worker.performance import read_section
 from worker.pipeline.checks import run_checks
 from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
-from worker.pipeline.sections import find_sections, project_names
+from worker.pipeline.reread import requests
+from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
 __all__ = ["OcrOptions", "Options", "Outcome", "process", "status_of"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +34,7 @@ class Outcome:
     findings: list[Finding]
     sections: list[Section] = field(default_factory=list)  # for the LLM stage
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
+    rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
 
     @property
     def status(self) -> DocStatus:
@@ -45,10 +56,57 @@ def process(
     """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
     the OCR engine it needs is missing: an infrastructure failure). `options` default to
     Settings' defaults."""
-    options = options or Options.defaults()
-    loaded = load(data, kind, options.max_pages)
-    layout = chunk(loaded, options.ocr)
-    document = extract(layout, doc_id, source_file, loaded.page_count)
-    document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
-    findings = run_checks(document)
-    return Outcome(document, findings, find_sections(layout), project_names(layout))
+    options, took = options or Options.defaults(), _Took()
+    with took("load"):
+        loaded = load(data, kind, options.max_pages)
+    with took("chunk"):
+        layout = chunk(loaded, options.ocr)
+    with took("extract"):
+        document = extract(layout, doc_id, source_file, loaded.page_count)
+        document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
+    with took("performance"):
+        document.sections, for_llm = read_performance(layout, options.cross_check)
+    with took("check"):
+        findings = run_checks(document, sections=document.sections)
+    outcome = Outcome(document, findings, for_llm, project_names(layout))
+    if options.reread:
+        with took("reread"):
+            outcome.rereads = requests(document, findings, layout)
+    log.debug("%s %s", doc_id[:12], took)
+    return outcome
+
+
+class _Took(dict[str, float]):
+    """Seconds per stage, for the DEBUG log."""
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self[stage] = time.perf_counter() - start
+
+    def __str__(self) -> str:
+        return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())
+
+
+def read_performance(
+    layout: Layout, cross_check: bool = False
+) -> tuple[list[SectionResult], list[Section]]:
+    """Performance tables the reader maps, and the sections for the LLM: the prose, the tables
+    the reader cannot map (with its reason), and a table it mapped as a second opinion when
+    `cross_check` is on or its reading broke its own identities (worker/performance/agree.py)."""
+    read: list[SectionResult] = []
+    for_llm: list[Section] = []
+    for group in find_groups(layout):
+        result = "prose" if not group.is_table else read_section(
+            group.kind, group.title, group.blocks, section_id=group.section_id,
+            pages=group.pages, expected=count_indicators(group.blocks),
+        )
+        if not isinstance(result, SectionResult):
+            for_llm += to_sections(group, why=None if result == "prose" else result)
+            continue
+        read.append(result)
+        if cross_check or result.status != SectionStatus.ok:
+            why = "; ".join(result.reasons) or "cross-check"
+            for_llm += to_sections(group, why=f"second reading of the parser's ({why})")
+    return read, for_llm

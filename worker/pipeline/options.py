@@ -19,10 +19,16 @@ class OcrOptions:
 class Options:
     max_pages: int  # longer documents are rejected with the reason
     ocr: OcrOptions
+    # performance tables the parser mapped go to the LLM too (their agreement recorded)
+    cross_check: bool
+    # ask for LLM re-reads of doubted tables: only with an endpoint (no cost out of the box)
+    reread: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
-        return cls(settings.max_pages, OcrOptions(settings.ocr_engine, settings.ocr_dpi))
+        ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi)
+        reread = settings.llm_reread_tables and bool(settings.llm_base_url)
+        return cls(settings.max_pages, ocr, settings.llm_cross_check, reread)
 
     @classmethod
     def defaults(cls, **changes: Any) -> Options:

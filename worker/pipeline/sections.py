@@ -250,33 +250,63 @@ def _pages(blocks: list[Block]) -> list[int]:
     return sorted(p + 1 for p in pages)
 
 
-def _to_sections(found: list[_Open], rules: Rules) -> list[Section]:
+@dataclass(frozen=True)
+class Group:
+    """One section as found: its blocks, before any split for the LLM's context."""
+
+    n: int
+    kind: SectionKind
+    title: str
+    blocks: list[Block]
+    is_table: bool
+
+    @property
+    def section_id(self) -> str:
+        return f"{self.kind.value}-{self.n}"
+
+    @property
+    def pages(self) -> list[int]:
+        return _pages(self.blocks)
+
+
+def to_sections(group: Group, rules: Rules | None = None, why: str | None = None) -> list[Section]:
+    """The LLM sections of one group (split when too long); `why` adds to the reason."""
+    rules = rules or default_rules()
+    parts = _split(_Open(group.kind, group.title, None, group.blocks), rules.max_section_chars)
+    reason = _REASONS[group.kind] + (f"; {why}" if why else "")
     sections: list[Section] = []
-    for n, section in enumerate(found, start=1):
-        parts = _split(section, rules.max_section_chars)
-        for i, blocks in enumerate(parts, start=1):
-            # every part starts with the title: a part is read without the others
-            body = "\n".join(t for t in (render_block(b) for b in blocks) if t)
-            suffix = f"-p{i}" if len(parts) > 1 else ""
-            sections.append(
-                Section(
-                    section_id=f"{section.kind.value}-{n}{suffix}",
-                    kind=section.kind,
-                    title=section.title,
-                    text=f"{section.title}\n{body}",
-                    pages=_pages(blocks),
-                    reason=_REASONS[section.kind],
-                    expected_indicators=count_indicators(blocks),
-                )
+    for i, blocks in enumerate(parts, start=1):
+        # every part starts with the title: a part is read without the others
+        body = "\n".join(t for t in (render_block(b) for b in blocks) if t)
+        suffix = f"-p{i}" if len(parts) > 1 else ""
+        sections.append(
+            Section(
+                section_id=f"{group.section_id}{suffix}",
+                kind=group.kind,
+                title=group.title,
+                text=f"{group.title}\n{body}",
+                pages=_pages(blocks),
+                reason=reason,
+                expected_indicators=count_indicators(blocks),
             )
+        )
     return sections
+
+
+def find_groups(layout: Layout, rules: Rules | None = None) -> list[Group]:
+    """The irregular sections of a document, in reading order, as blocks."""
+    rules = rules or default_rules()
+    found = [s for s in _scan(layout.blocks, rules) if _has_content(s)]
+    return [
+        Group(n, s.kind, s.title, s.blocks, s.is_table)
+        for n, s in enumerate(_join_continuations(found, rules), start=1)
+    ]
 
 
 def find_sections(layout: Layout, rules: Rules | None = None) -> list[Section]:
     """The LLM sections of a document, in reading order."""
     rules = rules or default_rules()
-    found = [s for s in _scan(layout.blocks, rules) if _has_content(s)]
-    return _to_sections(_join_continuations(found, rules), rules)
+    return [s for g in find_groups(layout, rules) for s in to_sections(g, rules)]
 
 
 def project_names(layout: Layout) -> list[str]:

@@ -20,7 +20,9 @@ from functools import lru_cache
 
 from schemas import BBox, Document, Finding, Location, Row, Table, Unit, Value
 from schemas.performance import (
+    DepartmentTargets,
     GradeCounts,
+    Indicator,
     ProjectEvaluation,
     ProjectTarget,
     ProjectTargets,
@@ -175,12 +177,13 @@ class TableIndex:
                 kids.setdefault(parent, []).append(code)
         return kids
 
-    def class_figs(self, col: str) -> dict[str, list[Fig]]:
-        """Figures per function class (3-digit prefix), from the top-level rows."""
+    def class_figs(self, col: str, printed: bool = False) -> dict[str, list[Fig]]:
+        """Figures per function class (3-digit prefix), from the top-level rows (`printed`:
+        only from the class's own line, not from 款/项 lines whose class line was not read)."""
         out: dict[str, list[Fig]] = {}
         for row in self.top_level():
             f = self.fig(row, col)
-            if f is not None and row.code:
+            if f is not None and row.code and (not printed or len(row.code) == 3):
                 out.setdefault(row.code[:3], []).append(f)
         return out
 
@@ -238,13 +241,22 @@ class Index:
         self.evaluations: list[ProjectEvaluation] = []
         self.grade_counts: list[GradeCounts] = []
         self.targets: list[ProjectTarget] = []
+        # (section kind, whose indicators: department or project name, the rows)
+        self.indicators: list[tuple[SectionKind, str, list[Indicator]]] = []
+        self.sections = list(sections)
         for s in sections:
             if s.data and s.kind == SectionKind.self_evaluation:
                 ev = SelfEvaluation.model_validate(s.data)
                 self.evaluations += ev.projects
                 self.grade_counts += ev.grade_counts
+                self.indicators += [(s.kind, p.name or "", p.indicators) for p in ev.projects]
             elif s.data and s.kind == SectionKind.project_targets:
-                self.targets += ProjectTargets.model_validate(s.data).projects
+                targets = ProjectTargets.model_validate(s.data).projects
+                self.targets += targets
+                self.indicators += [(s.kind, p.name or "", p.indicators) for p in targets]
+            elif s.data and s.kind == SectionKind.department_targets:
+                dept = DepartmentTargets.model_validate(s.data)
+                self.indicators.append((s.kind, dept.department or "部门整体", dept.indicators))
         self.tables: dict[str, TableIndex] = {}
         for t in doc.tables:
             self.tables.setdefault(t.key, TableIndex(t, doc.department or ""))

@@ -80,15 +80,25 @@ def _by_name(ti: TableIndex, f: NarrativeFact) -> Row | None:
     parts = f.name.split("/")
     width = {1: 3, 2: 5, 3: 7}.get(len(parts), 0)
     for code, row in ti.by_code.items():
-        if len(code) != width or norm_name(row.name) != norm_name(parts[-1]):
-            continue
         ancestors = [ti.by_code.get(code[:n]) for n in (3, 5)[: len(parts) - 1]]
+        if len(code) != width or not _names_row(row, ancestors, parts):
+            continue
         if all(
             a is None or not p or norm_name(a.name) == norm_name(p)  # '' : a 类 not printed
             for a, p in zip(ancestors, parts, strict=False)
         ):
             return row
     return None
+
+
+def _names_row(row: Row, ancestors: list[Row | None], parts: list[str]) -> bool:
+    """The printed last part names the row — or, its 款 not printed apart, the 款's name and
+    the row's run together ('人大事务行政运行（项）')."""
+    last = norm_name(parts[-1])
+    if norm_name(row.name) == last:
+        return True
+    kuan = ancestors[1] if len(ancestors) > 1 and not parts[-2] else None
+    return kuan is not None and norm_name(kuan.name) + norm_name(row.name) == last
 
 
 def project_figs(ix: Index, f: NarrativeFact) -> list[Fig]:

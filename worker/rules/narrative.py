@@ -23,7 +23,7 @@ from schemas.narrative import Amount, NarrativeFact
 from worker.narrative.amounts import SCALE
 from worker.rules import Rule, template
 from worker.rules.index import Fig, Index, bound_of, finding, fmt, printed
-from worker.rules.lookup import figs_of, figures, refs
+from worker.rules.lookup import figs_of, figure_map, figures, refs
 from worker.rules.lookup import project_figs as project_figs
 from worker.rules.lookup import same_name as same_name
 
@@ -196,7 +196,21 @@ def _whole(ix: Index, i: int) -> tuple[Amount | Fig, Location] | None:
                 return v, nloc(g, "amount")
     probe = NarrativeFact(subject=f.share_of, scope=scopes[0])
     figs = figs_of(ix, refs("figures", probe))
-    return (figs[0], figs[0].loc) if figs else None
+    return (figs[0], figs[0].loc) if figs else _listed_whole(facts, f, doc_type)
+
+
+def _listed_whole(
+    facts: list[NarrativeFact], f: NarrativeFact, doc_type: DocType | None
+) -> tuple[Amount, Location] | None:
+    """'因公出国（境）费…占“三公”经费的x%；公务用车…占y%；公务接待费…占z%': the sentence lists
+    every part of the whole (figures.yaml decompositions), so the whole is their sum."""
+    listed = [g for g in facts if g.sentence == f.sentence and g.share_of == f.share_of]
+    parts = figure_map()["decompositions"].get(f.share_of or "")
+    amounts = [value(g, doc_type) for g in listed]
+    if not parts or sorted(g.subject for g in listed) != sorted(parts) or None in amounts:
+        return None
+    total = sum((a.wan for a in amounts if a is not None), Decimal(0))
+    return Amount(raw=fmt(total), value=total, unit="万元", wan=total), nloc(listed[0], "amount")
 
 
 def _wan_bound(x: Amount | Fig) -> tuple[Decimal, Decimal]:

@@ -104,7 +104,7 @@ def perf_vs_narrative(ix: Index, rule: Rule) -> Iterator[Finding]:
         if f.subject != "named_project" or not f.name:
             continue
         for ev in ix.evaluations:
-            if same_name(ev.name, f.name):
+            if ev.name and same_name(ev.name, f.name):
                 yield from _differ(rule, f, ev)
 
 
@@ -139,7 +139,7 @@ def _differ(rule: Rule, f: NarrativeFact, ev: ProjectEvaluation) -> Iterator[Fin
 def perf_targets(ix: Index, rule: Rule) -> Iterator[Finding]:
     """绩效目标表 project amounts = the project table's."""
     for t in ix.targets:
-        if t.amount is None:
+        if t.amount is None or not t.name:
             continue
         figs = project_figs(ix, NarrativeFact(subject="named_project", name=t.name))
         if figs and not any(_same(t.amount, g.wan) for g in figs):
@@ -151,3 +151,39 @@ def perf_targets(ix: Index, rule: Rule) -> Iterator[Finding]:
                 POINT,
                 [_loc("project_targets", t.name, "amount"), figs[0].loc],
             )
+
+
+@template("perf_repeat")
+def perf_repeat(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """One indicator (same owner, 二级指标, 三级指标 and description) printed more than once
+    with different values: one finding per indicator, its values in printed order."""
+    for kind, owner, rows in ix.indicators:
+        values: dict[tuple[str, str, str], list[str]] = {}
+        names: dict[tuple[str, str, str], str] = {}
+        for row in rows:
+            key = (_bare(row.level2), _bare(row.name), _bare(row.description))
+            if key[1] and _bare(row.value) and _bare(row.value) not in values.get(key, []):
+                values.setdefault(key, []).append(_bare(row.value))
+                names.setdefault(key, row.name)
+        for key, printed in values.items():
+            if len(printed) > 1:
+                detail = f"{owner}「{names[key]}」指标值 {' 与 '.join(printed)}"
+                yield finding(rule, detail, None, None, None, [_loc(kind, owner, names[key])])
+
+
+def _bare(text: str | None) -> str:
+    """Printed text without the spaces and line breaks a cell wraps it with."""
+    return "".join((text or "").split())
+
+
+@template("perf_agreement")
+def perf_agreement(ix: Index, rule: Rule) -> Iterator[Finding]:
+    """The parser and the LLM read one table differently (worker/performance/agree.py)."""
+    for s in ix.sections:
+        if s.agreement and s.agreement.differences:
+            a = s.agreement
+            shown = "；".join(a.differences[:3]) + ("……" if len(a.differences) > 3 else "")
+            detail = f"{s.title or s.section_id} {a.agreed}/{a.compared} 一致：{shown}"
+            page = s.pages[0] if s.pages else None
+            loc = Location(table_key=s.kind, row_code=s.section_id, page=page)
+            yield finding(rule, detail, None, None, None, [loc])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from schemas import Finding
-from schemas.narrative import NarrativeFact
+from schemas.narrative import Amount, NarrativeFact
 from worker.rules import Rule, template
 from worker.rules.index import Index, finding, fmt
 from worker.rules.lookup import figure_map, same_name
@@ -34,6 +34,8 @@ def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
         tol = bound(whole) + sum((bound(v) for _, v in parts), Decimal(0))
         subjects = sorted(f.subject for f, _ in parts)
         exact = sorted(complete.get(facts[p].subject, [])) == subjects
+        if _complete_before(parts, whole):
+            continue  # '货物5,242.52、工程0、服务901；一般公共预算拨款政府采购2,521.44': a 2nd list
         if total - whole.wan > tol or (exact and abs(total - whole.wan) > tol):
             names = "、".join(f"{f.subject_text or f.name} {v.raw}" for f, v in parts)
             detail = (
@@ -42,6 +44,17 @@ def narrative_parts(ix: Index, rule: Rule) -> Iterator[Finding]:
             )
             locs = [nloc(facts[p], "amount")] + [nloc(f, "amount") for f, _ in parts]
             yield finding(rule, detail, whole.wan, total, tol, locs)
+
+
+def _complete_before(parts: list[tuple[NarrativeFact, Amount]], whole: Amount) -> bool:
+    """The first parts (two or more, not all) add up to the whole exactly: the rest break it
+    down again another way (by fund, by purpose), they are not more of the same parts."""
+    total, tol = Decimal(0), bound(whole)
+    for n, (_, v) in enumerate(parts[:-1], start=1):
+        total, tol = total + v.wan, tol + bound(v)
+        if n >= 2 and abs(total - whole.wan) <= tol:
+            return True
+    return False
 
 
 def _side(subject: str) -> str:

@@ -8,7 +8,16 @@ from decimal import Decimal
 
 from schemas import Finding, FindingKind, Location, Row
 from worker.rules import Rule, template
-from worker.rules.index import Fig, Index, TableIndex, finding, fmt, is_unit_line, printed
+from worker.rules.index import (
+    Fig,
+    Index,
+    TableIndex,
+    finding,
+    fmt,
+    is_unit_line,
+    parent_code,
+    printed,
+)
 from worker.rules.missing import missing_rows, unread_pages
 
 
@@ -44,13 +53,25 @@ def linear(ix: Index, rule: Rule) -> Iterator[Finding]:
     left, right = _sum(sides[0]), _sum(sides[1])
     figs = [f for _, f in sides[0] + sides[1]]
     tol = _tol(figs)
-    if abs(left - right) > tol:
+    if abs(left - right) > tol and not any(
+        _holds(ix, p.get("table"), sides[0], alt) for alt in p.get("or_rhs", [])
+    ):
         detail = f"{fmt(left)} ≠ {fmt(right)}{printed(figs)}"
         unsure = _unread(ix, absent, figs, p.get("table"))
         if unsure:
             detail += f"；{unsure}，可能未读出"
         kind = FindingKind.extraction if unsure else rule.kind
         yield finding(rule, detail, right, left, tol, [f.loc for f in figs], kind=kind)
+
+
+def _holds(ix: Index, table: str | None, lhs: list[tuple[int, Fig]], specs: list[str]) -> bool:
+    """The identity holds with another right-hand side the family prints it with (`or_rhs`:
+    a 收支总表's 一般公共预算资金 counting the fund's 上年结转 too)."""
+    terms = [ix.ref(spec, table) for spec in specs]
+    if any(t is None for t in terms):
+        return False
+    rhs = [(sign, f) for sign, figs in terms for f in figs]  # type: ignore[union-attr]
+    return abs(_sum(lhs) - _sum(rhs)) <= _tol([f for _, f in lhs + rhs])
 
 
 def _unread(ix: Index, absent: list[str], figs: list[Fig], table: str | None) -> str:
@@ -226,6 +247,7 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
             if r is not ti.total
             and not r.row_code
             and (not r.code or r.code in ti.codes)
+            and not (r.code and parent_code(r.code, ti.codes))  # 30201 under 302: its parts
             and not is_unit_line(r.name, ti.department)  # a unit's subtotal of its projects
         ]
         if kids:
@@ -234,14 +256,17 @@ def rows_total(ix: Index, rule: Rule) -> Iterator[Finding]:
 
 @template("rows_match")
 def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
-    """Each function class has the same amount in table a (column) and table b (column)."""
+    """Each function class has the same amount in table a (column) and table b (column).
+    `present: both` compares the classes both tables print (sound however incomplete the
+    rows are); `present: one` reports a class only one of them prints (needs every row)."""
     (ta, ca), (tb, cb) = (s.split(":") for s in (rule.params["a"], rule.params["b"]))
     if ta not in ix.tables or tb not in ix.tables:
         return
-    a, b = ix.tables[ta].class_figs(ca), ix.tables[tb].class_figs(cb)
+    both = rule.params.get("present") == "both"
+    a, b = ix.tables[ta].class_figs(ca, both), ix.tables[tb].class_figs(cb, both)
     if not a or not b:
         return
-    for code in sorted(a.keys() | b.keys()):
+    for code in sorted(a.keys() & b.keys() if both else a.keys() ^ b.keys()):
         fa, fb = a.get(code, []), b.get(code, [])
         va, vb = sum((f.wan for f in fa), Decimal(0)), sum((f.wan for f in fb), Decimal(0))
         tol = _tol(fa + fb)

@@ -111,3 +111,11 @@ def _group(cause: _Cause) -> Finding:
         loc.model_copy(update={"suspect": False}) for f in cause.resting for loc in f.locations
     ]
     return first.model_copy(update={"message": message, "locations": dedupe(locs)})
+
+
+def doubted_tables(findings: Iterable[Finding], rules: Iterable[Rule]) -> list[str]:
+    """The tables an extraction cause puts in doubt, in order: what a re-read of the table may
+    fix. An OCR misread pointed at a cell is not one (the page's text is that misreading), nor
+    an advisory finding (`distrust: false`)."""
+    by_id = {r.id: r for r in rules}
+    return list(dict.fromkeys(_tables(f.locations)[0] for f in findings if _evidence(f, by_id)))

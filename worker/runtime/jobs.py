@@ -11,6 +11,7 @@ connections belong to the parent, so the horse drops them (without closing) and 
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any
@@ -18,8 +19,10 @@ from typing import Any
 from rq import get_current_job
 
 from schemas import DocStatus, Document
+from schemas.performance import Source
 from worker.errors import DocumentRejected, LLMUnavailable
-from worker.llm import LLMConfig, extract_section, make_client, pending
+from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
+from worker.performance.agree import fold
 from worker.pipeline import Options, Outcome, process, status_of
 from worker.pipeline.checks import run_checks
 from worker.runtime.carry import (
@@ -31,10 +34,12 @@ from worker.runtime.carry import (
     was_confirmed,
 )
 from worker.runtime.queue import enqueue_sections
+from worker.runtime.reread import reread_tables
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
+log = logging.getLogger(__name__)
 _settings: Settings | None = None
 _store: tuple[int, Store] | None = None
 
@@ -70,8 +75,11 @@ def process_document(doc_id: str) -> str:
         outcome = process(store.read_bytes(doc_id), record.kind, doc_id, record.source_file,
                           Options.from_settings(settings))
     except DocumentRejected as exc:
+        log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, exc.reason)
         _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
+    if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
+        reread_tables(outcome, make_client(LLMConfig.from_settings(settings)), LLMCache(store.engine))
     seconds = time.perf_counter() - started
     carried = carry_review(previous, outcome.document, confirmed)
     if carried.kept:  # the reviewer's values are the document's now: check those
@@ -112,6 +120,8 @@ def _fan_out(settings: Settings, store: Store, outcome: Outcome) -> None:
     doc_id = outcome.document.doc_id
     store.save_sections(doc_id, outcome.sections, {"project_names": outcome.project_names})
     if make_client(LLMConfig.from_settings(settings)) is None:
+        log.warning("%s: %d LLM section(s) pending: %s", doc_id[:12], len(outcome.sections),
+                    NO_ENDPOINT)
         for section in outcome.sections:  # no endpoint: pending, said loudly, finalized now
             store.save_section_result(doc_id, pending(section))
         finalize_document(doc_id)
@@ -131,6 +141,8 @@ def process_section(doc_id: str, section_id: str) -> str:
             section, make_client(LLMConfig.from_settings(settings)), LLMCache(store.engine),
             doc_id=doc_id, document_text=text, project_names=context.get("project_names", []))
     except LLMUnavailable as exc:  # the deterministic results stand; `requeue --pending` later
+        log.warning("%s: LLM section %s pending, endpoint unavailable: %s", doc_id[:12],
+                    section_id, exc)
         result = pending(section, reason=f"LLM endpoint unavailable: {exc}")
     store.save_section_result(doc_id, result)
     return result.status.value
@@ -142,7 +154,9 @@ def finalize_document(doc_id: str) -> str:
     document, _ = store.load_result(doc_id)
     if document is None:
         return "no result"
-    document.sections = store.section_results(doc_id)
+    # the reader's results came with the document; the LLM's are in the sections table
+    parsed = [s for s in document.sections if s.source == Source.parser]
+    document.sections = fold(parsed, store.section_results(doc_id))
     findings = run_checks(document, sections=document.sections)
     carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])
@@ -170,5 +184,7 @@ def on_section_failure(job: Any, connection: Any, exc_type: type, exc: BaseExcep
         return
     _, store = _context()
     doc_id, section_id = job.args
+    log.warning("%s: LLM section %s pending after %s: %s", doc_id[:12], section_id,
+                exc_type.__name__, exc)
     section, _ = store.section(doc_id, section_id)
     store.save_section_result(doc_id, pending(section, reason=f"{exc_type.__name__}: {exc}"))

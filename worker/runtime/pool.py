@@ -60,6 +60,7 @@ def make_worker(settings: Settings, cls: type[BudgetlensWorker] = BudgetlensWork
 
 def work(settings: Settings, burst: bool = False) -> None:
     """Entry point of one worker process."""
+    settings.configure_logging()
     jobs.configure(settings)
     make_worker(settings).work(burst=burst, with_scheduler=True, logging_level="WARNING")
 

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -40,6 +42,7 @@ from schemas.performance import CallRecord, SectionResult, Usage
 from worker.errors import StoreError
 from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
 
+M = TypeVar("M", bound=BaseModel)
 metadata = MetaData()
 
 cache_table = Table(
@@ -100,15 +103,18 @@ class LLMCache:
         except SQLAlchemyError as exc:
             raise StoreError(f"LLM cache: {exc}") from exc
 
-    def get(self, key: str) -> SectionResult | None:
+    def get(self, key: str, kind: type[M] = SectionResult) -> M | None:  # type: ignore[assignment]
+        """The cached result of `kind` (a section's, or a table re-read's answer)."""
         with self._begin() as conn:
             row = conn.execute(select(cache_table.c.result).where(cache_table.c.key == key)).first()
-        return SectionResult.model_validate_json(row.result) if row else None
+        return kind.model_validate_json(row.result) if row else None
 
-    def put(self, key: str, result: SectionResult, prompt_version: str, text: str) -> None:
+    def put(
+        self, key: str, result: BaseModel, prompt_version: str, text: str, model: str | None = None
+    ) -> None:
         values = {
             "key": key,
-            "model": result.model or "",
+            "model": model or getattr(result, "model", None) or "",
             "prompt_version": prompt_version,
             "text_sha256": text_hash(text),
             "result": result.model_dump_json(),

@@ -18,6 +18,7 @@ from worker.layout import Cell, Layout, TableBlock
 from worker.tables.headers import (
     VALUE,
     ColumnSpec,
+    Role,
     column_spec,
     count_header_rows,
     drop_common_group,
@@ -29,7 +30,7 @@ from worker.tables.headers import (
     resolve_collisions,
 )
 from worker.tables.numbers import Kind, norm, parse
-from worker.tables.rows import Side, read_side, split_sides
+from worker.tables.rows import CODE_ROLES, Side, read_side, split_sides
 from worker.tables.titles import (
     MAX_NARRATIVE_CHARS,
     find_title,
@@ -289,11 +290,11 @@ def _column_specs(header: list[list[Cell]], data: list[list[Cell]], width: int) 
     specs = [column_spec(i, p, ocr) for i, p in enumerate(paths)]
     for spec in specs:
         if not spec.path and not has_data[spec.index]:
-            spec.role = "attr"  # a ghost column: no header, no data
-    if not any(s.role == "name" for s in specs):
-        units = [s for s in specs if s.role == "unit_name"]
+            spec.role = Role.attr  # a ghost column: no header, no data
+    if not any(s.role == Role.name for s in specs):
+        units = [s for s in specs if s.role == Role.unit_name]
         if units:
-            units[0].role, units[0].units = "name", True  # the units are the rows
+            units[0].role, units[0].units = Role.name, True  # the units are the rows
         else:
             _guess_name_column(specs, data)
     return specs
@@ -309,7 +310,7 @@ def _misaligned(specs: list[ColumnSpec], data: list[list[Cell]]) -> list[str]:
         if (
             spec.role == VALUE and sum(parse(t).kind is Kind.text for t in cells) * 2 > len(cells)
         ) or (
-            spec.role in ("cls", "kuan", "xiang", "code")
+            spec.role in CODE_ROLES
             and any("." in t and parse(t).numeric for t in cells)
         ):
             misfits.append(spec.title or f"column {spec.index + 1}")
@@ -319,12 +320,12 @@ def _misaligned(specs: list[ColumnSpec], data: list[list[Cell]]) -> list[str]:
 def _guess_name_column(specs: list[ColumnSpec], data: list[list[Cell]]) -> None:
     """No header says which column holds the labels: take the first mostly-text column."""
     for spec in specs:
-        if spec.role not in (VALUE, "attr"):
+        if spec.role not in (VALUE, Role.attr):
             continue
         cells = [row[spec.index].text.strip() for row in data if row[spec.index].text.strip()]
         texts = sum(1 for t in cells if parse(t).kind is Kind.text)
         if cells and texts * 2 >= len(cells):
-            spec.role = "name"
+            spec.role = Role.name
             return
 
 

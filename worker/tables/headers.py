@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 
 from schemas.reference import column_vocabulary, row_vocabulary
@@ -19,7 +20,25 @@ from worker.tables.labels import nearest
 from worker.tables.numbers import norm, norm_label, parse
 
 MAX_HEADER_ROWS = 6
-VALUE = "value"
+
+
+class Role(StrEnum):
+    """What a column holds: figures (`value`) or one of the label roles of the column
+    vocabulary (schemas/reference/columns.yaml `roles`)."""
+
+    value = "value"
+    seq = "seq"
+    cls = "cls"
+    kuan = "kuan"
+    xiang = "xiang"
+    code = "code"
+    unit_code = "unit_code"
+    unit_name = "unit_name"
+    name = "name"
+    attr = "attr"
+
+
+VALUE = Role.value
 _COLNUM_WORDS = frozenset({"栏次", "甲", "乙", "丙", "丁", "行次", "*", "**", "***"})
 _YEAR = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?")
 _LEAD_UNIT = re.compile(r"[（(](?:万元|元)[)）]$")
@@ -29,7 +48,7 @@ _REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
 @dataclass(slots=True)
 class ColumnSpec:
     index: int
-    role: str  # value | seq | cls | kuan | xiang | code | unit_code | unit_name | name | attr
+    role: Role
     title: str
     path: list[str]
     key: str = ""
@@ -224,10 +243,10 @@ def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
     hits = [(lookup_near if ocr else lookup_segment)(seg) for seg in path]
     leaf = next((i for i in range(len(path) - 1, -1, -1) if hits[i] is not None), None)
     if leaf is None:
-        return ColumnSpec(index, VALUE if path else "attr", title, path)
+        return ColumnSpec(index, VALUE if path else Role.attr, title, path)
     kind, name = hits[leaf]  # type: ignore[misc]
     if kind == "role":
-        return ColumnSpec(index, name, title, path)
+        return ColumnSpec(index, Role(name), title, path)
     keys = [h[1] for h in hits[: leaf + 1] if h is not None and h[0] == VALUE]
     key, alt = _value_key(keys)
     spec = ColumnSpec(

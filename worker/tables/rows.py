@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import cache
 
 from schemas import Row, Unit, Value
 from schemas.reference import function_codes, row_vocabulary, table_rule
 from worker.layout import BBox, Cell
-from worker.tables.headers import VALUE, ColumnSpec
+from worker.tables.headers import VALUE, ColumnSpec, Role
 from worker.tables.labels import nearest, renumber, split_ordinal
 from worker.tables.numbers import Kind, norm_label, parse, wan_of
 
-CODE_ROLES = ("cls", "kuan", "xiang", "code")
+CODE_ROLES = (Role.cls, Role.kuan, Role.xiang, Role.code)
 _EMBEDDED_CODE = re.compile(
     r"^[\[【]?(\d{3,9})[\]】]?(?:[\s\-—:：、]+|(?=[^\d年月日号个万元%．.]))(\S.*)$"
 )  # not "2024年…"
@@ -34,13 +35,20 @@ _REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
 _YEAR_ROW = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?\s*$")
 
 
+class SideKind(StrEnum):
+    """Which side of a summary table a group of columns is (its rows use that side's labels)."""
+
+    income = "income"
+    expenditure = "expenditure"
+
+
 @dataclass(slots=True)
 class Side:
     specs: list[ColumnSpec]
-    kind: str | None = None  # income | expenditure | None
-    _first: dict[str, ColumnSpec | None] = field(default_factory=dict)
+    kind: SideKind | None = None
+    _first: dict[Role, ColumnSpec | None] = field(default_factory=dict)
 
-    def first(self, role: str) -> ColumnSpec | None:
+    def first(self, role: Role) -> ColumnSpec | None:
         if role not in self._first:  # asked once per row and role: remember
             self._first[role] = next((s for s in self.specs if s.role == role), None)
         return self._first[role]
@@ -69,13 +77,13 @@ class RowsResult:
 
 def split_sides(specs: list[ColumnSpec], summary: bool) -> list[Side]:
     """Cut the columns at every label column; label groups without values join a neighbour."""
-    anchors = [s.index for s in specs if s.role == "name"]
+    anchors = [s.index for s in specs if s.role == Role.name]
     starts = []
     for a in anchors:
         start = a
         while (
             start - 1 >= 0
-            and specs[start - 1].role not in (VALUE, "name")
+            and specs[start - 1].role not in (VALUE, Role.name)
             and start - 1 not in starts
         ):
             start -= 1
@@ -93,16 +101,16 @@ def split_sides(specs: list[ColumnSpec], summary: bool) -> list[Side]:
             sides.append(span)
     result = [Side(span, _side_kind(span)) for span in sides]
     if summary and len(result) == 2 and not any(s.kind for s in result):
-        result[0].kind, result[1].kind = "income", "expenditure"
+        result[0].kind, result[1].kind = SideKind.income, SideKind.expenditure
     return result
 
 
-def _side_kind(span: list[ColumnSpec]) -> str | None:
+def _side_kind(span: list[ColumnSpec]) -> SideKind | None:
     tops = {norm_label(s.path[0]) for s in span if s.path}
     if tops & {"收入", "收入项目"}:
-        return "income"
+        return SideKind.income
     if tops & {"支出", "支出项目"}:
-        return "expenditure"
+        return SideKind.expenditure
     return None
 
 
@@ -113,7 +121,7 @@ def read_side(side: Side, rows: list[list[Cell]], unit: Unit, table_key: str) ->
     out = RowsResult()
     state = _CodeState()
     value_specs = side.values
-    name_spec = side.first("name")
+    name_spec = side.first(Role.name)
     if name_spec is not None and any(r[name_spec.index].confidence is not None for r in rows):
         rows = _ocr_labels_repaired(side, rows, name_spec.index, table_key)
     for cells in rows:
@@ -169,7 +177,7 @@ def _label_lexicon(side_kind: str, table_key: str) -> tuple[dict[str, str], dict
     """For every row label this side of this table may carry: normalized label → its code or
     row_code, and → the label as printed."""
     codes = dict(_row_lookup(side_kind, table_key))
-    if side_kind != "income":
+    if side_kind != SideKind.income:
         for key, code in _class_by_name().items():
             codes.setdefault(key, code)
     names = [a for sec in _vocab_sections(side_kind, table_key) for v in sec.values() for a in v]
@@ -213,7 +221,7 @@ def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | 
     """The label column that names this row. A row may print several "code-name" labels
     (北京: 2200504-气象事业机构 | 50502-商品和服务支出 | 30201-办公费): the one whose code is of
     the family the table is by (tables.yaml `row_codes`) names it, the others are context."""
-    names = [s for s in side.specs if s.role == "name"]
+    names = [s for s in side.specs if s.role == Role.name]
     if len(names) < 2:
         return names[0] if names else None
     rule = table_rule(table_key)
@@ -230,7 +238,7 @@ def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | 
 
 
 def _unit_name(side: Side, cells: list[Cell]) -> str:
-    spec = side.first("unit_name")
+    spec = side.first(Role.unit_name)
     return _label(cells[spec.index].text) if spec is not None else ""
 
 
@@ -250,11 +258,11 @@ def _code_text(cells: list[Cell], spec: ColumnSpec | None) -> str:
 def _row_code_and_label(
     side: Side, cells: list[Cell], label: str, state: _CodeState
 ) -> tuple[str, str]:
-    cls, kuan, xiang = (_code_text(cells, side.first(r)) for r in ("cls", "kuan", "xiang"))
+    cls, kuan, xiang = (_code_text(cells, side.first(r)) for r in (Role.cls, Role.kuan, Role.xiang))
     code = (
         _join_code(cls, kuan, xiang, state)
         if (cls or kuan or xiang)
-        else _code_text(cells, side.first("code"))
+        else _code_text(cells, side.first(Role.code))
     )
     if not code:
         m = _EMBEDDED_CODE.match(label)
@@ -263,7 +271,7 @@ def _row_code_and_label(
     if code and not code.isdigit():
         label, code = label or code, ""
     if not code and label.isdigit():  # a unit or item code printed in the name column
-        attrs = (_label(cells[s.index].text) for s in side.specs if s.role == "attr")
+        attrs = (_label(cells[s.index].text) for s in side.specs if s.role == Role.attr)
         code, label = label, next((t for t in attrs if t), "")
     return code, label
 
@@ -321,7 +329,7 @@ def _position(
 
 
 def _classify(row: Row, side: Side, cells: list[Cell], table_key: str, units: bool = False) -> None:
-    unit_code = _code_text(cells, side.first("unit_code"))
+    unit_code = _code_text(cells, side.first(Role.unit_code))
     code = row.code or ""
     if code and (len(code) not in _LEVELS or _is_org_row(code, row.name)):
         row.code, row.row_code = None, "unit"
@@ -369,7 +377,7 @@ def _label_code(label: str, side_kind: str | None, table_key: str) -> tuple[str,
     for candidate in _label_variants(label, key):
         if candidate in vocab:
             return "row", vocab[candidate]
-    if side_kind != "income":
+    if side_kind != SideKind.income:
         code = _class_by_name().get(key) or _class_by_name().get(_strip_class_suffix(key))
         if code:
             return "class", code

@@ -24,6 +24,7 @@ each cell keeps its own `page` and `bbox`, and a header repeated on the next pag
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from worker.formats.textnorm import clean_cell, normalize_text
 from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
 
 MARGIN = 0.08  # page numbers this close (share of page height) to the top/bottom edge are ignored
+log = logging.getLogger(__name__)
 _PAGE_NUMBER = re.compile(r"[-—\s第页共/|\dPpage.]*")
 COLUMN_TOL = 3.0  # continued tables have column separators within this many points
 STREAM_COLUMN_TOL = 12.0  # ... or this many when the separators were inferred from text
@@ -115,6 +117,8 @@ def _read_page(page: pymupdf.Page, stats: PdfStats, fallback: bool) -> _Page:
     for grid in grids:
         if not grid.clear:
             stats.unclear += 1
+            log.info("page %d: a ruled table whose merges are not rectangles, %s", page.number + 1,
+                     "re-gridded by find_tables" if fallback else "split into rectangles")
             if fallback:
                 grid = _fallback(page, content, grid, stats)
         inside, words = _split_inside(words, grid)

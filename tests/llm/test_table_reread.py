@@ -1,0 +1,146 @@
+"""A table the deterministic reader got wrong, re-read by a model and accepted by arithmetic
+(issue 14, item 3), against the scripted OpenAI-compatible server (tests/support/openai_stub.py).
+
+The PDF is drawn in code: a 一般公共预算支出表 whose 网信事务 row prints its 基本支出 and 项目支出
+in one merged cell ("1000.00 234.56"), so the reader gets a value cell holding text and the
+checks put the table in doubt for an extraction reason. Three scripted answers: the right rows
+(accepted: identities hold, every value at the box that prints it), rows that swap the two
+numbers (both printed, but 类 201 ≠ Σ款 then: rejected), and one value not printed (rejected).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from schemas import FindingKind
+from schemas.reread import RereadStatus
+from tests.support.openai_stub import OpenAIStub, tool
+from tests.support.pdf_builders import BUDGET_ROWS, doc_with_table
+from worker.llm import LLMClient, LLMConfig
+from worker.pipeline import Options, Outcome, process
+from worker.runtime.reread import reread_tables
+from worker.settings import Settings
+from worker.store.llm_cache import LLMCache
+
+KEY = "general_budget_expenditure"
+MERGED = "1000.00 234.56"
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    rows = [list(r) for r in BUDGET_ROWS]
+    rows[2][3:5] = [MERGED, ""]  # 网信事务: 基本支出 and 项目支出 in one cell
+    return doc_with_table("grid", rows=rows, merges=[(2, 3, 2, 4)]).tobytes()
+
+
+def read(pdf: bytes, reread: bool = True) -> Outcome:
+    return process(pdf, "pdf", "doc-1", "t.pdf", Options.defaults(llm_base_url="http://x")
+                   if reread else Options.defaults())
+
+
+def answer(wangxin: tuple[str, str] = ("1000.00", "234.56")) -> dict:
+    """The table's rows as a model answers them; 网信事务's 基本支出 / 项目支出 as given."""
+    def row(code: str | None, name: str, total: str, basic: str | None, project: str | None):
+        return {"name": name, "code": code,
+                "values": {"total": total, "basic": basic, "project": project}}
+
+    return {"rows": [
+        row("201", "一般公共服务支出", "1234.56", "1000.00", "234.56"),
+        row("20137", "网信事务", "1234.56", *wangxin),
+        row("2013701", "行政运行", "1000.00", "1000.00", None),
+        row("2013799", "其他网信事务支出", "234.56", None, "234.56"),
+        row(None, "合计", "1234.56", "1000.00", "234.56"),
+    ]}
+
+
+def client(stub: OpenAIStub) -> LLMClient:
+    return LLMClient(LLMConfig(base_url=stub.base_url, model="stub", max_retries=0,
+                               http_retries=0))
+
+
+def wangxin(outcome: Outcome) -> dict:
+    table = outcome.document.table(KEY)
+    assert table is not None
+    row = next(r for r in table.rows if r.code == "20137")
+    return row.values
+
+
+def reread_problems(outcome: Outcome) -> list[str]:
+    return [p.message for p in outcome.document.problems if p.stage == "reread"]
+
+
+def test_the_reader_gets_the_table_wrong_for_an_extraction_reason(pdf: bytes) -> None:
+    outcome = read(pdf)
+    assert wangxin(outcome)["basic"].raw == MERGED
+    assert any(f.kind == FindingKind.extraction and f.locations[0].table_key == KEY
+               for f in outcome.findings)
+    [request] = outcome.rereads
+    assert request.table_key == KEY and request.pages == [1]
+    assert {"1000.00", "234.56", "网信事务"} <= {w.text for w in request.words}
+
+
+def test_off_without_an_endpoint(pdf: bytes) -> None:
+    assert read(pdf, reread=False).rereads == []
+    assert not Options.from_settings(Settings.model_construct()).reread
+    assert not Options.from_settings(
+        Settings.model_construct(llm_base_url="http://x", llm_reread_tables=False)).reread
+    outcome = read(pdf)
+    assert reread_tables(outcome, None, None) == []  # no client: no call, nothing changed
+    assert wangxin(outcome)["basic"].raw == MERGED
+
+
+def test_an_answer_that_satisfies_the_identities_replaces_the_rows(
+    pdf: bytes, tmp_path: Path
+) -> None:
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    outcome = read(pdf)
+    with OpenAIStub([tool(answer())]) as stub:
+        [attempt] = reread_tables(outcome, client(stub), cache)
+    assert attempt.status == RereadStatus.accepted, attempt.reasons
+    values = wangxin(outcome)
+    assert (values["basic"].raw, values["project"].raw) == ("1000.00", "234.56")
+    assert values["project"].wan == Decimal("234.56")
+    merged_box = read(pdf).document.table(KEY).rows[1].values["basic"].bbox  # type: ignore[union-attr]
+    assert values["basic"].page == 1 and values["basic"].bbox == merged_box  # the printing cell
+    total_box = values["total"].bbox
+    assert total_box is not None and total_box != merged_box  # its own cell, not another 1234.56 row's
+    assert not [f for f in outcome.findings if any(loc.table_key == KEY for loc in f.locations)]
+    assert outcome.document.table(KEY).doubts == [] or all(  # type: ignore[union-attr]
+        d.kind == "unit" for d in outcome.document.table(KEY).doubts)  # type: ignore[union-attr]
+    assert "已替换" in reread_problems(outcome)[0]
+    usage = cache.doc_usage("doc-1")
+    assert usage.calls == 1 and usage.tokens_in > 0
+
+    again = read(pdf)  # a second run: the cached answer, no call, the same decision
+    with OpenAIStub([]) as stub:
+        [second] = reread_tables(again, client(stub), cache)
+        assert stub.requests == []
+    assert second.status == RereadStatus.accepted and second.usage.cached
+    assert wangxin(again)["project"].raw == "234.56"
+    assert cache.doc_usage("doc-1").calls == 1
+
+
+def test_an_answer_whose_identities_fail_is_rejected(pdf: bytes, tmp_path: Path) -> None:
+    outcome = read(pdf)
+    before = outcome.findings
+    with OpenAIStub([tool(answer(("234.56", "1000.00")))]) as stub:  # both printed, swapped
+        [attempt] = reread_tables(outcome, client(stub), LLMCache(tmp_path / "llm.sqlite3"))
+    assert attempt.status == RereadStatus.rejected
+    assert any("核对仍不成立" in r for r in attempt.reasons)
+    assert wangxin(outcome)["basic"].raw == MERGED  # the deterministic rows stay, flagged
+    assert outcome.findings == before
+    assert "未被采纳" in reread_problems(outcome)[0]
+
+
+def test_an_answer_with_an_ungrounded_value_is_rejected(pdf: bytes, tmp_path: Path) -> None:
+    outcome = read(pdf)
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    with OpenAIStub([tool(answer(("1000.00", "234.65")))]) as stub:  # 234.65 is not printed
+        [attempt] = reread_tables(outcome, client(stub), cache)
+    assert attempt.status == RereadStatus.rejected
+    assert "234.65" in attempt.reasons[0] and "不见于第1页" in attempt.reasons[0]
+    assert wangxin(outcome)["basic"].raw == MERGED
+    assert cache.doc_usage("doc-1").calls == 1  # the attempt is in the ledger

@@ -1,0 +1,105 @@
+"""One table re-read by the model (issue 14, item 3): its pages' words with positions in, the
+rows in the table's own schema (schemas.reread.row_model) out.
+
+    reread_table(request, client, cache, doc_id=...) -> (RereadAnswer | None, RereadOutcome)
+
+The answer is cached by (model, prompt + schema version, rendered request): a second run makes
+no call. Every HTTP attempt is recorded in the call ledger under section `reread:<table key>`.
+An answer that never validated, a refused request or a spent token budget is `failed` (not
+cached: the next run asks again); LLMUnavailable propagates (the deterministic rows stand).
+Whether the answer is accepted is decided in worker/pipeline/reread.py, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from itertools import groupby
+
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+
+import prompts
+from schemas.reread import (
+    PageWord,
+    RereadAnswer,
+    RereadOutcome,
+    RereadRequest,
+    RereadStatus,
+    answer_of,
+    row_model,
+)
+from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
+from worker.llm.client import Ledger, LLMClient
+from worker.llm.extract import _cause, _fence, _mark_reasked
+from worker.store.llm_cache import LLMCache, cache_key
+
+_LINE_PT = 4.0  # as worker/pipeline/reread.py groups a page's words into lines
+
+
+def section_id(request: RereadRequest) -> str:
+    return f"reread:{request.table_key}"
+
+
+def render_words(words: list[PageWord]) -> str:
+    """One line per printed line: `p3 y120: 一般公共服务支出@72 1,234.56@310 …`."""
+    def line(w: PageWord) -> tuple[int, int]:
+        box = w.bbox or (0.0, 0.0, 0.0, 0.0)
+        return (w.page or 0, round((box[1] + box[3]) / 2 / _LINE_PT))
+
+    out = []
+    for (page, _), group in groupby(words, key=line):
+        items = list(group)
+        top = round(items[0].bbox[1]) if items[0].bbox else 0
+        out.append(f"p{page} y{top}: " + " ".join(
+            f"{w.text}@{round(w.bbox[0])}" if w.bbox else w.text for w in items))
+    return "\n".join(out)
+
+
+def reread_table(
+    request: RereadRequest, client: LLMClient, cache: LLMCache | None, *, doc_id: str
+) -> tuple[RereadAnswer | None, RereadOutcome]:
+    model = row_model(request.columns)
+    system, prompt = prompts.load("system"), prompts.load("table_reread")
+    schema = json.dumps(model.model_json_schema(), ensure_ascii=False)
+    version = f"{system.id}+{prompt.id}+schema.{hashlib.sha256(schema.encode()).hexdigest()[:8]}"
+    user = prompt.render(
+        title=request.title,
+        unit=request.unit,
+        pages=", ".join(map(str, request.pages)),
+        reasons="；".join(request.reasons)[:600],
+        columns="\n".join(f"- {c.key}: {c.title}" for c in request.columns),
+        words=_fence(render_words(request.words)),
+    )
+    done = RereadOutcome(table_key=request.table_key, status=RereadStatus.failed,
+                         model=client.model, prompt_version=version)
+    key = cache_key(client.model, version, user)
+    if cache is not None and (hit := cache.get(key, RereadAnswer)) is not None:
+        done.usage.cached = True
+        return hit, done
+    ledger = Ledger(client.config.token_budget_per_doc, cache.doc_tokens(doc_id) if cache else 0)
+    messages = [{"role": "system", "content": "{{ bl_system }}"},
+                {"role": "user", "content": "{{ bl_user }}"}]
+    try:
+        data = client.extract(model, messages, {"bl_system": system.render(), "bl_user": user},
+                              ledger)
+        _mark_reasked(ledger.calls, last_valid=True)
+    except (InstructorRetryException, IncompleteOutputException) as e:
+        _mark_reasked(ledger.calls, last_valid=False)
+        cause = _cause(e)
+        if isinstance(cause, LLMUnavailable):
+            raise cause from e
+        known = isinstance(cause, SectionRefused | BudgetSpent)
+        done.reasons = [str(cause if known else e)[:300]]
+        return None, _with_usage(done, ledger)
+    finally:
+        if cache is not None:
+            cache.record_calls(doc_id, section_id(request), ledger.calls)
+    answer = answer_of(data)
+    if cache is not None:
+        cache.put(key, answer, version, user, model=client.model)
+    return answer, _with_usage(done, ledger)
+
+
+def _with_usage(done: RereadOutcome, ledger: Ledger) -> RereadOutcome:
+    done.usage = ledger.usage()
+    return done

@@ -1,0 +1,190 @@
+"""The indicator header of a performance table: which column holds which field.
+
+    find_header(rows, vocab) -> Header | None
+
+The header row is the one that names the 三级指标 column (or a 绩效指标 column running the levels
+together) and a value column (指标值, 实际完成值, 得分 …). Rows of labels right above or below it
+belong to it: they name the project columns of a list-style table (项目名称 | 项目总额 | 其中：
+财政资金 …) and, in the 安阳 style, the 一级指标 that heads each 三级指标/指标值 pair of columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from worker.performance.grid import GRow
+from worker.performance.vocab import Vocabulary, key
+
+_VALUE_FIELDS = {"value", "actual", "score", "weight"}
+_NAME_FIELDS = {"name", "combined"}
+
+
+@dataclass
+class Slot:
+    """One indicator per data row: its field → columns, and the 一级指标 its group header names."""
+
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    level1: str | None = None
+
+
+@dataclass
+class Header:
+    row: int  # index of the last header row in the section's rows
+    block: int
+    width: int
+    slots: list[Slot]
+    project: dict[str, list[int]]  # list-style tables: project field → columns
+    anchors: list[tuple[float, float] | None]  # x-range of each header column, for other blocks
+
+    def mapped(self) -> list[int]:
+        """The columns that hold a field, left to right."""
+        cols = {c for slot in self.slots for cs in slot.columns.values() for c in cs}
+        return sorted(cols | {c for cs in self.project.values() for c in cs})
+
+    @property
+    def list_style(self) -> bool:
+        return "name" in self.project or "code" in self.project
+
+
+def indicator_fields(row: GRow, vocab: Vocabulary) -> dict[int, str]:
+    return {i: vocab.indicator[k] for i, c in enumerate(row.cells) if (k := key(c.text)) in vocab.indicator}
+
+
+def is_header(row: GRow, vocab: Vocabulary) -> bool:
+    fields = set(indicator_fields(row, vocab).values())
+    return bool(fields & _NAME_FIELDS) and bool(fields & _VALUE_FIELDS)
+
+
+def header_like(row: GRow, vocab: Vocabulary) -> bool:
+    """Every cell this row prints itself is a label (no values)."""
+    own = [c.own for c in row.cells if c.own]
+    return bool(own) and all(vocab.label(t) or key(t) in _GROUP_WORDS for t in own)
+
+
+_GROUP_WORDS = {"绩效指标", "绩效目标指标", "其中", "项目金额", "资金情况", "预算情况", "年度绩效指标"}
+
+
+def find_header(rows: list[GRow], start: int, vocab: Vocabulary) -> Header | None:
+    """The next header at or after `start`, with the label rows around it."""
+    for r in range(start, len(rows)):
+        if is_header(rows[r], vocab):
+            return _build(rows, r, vocab)
+    return None
+
+
+def _build(rows: list[GRow], r: int, vocab: Vocabulary) -> Header:
+    block = rows[r].block
+    top = r
+    while top > 0 and rows[top - 1].block == block and header_like(rows[top - 1], vocab):
+        top -= 1
+    bottom = r
+    while (
+        bottom + 1 < len(rows)
+        and rows[bottom + 1].block == block
+        and header_like(rows[bottom + 1], vocab)
+        and not is_header(rows[bottom + 1], vocab)
+    ):
+        bottom += 1
+    band = rows[top : bottom + 1]
+    width = max(len(x.cells) for x in band)
+    slots, project = _columns(band, width, vocab)
+    return Header(bottom, block, width, slots, project, _anchors(band, width))
+
+
+def _labels(band: list[GRow], c: int) -> list[str]:
+    """The labels over column c, top to bottom (a merged label counts where it spans)."""
+    return [row.cells[c].text for row in band if c < len(row.cells) and row.cells[c].text.strip()]
+
+
+def _columns(band: list[GRow], width: int, vocab: Vocabulary) -> tuple[list[Slot], dict]:
+    slots: list[Slot] = [Slot()]
+    project: dict[str, list[int]] = {}
+    for c in range(width):
+        labels = [key(t) for t in _labels(band, c)]
+        ind = next((vocab.indicator[k] for k in reversed(labels) if k in vocab.indicator), None)
+        group = next((vocab.level1[k] for k in labels if k in vocab.level1), None)
+        if ind is None:
+            proj = next((vocab.project[k] for k in reversed(labels) if k in vocab.project), None)
+            if proj is not None:
+                project.setdefault(proj, []).append(c)
+            continue
+        slot = slots[-1]
+        if ind in _NAME_FIELDS and slot.columns.keys() & _NAME_FIELDS:
+            slot = Slot()
+            slots.append(slot)
+        slot.columns.setdefault(ind, []).append(c)
+        if group and slot.level1 is None:
+            slot.level1 = group
+    return [s for s in slots if s.columns.keys() & _NAME_FIELDS], project
+
+
+def _anchors(band: list[GRow], width: int) -> list[tuple[float, float] | None]:
+    out: list[tuple[float, float] | None] = []
+    for c in range(width):
+        boxes = [row.cells[c].bbox for row in band if c < len(row.cells) and row.cells[c].bbox]
+        out.append((boxes[-1][0], boxes[-1][2]) if boxes else None)
+    return out
+
+
+def align(header: Header, row: GRow) -> list[int | None]:
+    """For each cell of `row`, the header column it stands under: the same index within the
+    header's block (or a block as wide); in a block as wide as the columns the header maps, those
+    columns in order (a continuation page that drops an empty 说明 column, drawn to other widths);
+    else the header column its box overlaps most, or, without boxes (text), the same index."""
+    if row.block == header.block or len(row.cells) == header.width:
+        return list(range(len(row.cells)))
+    mapped = header.mapped()
+    if len(row.cells) == len(mapped):
+        return list(mapped)
+    if all(cell.bbox is None for cell in row.cells):
+        return [c if c < header.width else None for c in range(len(row.cells))]
+    out: list[int | None] = []
+    for cell in row.cells:
+        if cell.bbox is None:
+            out.append(None)
+            continue
+        x0, x1 = cell.bbox[0], cell.bbox[2]
+        overlaps = [
+            (min(x1, a[1]) - max(x0, a[0]), c) for c, a in enumerate(header.anchors) if a
+        ]
+        best = max(overlaps, default=(0.0, None))
+        out.append(best[1] if best[0] > 0 else None)
+    return out
+
+
+# what a 指标值 looks like: a comparator, a figure, a share, a range or a period
+_VALUE_LIKE = re.compile(r"^[≥≤><＞＜=＝≈]|^\d|%$")
+
+
+def fit(header: Header, rows: list[GRow]) -> Header:
+    """The header with its indicator columns moved one column left or right when the data rows
+    below print them there (a form whose data rows skip an empty cell): the shift under which
+    the 三级指标 columns hold names and the 指标值 columns values."""
+    best, shift = _fit_score(header, rows, 0), 0
+    for s in (-1, 1):
+        if (score := _fit_score(header, rows, s)) > best:
+            best, shift = score, s
+    if shift == 0:
+        return header
+    slots = [replace(slot, columns={f: [c + shift for c in cs] for f, cs in slot.columns.items()})
+             for slot in header.slots]
+    taken = {c for slot in slots for cs in slot.columns.values() for c in cs}
+    project = {f: kept for f, cs in header.project.items() if (kept := [c for c in cs if c not in taken])}
+    return replace(header, slots=slots, project=project)
+
+
+def _fit_score(header: Header, rows: list[GRow], shift: int) -> int:
+    score = 0
+    for row in rows:
+        texts = row.texts()
+        for slot in header.slots:
+            for fieldname, cols in slot.columns.items():
+                for c in cols:
+                    t = texts[c + shift] if 0 <= c + shift < len(texts) else ""
+                    if not t:
+                        continue
+                    looks = bool(_VALUE_LIKE.search(t))
+                    score += looks if fieldname == "value" else -looks if fieldname in _NAME_FIELDS else 0
+                    score += (not looks) if fieldname in _NAME_FIELDS else 0
+    return score

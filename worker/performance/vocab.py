@@ -1,0 +1,85 @@
+"""The form vocabulary (schemas/reference/performance.yaml), typed and looked up by label key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from worker.tables.numbers import norm
+
+VOCAB_FILE = Path(__file__).resolve().parents[2] / "schemas" / "reference" / "performance.yaml"
+_UNIT_SUFFIX = re.compile(r"(万元|元|%)$")
+_BRACKETED = re.compile(r"[（(](?:万元|元|%|\d+)[)）]")
+_NUMBERING = re.compile(r"^(?:\d+[、.．]|[一二三四五六七八九十]+[、.．]|其中|指标\d*)")
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator_columns: dict[str, list[str]]
+    project_fields: dict[str, list[str]]
+    evaluation_columns: dict[str, list[str]]
+    evaluation_total_rows: list[str]
+    total_rows: list[str]
+    levels: dict[str, list[str]]
+    comparators: list[str]
+    packed_items: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Label key → field, for each family of labels."""
+
+    indicator: dict[str, str]
+    project: dict[str, str]
+    evaluation: dict[str, str]
+    evaluation_total_rows: frozenset[str]
+    total_rows: frozenset[str]
+    level1: dict[str, str]  # key → printed 一级指标 name
+    level2: dict[str, str]  # key → printed 二级指标 name
+    comparators: tuple[str, ...]  # longest first
+    packed_items: re.Pattern[str]
+
+    def label(self, text: str) -> bool:
+        """Is this cell a form label (of any family)?"""
+        k = key(text)
+        return bool(k) and (
+            k in self.indicator or k in self.project or k in self.evaluation or k in self.level1
+        )
+
+
+def _index(table: dict[str, list[str]]) -> dict[str, str]:
+    return {key(alias): field for field, aliases in table.items() for alias in aliases}
+
+
+@cache
+def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
+    raw = _File.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    level2 = {n for names in raw.levels.values() for n in names}
+    return Vocabulary(
+        indicator=_index(raw.indicator_columns),
+        project=_index(raw.project_fields),
+        evaluation=_index(raw.evaluation_columns),
+        evaluation_total_rows=frozenset(map(key, raw.evaluation_total_rows)),
+        total_rows=frozenset(map(key, raw.total_rows)),
+        level1={key(n): n for n in raw.levels},
+        level2={key(n): n for n in level2},
+        comparators=tuple(sorted(raw.comparators, key=len, reverse=True)),
+        packed_items=re.compile(raw.packed_items),
+    )
+
+
+@cache
+def key(text: str) -> str:
+    """A label's lookup key: `norm` (NFKC, no spaces, brackets or colons), without a leading
+    numbering or 其中 and without a trailing unit ("项目资金（万元）" → "项目资金")."""
+    s = _BRACKETED.sub("", unicodedata.normalize("NFKC", text))
+    s = norm(s)
+    s = _NUMBERING.sub("", s)
+    return _UNIT_SUFFIX.sub("", s) if len(s) > 3 else s

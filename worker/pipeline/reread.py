@@ -1,0 +1,286 @@
+"""Tables the deterministic reader got wrong, re-read by the LLM and accepted by arithmetic.
+
+    requests(document, findings, layout) -> [RereadRequest]   tables to re-read, with their words
+    decide(document, request, answer)   -> Decision           accept the model's rows, or not
+
+A standard table is sent when an extraction cause puts it in doubt (worker/rules/trust.py:
+unresolved columns, a figure the page does not print, identities failing on most rows …), never
+for a contradiction of the document itself, nor for an OCR misread pointed at a cell (the page
+text the model would read is that misreading). The model's rows replace the deterministic ones
+only if every value, row label and code is printed on the table's pages — each value is mapped
+back to the word that prints it, for its page and box — and the checks then find nothing wrong
+in the table: no extraction cause on it, no identity within it failing. Otherwise the
+deterministic rows stay, flagged. Pure: the LLM call is worker/llm/reread.py, the wiring
+worker/runtime/reread.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from schemas import UNCLASSIFIED, Document, Doubt, Finding, FindingKind, Row, Severity, Table, Value
+from schemas.reread import PageWord, RereadAnswer, RereadRequest, RereadRow
+from worker.layout import Layout, TableBlock
+from worker.pipeline.checks import run_checks
+from worker.rules import catalogue
+from worker.rules.trust import doubted_tables
+from worker.tables.numbers import Kind, norm, norm_label, parse, wan_of
+
+# More words than this (a table listed unit by unit over dozens of pages: realdocs up to 5,761
+# words) would not fit one answer's max_tokens: such a table stays with the reviewer.
+MAX_WORDS = 800
+MIN_ROW_SHARE = 0.5  # an answer with fewer rows than this share of the reader's is incomplete
+_LINE_PT = 4.0  # words whose vertical centres are this close print on one line
+_LEVELS = {3: 1, 5: 2, 7: 3}  # code length → 类 / 款 / 项
+_NOT_TABLES = {None, "narrative"}
+
+
+def requests(document: Document, findings: list[Finding], layout: Layout) -> list[RereadRequest]:
+    """The tables to re-read: the first table of each key an extraction cause doubts (the
+    checks read that one), with pages and rows, and the words of its pages."""
+    doubted = doubted_tables(findings, catalogue())
+    first: dict[str, int] = {}
+    for i, table in enumerate(document.tables):
+        first.setdefault(table.key, i)
+    out = []
+    for key in doubted:
+        i = first.get(key)
+        table = document.tables[i] if i is not None else None
+        if table is None or key == UNCLASSIFIED or not table.pages or not table.rows:
+            continue
+        words = words_on(layout, table.pages)
+        if len(words) > MAX_WORDS:
+            continue
+        reasons = [
+            f.message for f in findings if f.kind == FindingKind.extraction and key in _tables_of(f)
+        ]
+        out.append(
+            RereadRequest(
+                table_index=i,  # type: ignore[arg-type]
+                table_key=key,
+                title=table.title,
+                unit=table.unit.value,
+                pages=table.pages,
+                columns=table.columns,
+                reasons=reasons,
+                words=words,
+            )
+        )
+    return out
+
+
+def words_on(layout: Layout, pages: list[int]) -> list[PageWord]:
+    """Every cell and text token printed on `pages` (1-based), in reading order."""
+    wanted = {p - 1 for p in pages}
+    words: list[PageWord] = []
+    for block in layout.blocks:
+        if block.page not in wanted:
+            continue
+        if isinstance(block, TableBlock):
+            cells = [c for row in block.rows for c in row if c.origin is None and c.text.strip()]
+            for c in cells:
+                page = c.page if c.page is not None else block.page
+                words += _tokens(c.text, page, c.bbox or block.bbox, c.confidence)
+        else:
+            words += _tokens(block.text, block.page, block.bbox, None)
+    return sorted(words, key=_reading_order)
+
+
+def _tokens(text: str, page: int, bbox: tuple | None, confidence: float | None) -> list[PageWord]:
+    return [PageWord(text=t, page=page + 1, bbox=bbox, confidence=confidence) for t in text.split()]
+
+
+def _reading_order(w: PageWord) -> tuple:
+    box = w.bbox or (0.0, 0.0, 0.0, 0.0)
+    return (w.page or 0, round((box[1] + box[3]) / 2 / _LINE_PT), box[0])
+
+
+# --- deciding --------------------------------------------------------------------------------
+
+
+@dataclass
+class Decision:
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)
+    document: Document | None = None  # with the re-read table, when accepted
+    findings: list[Finding] = field(default_factory=list)  # its checks, when accepted
+
+
+def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> Decision:
+    table = document.tables[request.table_index]
+    rows, ungrounded = _Grounder(request, table).rows(answer)
+    if ungrounded:
+        shown = "；".join(ungrounded[:8]) + ("…" if len(ungrounded) > 8 else "")
+        return Decision(False, [f"{len(ungrounded)} 处不见于第{_pages(request)}页：{shown}"])
+    had = sum(1 for r in table.rows if r.values)
+    if not rows or len(rows) < MIN_ROW_SHARE * had:
+        return Decision(False, [f"模型只给出 {len(rows)} 行（确定性读取 {had} 行）"])
+    doubts = [d for d in table.doubts if d.kind == Doubt.unit]  # the unit is not in question
+    tables = list(document.tables)
+    tables[request.table_index] = table.model_copy(update={"rows": rows, "doubts": doubts})
+    candidate = document.model_copy(update={"tables": tables})
+    findings = run_checks(candidate, sections=candidate.sections)
+    left = _still_wrong(findings, request.table_key)
+    if left:
+        return Decision(False, [f"重读后核对仍不成立：{f.message}" for f in left[:5]])
+    return Decision(True, [], candidate, findings)
+
+
+def _still_wrong(findings: list[Finding], key: str) -> list[Finding]:
+    """Findings the re-read table still causes: an extraction cause on it, or a failed
+    identity within it (one across tables may be the other table's or the document's)."""
+    doubted = set(doubted_tables(findings, catalogue()))
+    return [
+        f
+        for f in findings
+        if f.severity != Severity.info
+        and ((key in doubted and key in _tables_of(f) and f.kind == FindingKind.extraction)
+             or (f.kind == FindingKind.document and _tables_of(f) == {key}))
+    ]
+
+
+def _tables_of(f: Finding) -> set[str]:
+    return {loc.table_key for loc in f.locations if loc.table_key not in _NOT_TABLES}  # type: ignore[misc]
+
+
+def _pages(request: RereadRequest) -> str:
+    return "、".join(map(str, request.pages))
+
+
+class _Grounder:
+    """Maps the model's rows onto the words of the table's pages."""
+
+    def __init__(self, request: RereadRequest, table: Table) -> None:
+        self.request, self.table = request, table
+        self.columns = {c.key for c in request.columns}
+        self.by_value: dict[tuple, list[PageWord]] = {}
+        for w in request.words:
+            if (k := _value_key(w.text)) is not None:
+                self.by_value.setdefault(k, []).append(w)
+        self.text = norm("".join(w.text for w in request.words))
+        self.words = {norm(w.text) for w in request.words}
+        self.used: set[int] = set()
+        self.codes = {r.code for r in table.rows if r.code}
+        self.unclaimed: list[Row | None] = list(table.rows)  # for their codes and row keys
+        self.money = _money_columns(table)
+
+    def rows(self, answer: RereadAnswer) -> tuple[list[Row], list[str]]:
+        rows, bad = [], []
+        for r in answer.rows:
+            row, problems = self._row(r)
+            bad += problems
+            if row is not None and row.values:
+                rows.append(row)
+        return rows, bad
+
+    def _row(self, r: RereadRow) -> tuple[Row | None, list[str]]:
+        bad = []
+        if not norm(r.name) or norm(r.name) not in self.text:
+            bad.append(f"行名“{r.name}”")
+        if r.code and not self._code_printed(r.code):
+            bad.append(f"编码“{r.code}”")
+        picked: dict[str, PageWord] = {}
+        anchor = self._anchor(r)
+        for col, raw in r.values.items():
+            if col not in self.columns:
+                bad.append(f"{r.name}：未知列 {col}")
+            elif (word := self._pick(raw, anchor)) is None:
+                bad.append(f"{r.name}/{col}“{raw}”")
+            else:
+                picked[col] = word
+        if bad:
+            return None, bad
+        return self._build(r, picked), []
+
+    def _code_printed(self, code: str) -> bool:
+        if code in self.codes or code in self.words:
+            return True
+        parts = [code[:3], code[3:5], code[5:]] if len(code) in (5, 7) else []
+        return bool(parts) and all(p in self.words for p in parts if p)
+
+    def _anchor(self, r: RereadRow) -> float | None:
+        """The row's line: the vertical centre most of its candidate words share."""
+        centres: Counter[int] = Counter()
+        for raw in r.values.values():
+            for w in self.by_value.get(_value_key(raw) or ("?",), []):
+                if w.bbox:
+                    centres[round((w.bbox[1] + w.bbox[3]) / 2 / _LINE_PT)] += 1
+        return centres.most_common(1)[0][0] * _LINE_PT if centres else None
+
+    def _pick(self, raw: str, anchor: float | None) -> PageWord | None:
+        key = _value_key(raw)
+        found = self.by_value.get(key, []) if key is not None else []
+        if not found:
+            return None
+
+        def rank(w: PageWord) -> tuple:
+            centre = (w.bbox[1] + w.bbox[3]) / 2 if w.bbox else 0.0
+            return (id(w) in self.used, abs(centre - anchor) if anchor is not None else 0.0)
+
+        best = min(found, key=rank)
+        self.used.add(id(best))
+        return best
+
+    def _build(self, r: RereadRow, picked: dict[str, PageWord]) -> Row:
+        known = self._known(r.name)
+        code = r.code or (known.code if known else None)
+        values = {}
+        for col, w in picked.items():
+            parsed = parse(w.text)
+            values[col] = Value(
+                raw=w.text,
+                value=parsed.value,
+                wan=wan_of(parsed, self.table.unit, self.money.get(col, True)),
+                page=w.page,
+                bbox=w.bbox,
+                confidence=w.confidence,
+            )
+        boxes = [w.bbox for w in picked.values() if w.bbox]
+        first = next(iter(picked.values()))
+        return Row(
+            code=code,
+            row_code=known.row_code if known else None,
+            name=r.name,
+            level=known.level if known else _LEVELS.get(len(code or "")),
+            values=values,
+            page=first.page,
+            bbox=_union(boxes) if boxes else None,
+        )
+
+    def _known(self, name: str) -> Row | None:
+        """The deterministic row of this label (first not taken yet): its code and key."""
+        label = norm_label(name)
+        for i, row in enumerate(self.unclaimed):
+            if row is not None and norm_label(row.name) == label:
+                self.unclaimed[i] = None
+                return row
+        return None
+
+
+def _value_key(text: str) -> tuple | None:
+    """What makes two printings the same value: 1,234.50 = 1234.5; '-' = '—'."""
+    parsed = parse(text)
+    if parsed.kind in (Kind.blank, Kind.text):
+        return None
+    return (parsed.kind is Kind.percent, parsed.value if parsed.value is not None else Decimal(0))
+
+
+def _money_columns(table: Table) -> dict[str, bool]:
+    """Whether the reader normalized each column to 万元 (a money column) or not."""
+    money: dict[str, bool] = {}
+    for row in table.rows:
+        for col, v in row.values.items():
+            if v.value is not None and v.value != 0:
+                money.setdefault(col, v.wan is not None)
+    return money
+
+
+def _union(boxes: list) -> tuple[float, float, float, float]:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )

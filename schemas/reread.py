@@ -32,6 +32,15 @@ class PageWord(_Model):
     confidence: float | None = Field(default=None, description="OCR confidence; None: text layer")
 
 
+LINE_PT = 4.0  # words whose vertical centres are this close print on one line
+
+
+def line_of(word: PageWord) -> tuple[int, int]:
+    """(page, line) of a word: how its page is read in order and shown to the model."""
+    box = word.bbox or (0.0, 0.0, 0.0, 0.0)
+    return (word.page or 0, round((box[1] + box[3]) / 2 / LINE_PT))
+
+
 class RereadRequest(_Model):
     """One table the checks put in doubt for extraction reasons, with what the model reads."""
 

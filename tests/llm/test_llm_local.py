@@ -49,7 +49,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
     _require_local_model()
-    with local_llm.serve(tmp_path_factory.mktemp("llm-data"), port=_free_port()) as running:
+    # One thread: llama.cpp's threads spin while they wait for each other, so on a busy 2-core
+    # machine two threads can be many times slower than one.
+    data = tmp_path_factory.mktemp("llm-data")
+    with local_llm.serve(data, port=_free_port(), threads=1) as running:
         yield running
 
 
@@ -62,7 +65,9 @@ def test_real_model_extracts_a_grounded_validated_subset(server, tmp_path: Path)
     layout = read_text(raw)
     section = {s.section_id: s for s in find_sections(layout)}[SECTION_ID]
     names = project_names(layout)
-    client = LLMClient(server.config(max_tokens=120, max_retries=0))
+    # One attempt that may take as long as the machine needs: a timeout and retry on a busy
+    # machine would count a second call without saying anything about the model path.
+    client = LLMClient(server.config(max_tokens=120, max_retries=0, http_retries=0, timeout_s=3600))
     cache = LLMCache(tmp_path / "llm_cache.sqlite3")
 
     result = extract_section(

@@ -14,15 +14,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rq import Queue
 
 from schemas import FindingKind
 from schemas.reread import RereadStatus
-from tests.support.openai_stub import OpenAIStub, tool
+from tests.support.openai_stub import OpenAIStub, hang, tool
 from tests.support.pdf_builders import BUDGET_ROWS, doc_with_table
 from worker.llm import LLMClient, LLMConfig
 from worker.pipeline import Options, Outcome, process
-from worker.runtime.reread import reread_tables
+from worker.runtime.pool import work
+from worker.runtime.queue import enqueue_document
+from worker.runtime.reread import reread_in_job, reread_tables
+from worker.services.submit import submit
 from worker.settings import Settings
+from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
 KEY = "general_budget_expenditure"
@@ -80,6 +85,15 @@ def test_the_reader_gets_the_table_wrong_for_an_extraction_reason(pdf: bytes) ->
     [request] = outcome.rereads
     assert request.table_key == KEY and request.pages == [1]
     assert {"1000.00", "234.56", "网信事务"} <= {w.text for w in request.words}
+
+
+def test_a_header_the_reader_could_not_map_is_not_sent() -> None:
+    rows = [list(r) for r in BUDGET_ROWS]
+    rows[0][3] = "基本经费X"  # kept as col4: the model would answer in that key too
+    outcome = read(doc_with_table("grid", rows=rows).tobytes())
+    assert [c.key for c in outcome.document.table(KEY).columns] == ["total", "col4", "project"]  # type: ignore[union-attr]
+    assert any(f.kind == FindingKind.extraction for f in outcome.findings)
+    assert outcome.rereads == []
 
 
 def test_off_without_an_endpoint(pdf: bytes) -> None:
@@ -144,3 +158,49 @@ def test_an_answer_with_an_ungrounded_value_is_rejected(pdf: bytes, tmp_path: Pa
     assert "234.65" in attempt.reasons[0] and "不见于第1页" in attempt.reasons[0]
     assert wangxin(outcome)["basic"].raw == MERGED
     assert cache.doc_usage("doc-1").calls == 1  # the attempt is in the ledger
+
+
+def test_through_the_queue_the_job_rereads_and_a_rerun_makes_no_call(
+    pdf: bytes, tmp_path: Path, settings: Settings, store: Store, queue: Queue
+) -> None:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    with OpenAIStub([tool(answer())]) as stub:
+        live = settings.model_copy(update={"llm_base_url": stub.base_url, "llm_model": "stub",
+                                           "llm_max_retries": 0, "llm_http_retries": 0})
+        (doc_id,) = submit([str(path)], store, queue, live).doc_ids
+        work(live, burst=True)
+        assert len(stub.requests) == 1
+        doc, findings = store.load_result(doc_id)
+        row = next(r for r in doc.table(KEY).rows if r.code == "20137")  # type: ignore[union-attr]
+        assert row.values["project"].raw == "234.56" and row.values["project"].page == 1
+        assert [p.stage for p in doc.problems].count("reread") == 1
+        assert not [f for f in findings if any(loc.table_key == KEY for loc in f.locations)]
+        store.mark_queued(doc_id)
+        enqueue_document(queue, live, doc_id)
+        work(live, burst=True)
+        assert len(stub.requests) == 1  # the second run: from the cache
+    usage = LLMCache(store.engine).doc_usage(doc_id)
+    assert usage.calls == 1
+
+
+def test_a_slow_endpoint_cannot_outlast_the_document_job(
+    pdf: bytes, tmp_path: Path, settings: Settings
+) -> None:
+    """The re-reads get a third of the job's timeout: each HTTP attempt is cut to fit it (here
+    3 s → 1 s, against an answer that would take 30 s), and no table starts once it is spent."""
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    outcome = read(pdf)
+    with OpenAIStub([hang(30)]) as stub:
+        slow = settings.model_copy(update={"llm_base_url": stub.base_url, "llm_model": "stub",
+                                           "llm_http_retries": 0, "job_timeout_s": 3})
+        [attempt] = reread_in_job(outcome, slow, cache)
+    assert attempt.status == RereadStatus.failed and "unavailable" in attempt.reasons[0]
+    assert cache.doc_usage("doc-1").calls == 1  # the timed-out attempt is in the ledger
+    assert wangxin(outcome)["basic"].raw == MERGED
+
+    late = read(pdf)
+    with OpenAIStub([]) as stub:
+        [skipped] = reread_tables(late, client(stub), cache, budget_s=-1)
+        assert stub.requests == []
+    assert skipped.status == RereadStatus.failed and "时限" in reread_problems(late)[0]

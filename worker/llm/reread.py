@@ -26,14 +26,13 @@ from schemas.reread import (
     RereadRequest,
     RereadStatus,
     answer_of,
+    line_of,
     row_model,
 )
 from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
 from worker.llm.client import Ledger, LLMClient
 from worker.llm.extract import _cause, _fence, _mark_reasked
 from worker.store.llm_cache import LLMCache, cache_key
-
-_LINE_PT = 4.0  # as worker/pipeline/reread.py groups a page's words into lines
 
 
 def section_id(request: RereadRequest) -> str:
@@ -42,12 +41,8 @@ def section_id(request: RereadRequest) -> str:
 
 def render_words(words: list[PageWord]) -> str:
     """One line per printed line: `p3 y120: 一般公共服务支出@72 1,234.56@310 …`."""
-    def line(w: PageWord) -> tuple[int, int]:
-        box = w.bbox or (0.0, 0.0, 0.0, 0.0)
-        return (w.page or 0, round((box[1] + box[3]) / 2 / _LINE_PT))
-
     out = []
-    for (page, _), group in groupby(words, key=line):
+    for (page, _), group in groupby(words, key=line_of):
         items = list(group)
         top = round(items[0].bbox[1]) if items[0].bbox else 0
         out.append(f"p{page} y{top}: " + " ".join(

@@ -1,7 +1,6 @@
 """The parser and the LLM on the same performance table: how far they agree.
 
-The LLM reads a table the parser mapped only as a second opinion (Settings.llm_cross_check, or
-a reading that broke its own identities). Its answer never replaces the parser's here: it is
+The LLM reads a table the parser mapped only as a second opinion (Settings.llm_cross_check). Its answer never replaces the parser's here: it is
 compared value by value (worker/performance/compare.py, the parser's reading in the golden's
 place) and the result kept on the parser's SectionResult; a disagreement becomes a finding
 (rules: performance.agreement) for the reviewer to settle.

@@ -94,7 +94,7 @@ def read_performance(
 ) -> tuple[list[SectionResult], list[Section]]:
     """Performance tables the reader maps, and the sections for the LLM: the prose, the tables
     the reader cannot map (with its reason), and a table it mapped as a second opinion when
-    `cross_check` is on or its reading broke its own identities (worker/performance/agree.py)."""
+    `cross_check` is on (worker/performance/agree.py)."""
     read: list[SectionResult] = []
     for_llm: list[Section] = []
     for group in find_groups(layout):
@@ -106,7 +106,6 @@ def read_performance(
             for_llm += to_sections(group, why=None if result == "prose" else result)
             continue
         read.append(result)
-        if cross_check or result.status != SectionStatus.ok:
-            why = "; ".join(result.reasons) or "cross-check"
-            for_llm += to_sections(group, why=f"second reading of the parser's ({why})")
+        if cross_check:  # off by default: a mapped table costs no call, even one to review
+            for_llm += to_sections(group, why="second reading of the parser's (cross-check)")
     return read, for_llm

@@ -16,23 +16,27 @@ worker/runtime/reread.py.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from schemas import UNCLASSIFIED, Document, Doubt, Finding, FindingKind, Row, Severity, Table, Value
-from schemas.reread import PageWord, RereadAnswer, RereadRequest, RereadRow
+from schemas.reread import LINE_PT, PageWord, RereadAnswer, RereadRequest, RereadRow, line_of
 from worker.layout import Layout, TableBlock
 from worker.pipeline.checks import run_checks
 from worker.rules import catalogue
 from worker.rules.trust import doubted_tables
 from worker.tables.numbers import Kind, norm, norm_label, parse, wan_of
 
-# More words than this (a table listed unit by unit over dozens of pages: realdocs up to 5,761
-# words) would not fit one answer's max_tokens: such a table stays with the reviewer.
-MAX_WORDS = 800
-MIN_ROW_SHARE = 0.5  # an answer with fewer rows than this share of the reader's is incomplete
-_LINE_PT = 4.0  # words whose vertical centres are this close print on one line
+# More words than this would not fit one answer: on realdocs a table of 446-705 words needs
+# 4.8k-6.3k answer tokens (gemma tokenizer) > llm_max_tokens 4096, and units listed one by one
+# over dozens of pages run to 5,761 words. Such a table stays with the reviewer.
+MAX_WORDS = 400
+MIN_ROW_SHARE = 0.5
+# Keys the reader gives a header it could not map (col4) or a second column on one key
+# (total_2): the model answers in the reader's keys, so a re-read cannot resolve these.
+_UNRESOLVED = re.compile(r"^col\d+$|_\d+$")  # an answer with fewer rows than this share of the reader's is incomplete
 _LEVELS = {3: 1, 5: 2, 7: 3}  # code length → 类 / 款 / 项
 _NOT_TABLES = {None, "narrative"}
 
@@ -49,6 +53,8 @@ def requests(document: Document, findings: list[Finding], layout: Layout) -> lis
         i = first.get(key)
         table = document.tables[i] if i is not None else None
         if table is None or key == UNCLASSIFIED or not table.pages or not table.rows:
+            continue
+        if any(_UNRESOLVED.search(c.key) for c in table.columns):
             continue
         words = words_on(layout, table.pages)
         if len(words) > MAX_WORDS:
@@ -85,16 +91,11 @@ def words_on(layout: Layout, pages: list[int]) -> list[PageWord]:
                 words += _tokens(c.text, page, c.bbox or block.bbox, c.confidence)
         else:
             words += _tokens(block.text, block.page, block.bbox, None)
-    return sorted(words, key=_reading_order)
+    return sorted(words, key=lambda w: (*line_of(w), w.bbox[0] if w.bbox else 0.0))
 
 
 def _tokens(text: str, page: int, bbox: tuple | None, confidence: float | None) -> list[PageWord]:
     return [PageWord(text=t, page=page + 1, bbox=bbox, confidence=confidence) for t in text.split()]
-
-
-def _reading_order(w: PageWord) -> tuple:
-    box = w.bbox or (0.0, 0.0, 0.0, 0.0)
-    return (w.page or 0, round((box[1] + box[3]) / 2 / _LINE_PT), box[0])
 
 
 # --- deciding --------------------------------------------------------------------------------
@@ -206,8 +207,8 @@ class _Grounder:
         for raw in r.values.values():
             for w in self.by_value.get(_value_key(raw) or ("?",), []):
                 if w.bbox:
-                    centres[round((w.bbox[1] + w.bbox[3]) / 2 / _LINE_PT)] += 1
-        return centres.most_common(1)[0][0] * _LINE_PT if centres else None
+                    centres[line_of(w)[1]] += 1
+        return centres.most_common(1)[0][0] * LINE_PT if centres else None
 
     def _pick(self, raw: str, anchor: float | None) -> PageWord | None:
         key = _value_key(raw)

@@ -1,4 +1,5 @@
-"""Export: per-document JSON, or tidy facts / documents / findings tables (CSV, XLSX, Parquet).
+"""Export: per-document JSON, or tidy facts / documents / findings tables (CSV, XLSX, Parquet),
+and in every format the performance and narrative-figure tables (worker/services/tidy.py).
 
 The column lists below are the export contract (README); they change only with a version note.
 """
@@ -15,6 +16,15 @@ from typing import Any
 from schemas import DocStatus, Document, Finding, Location
 from schemas.performance import Usage
 from schemas.records import DocumentRecord
+from worker.services import tidy
+from worker.services.tidy import (
+    NARRATIVE_FIGURE_COLUMNS,
+    SELF_EVALUATION_COLUMNS,
+    TARGET_COLUMNS,
+    narrative_figure_rows,
+    self_evaluation_rows,
+    target_rows,
+)
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
 
@@ -71,7 +81,8 @@ FINDING_COLUMNS = [
     "suspect",
     "confidence",
 ]
-DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance"}
+DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance",
+                   *tidy.DECIMAL_COLUMNS}
 # typed here, not guessed from the first value: a column blank in every row (a digital batch has
 # no OCR confidence) still gets its type
 TYPED_COLUMNS = {"confidence": "float64", "suspect": "bool"}
@@ -166,6 +177,9 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
     records = store.list(DocStatus.confirmed if confirmed_only else None)
     facts: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
+    evaluations: list[dict[str, Any]] = []
+    figures: list[dict[str, Any]] = []
     for rec in records:
         doc, doc_findings = store.load_result(rec.doc_id)
         if doc is None:
@@ -174,6 +188,9 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
             (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
         facts.extend(fact_rows(doc, rec.status))
         findings.extend(finding_rows(rec.doc_id, doc_findings))
+        targets.extend(target_rows(doc, rec.status))
+        evaluations.extend(self_evaluation_rows(doc, rec.status))
+        figures.extend(narrative_figure_rows(doc))
     ledger = LLMCache(store.engine)
     tables = {
         "documents": (
@@ -181,6 +198,9 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
             DOCUMENT_COLUMNS,
         ),
         "findings": (findings, FINDING_COLUMNS),
+        "targets": (targets, TARGET_COLUMNS),
+        "self_evaluation": (evaluations, SELF_EVALUATION_COLUMNS),
+        "narrative_figures": (figures, NARRATIVE_FIGURE_COLUMNS),
     }
     if fmt != "json":
         tables["facts"] = (facts, FACT_COLUMNS)

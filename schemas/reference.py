@@ -51,6 +51,7 @@ class ValueKey(_Ref):
     total: bool = False
     neutral: bool = False
     prefix: bool = False
+    beside_total: str = ""  # a total beside this group covers more: it is renamed so (columns.yaml)
     of_group: bool = False  # under a value group it is the group's own figure (see columns.yaml)
     dotted: str = ""  # a part printed under a group, spelled <group>.<dotted> (see columns.yaml)
     alone: bool = False

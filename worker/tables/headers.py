@@ -347,6 +347,24 @@ def drop_lone_prefix(specs: list[ColumnSpec]) -> None:
         spec.alt_key = spec.alt_key.replace(f"{head}.", "", 1)
 
 
+def rename_covered_totals(specs: list[ColumnSpec]) -> None:
+    """A group marked `beside_total` (三公 beside 会议费, 培训费) is the table's total; the total
+    printed beside it covers more and takes the name the vocabulary gives (grand_total)."""
+    vocab = column_vocabulary().values
+    keys = {s.key for s in specs}
+    for name, entry in vocab.items():
+        if not entry.beside_total:
+            continue
+        for spec in [s for s in specs if s.key.rsplit(".", 1)[-1] == name]:
+            head = spec.key[: -len(name)]  # "prior_year." or ""
+            if f"{head}total" not in keys:
+                continue
+            for other in specs:
+                if other.key == f"{head}total":
+                    other.key = f"{head}{entry.beside_total}"
+            spec.key = f"{head}total"
+
+
 def resolve_collisions(specs: list[ColumnSpec]) -> None:
     """Give every value column of one table side a distinct key (see columns.yaml)."""
     seen: dict[str, ColumnSpec] = {}

@@ -18,13 +18,13 @@ from rq import Queue
 
 from schemas import FindingKind
 from schemas.reread import RereadStatus
-from tests.support.openai_stub import OpenAIStub, tool
+from tests.support.openai_stub import OpenAIStub, hang, tool
 from tests.support.pdf_builders import BUDGET_ROWS, doc_with_table
 from worker.llm import LLMClient, LLMConfig
 from worker.pipeline import Options, Outcome, process
 from worker.runtime.pool import work
 from worker.runtime.queue import enqueue_document
-from worker.runtime.reread import reread_tables
+from worker.runtime.reread import reread_in_job, reread_tables
 from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
@@ -182,3 +182,25 @@ def test_through_the_queue_the_job_rereads_and_a_rerun_makes_no_call(
         assert len(stub.requests) == 1  # the second run: from the cache
     usage = LLMCache(store.engine).doc_usage(doc_id)
     assert usage.calls == 1
+
+
+def test_a_slow_endpoint_cannot_outlast_the_document_job(
+    pdf: bytes, tmp_path: Path, settings: Settings
+) -> None:
+    """The re-reads get a third of the job's timeout: each HTTP attempt is cut to fit it (here
+    3 s → 1 s, against an answer that would take 30 s), and no table starts once it is spent."""
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    outcome = read(pdf)
+    with OpenAIStub([hang(30)]) as stub:
+        slow = settings.model_copy(update={"llm_base_url": stub.base_url, "llm_model": "stub",
+                                           "llm_http_retries": 0, "job_timeout_s": 3})
+        [attempt] = reread_in_job(outcome, slow, cache)
+    assert attempt.status == RereadStatus.failed and "unavailable" in attempt.reasons[0]
+    assert cache.doc_usage("doc-1").calls == 1  # the timed-out attempt is in the ledger
+    assert wangxin(outcome)["basic"].raw == MERGED
+
+    late = read(pdf)
+    with OpenAIStub([]) as stub:
+        [skipped] = reread_tables(late, client(stub), cache, budget_s=-1)
+        assert stub.requests == []
+    assert skipped.status == RereadStatus.failed and "时限" in reread_problems(late)[0]

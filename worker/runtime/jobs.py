@@ -34,7 +34,7 @@ from worker.runtime.carry import (
     was_confirmed,
 )
 from worker.runtime.queue import enqueue_sections
-from worker.runtime.reread import reread_tables
+from worker.runtime.reread import reread_in_job
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
@@ -79,7 +79,7 @@ def process_document(doc_id: str) -> str:
         _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
     if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
-        reread_tables(outcome, make_client(LLMConfig.from_settings(settings)), LLMCache(store.engine))
+        reread_in_job(outcome, settings, LLMCache(store.engine))
     seconds = time.perf_counter() - started
     carried = carry_review(previous, outcome.document, confirmed)
     if carried.kept:  # the reviewer's values are the document's now: check those

@@ -275,6 +275,16 @@ def _value_key(keys: list[str]) -> tuple[str, str]:
         leaf, parents = parents[-1], parents[:-1]
         if vocab[leaf].neutral:
             return "total", f"{leaf}.total"
+    if (
+        vocab[leaf].of_group
+        and parents
+        and not (vocab[parents[-1]].neutral or vocab[parents[-1]].prefix)
+    ):
+        leaf, parents = parents[-1], parents[:-1]
+    groups = [p for p in parents if not vocab[p].neutral]
+    if vocab[leaf].dotted and groups:
+        key = f"{groups[-1]}.{vocab[leaf].dotted}"
+        return key, key
     prefix = next((p for p in parents if vocab[p].prefix and p != leaf), None)
     key = f"{prefix}.{leaf}" if prefix else leaf
     neutral = [p for p in parents if vocab[p].neutral]

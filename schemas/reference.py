@@ -51,6 +51,9 @@ class ValueKey(_Ref):
     total: bool = False
     neutral: bool = False
     prefix: bool = False
+    beside_total: str = ""  # a total beside this group covers more: it is renamed so (columns.yaml)
+    of_group: bool = False  # under a value group it is the group's own figure (see columns.yaml)
+    dotted: str = ""  # a part printed under a group, spelled <group>.<dotted> (see columns.yaml)
     alone: bool = False
     money: bool = True
 
@@ -68,6 +71,8 @@ class RowVocabulary(_Ref):
     demote: dict[str, str]
     section_prefix: dict[str, str]
     resets_section: list[str]
+    table_sides: dict[str, str] = Field(default_factory=dict)
+    drop_suffixes: list[str] = Field(default_factory=list)
     unit_names: UnitNames
 
 

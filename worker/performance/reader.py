@@ -143,11 +143,30 @@ def _data_row(state: _State, row: GRow) -> bool:
                and (it := _pick(row, where, slot.columns[f], True))}
         if not ({"name", "combined", "value"} & got.keys()):
             continue
+        if _rest_of_previous(state.cur.indicators, got):
+            found = True
+            continue
         levels = ups | {k: v for k, v in got.items() if k in ("level1", "level2")}
         indicator = _levels(state, n, slot.level1, got, levels)
         state.cur.indicators.append(indicator)
         found = True
     return found or bool(header.list_style and any(c.own for c in row.cells))
+
+
+_LEVELS = {"level1", "level2"}
+
+
+def _rest_of_previous(indicators: list[dict[str, Item]], got: dict[str, Item]) -> bool:
+    """A row with values but no 三级指标 and no level of its own, under a named row that lacks
+    exactly those values, is the rest of that row (its values printed a line lower: 西安's
+    vertically centred cells beside a wrapped name). Merged into it: True."""
+    if not indicators or {"name", "combined"} & got.keys() or _LEVELS & got.keys():
+        return False
+    prev = indicators[-1]
+    if "name" not in prev or (got.keys() & (prev.keys() - _LEVELS)):
+        return False
+    prev.update(got)
+    return True
 
 
 def _levels(

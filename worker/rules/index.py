@@ -3,7 +3,7 @@ rule parameters use.
 
 A reference is `[-]table:row:column[?]`:
 - row: a row_code (`income.total`), `#201` (a code), `@total` (the 合计 row) or `@classes` (the
-  function classes, one figure each);
+  function classes, one figure each); row_code alternatives `a|b` take the first the table has;
 - column: a column key, `main` (the row's first of total / amount / budget / actual) or
   alternatives `a|b` (the first the table has: a group printed with its 小计 or without);
 - a leading `-` subtracts the term, a trailing `?` makes it optional (absent = not counted).
@@ -286,7 +286,11 @@ class Index:
         row = (
             ti.total
             if rsel == "@total"
-            else (ti.by_code.get(rsel[1:]) if rsel.startswith("#") else ti.by_rc.get(rsel))
+            else (
+                ti.by_code.get(rsel[1:])
+                if rsel.startswith("#")
+                else ti.by_rc.get(_first(rsel, ti.by_rc))
+            )
         )
         if row is None:
             if rsel == "@total" and ti.table.empty and not ti.table.rows:
@@ -294,6 +298,10 @@ class Index:
             return None
         f = ti.fig(row, col)
         return None if f is None else [f]
+
+
+def _first(rsel: str, rows: dict[str, Row]) -> str:
+    return next((r for r in rsel.split("|") if r in rows), rsel)
 
 
 def fmt(d: Decimal | None) -> str:

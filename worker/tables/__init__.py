@@ -26,6 +26,7 @@ from worker.tables.headers import (
     header_paths,
     is_colnum_row,
     relative_years,
+    rename_covered_totals,
     repair_shifted_groups,
     resolve_collisions,
 )
@@ -252,7 +253,9 @@ def _doubts(
     out = [TableDoubt(kind=Doubt.columns, message=m) for s in specs for m in s.problems]
     if misfits:
         where = "、".join(misfits)
-        out.append(TableDoubt(kind=Doubt.columns, message=f"表头与数据对不齐（{where}），列可能错位"))
+        out.append(
+            TableDoubt(kind=Doubt.columns, message=f"表头与数据对不齐（{where}），列可能错位")
+        )
     if bad_cells:
         out.append(TableDoubt(kind=Doubt.cells, message=f"{bad_cells} 个数值单元格是文字"))
     orphans = _orphan_rows(rows)
@@ -309,10 +312,7 @@ def _misaligned(specs: list[ColumnSpec], data: list[list[Cell]]) -> list[str]:
             continue
         if (
             spec.role == VALUE and sum(parse(t).kind is Kind.text for t in cells) * 2 > len(cells)
-        ) or (
-            spec.role in CODE_ROLES
-            and any("." in t and parse(t).numeric for t in cells)
-        ):
+        ) or (spec.role in CODE_ROLES and any("." in t and parse(t).numeric for t in cells)):
             misfits.append(spec.title or f"column {spec.index + 1}")
     return misfits
 
@@ -335,6 +335,7 @@ def _finish_keys(sides: list[Side]) -> None:
         drop_common_group(side.values)
         drop_lone_prefix(side.values)
         resolve_collisions(side.values)
+        rename_covered_totals(side.values)
     for side in sides:
         if len(side.values) == 1 and side.values[0].money:
             side.values[0].key = "amount"

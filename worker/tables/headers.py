@@ -275,6 +275,16 @@ def _value_key(keys: list[str]) -> tuple[str, str]:
         leaf, parents = parents[-1], parents[:-1]
         if vocab[leaf].neutral:
             return "total", f"{leaf}.total"
+    if (
+        vocab[leaf].of_group
+        and parents
+        and not (vocab[parents[-1]].neutral or vocab[parents[-1]].prefix)
+    ):
+        leaf, parents = parents[-1], parents[:-1]
+    groups = [p for p in parents if not vocab[p].neutral]
+    if vocab[leaf].dotted and groups:
+        key = f"{groups[-1]}.{vocab[leaf].dotted}"
+        return key, key
     prefix = next((p for p in parents if vocab[p].prefix and p != leaf), None)
     key = f"{prefix}.{leaf}" if prefix else leaf
     neutral = [p for p in parents if vocab[p].neutral]
@@ -335,6 +345,24 @@ def drop_lone_prefix(specs: list[ColumnSpec]) -> None:
     for spec, key in zip(dotted, stripped, strict=True):
         spec.key = key
         spec.alt_key = spec.alt_key.replace(f"{head}.", "", 1)
+
+
+def rename_covered_totals(specs: list[ColumnSpec]) -> None:
+    """A group marked `beside_total` (三公 beside 会议费, 培训费) is the table's total; the total
+    printed beside it covers more and takes the name the vocabulary gives (grand_total)."""
+    vocab = column_vocabulary().values
+    keys = {s.key for s in specs}
+    for name, entry in vocab.items():
+        if not entry.beside_total:
+            continue
+        for spec in [s for s in specs if s.key.rsplit(".", 1)[-1] == name]:
+            head = spec.key[: -len(name)]  # "prior_year." or ""
+            if f"{head}total" not in keys:
+                continue
+            for other in specs:
+                if other.key == f"{head}total":
+                    other.key = f"{head}{entry.beside_total}"
+            spec.key = f"{head}total"
 
 
 def resolve_collisions(specs: list[ColumnSpec]) -> None:

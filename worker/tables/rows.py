@@ -31,6 +31,8 @@ _ORG = re.compile(
 _NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
 _CODE_SPECKS = re.compile(r"(?<=\d)[.,·:;](?=\d)")
 _LEVELS = {3: 1, 5: 2, 7: 3}
+_REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
+_YEAR_ROW = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?\s*$")
 
 
 class SideKind(StrEnum):
@@ -127,7 +129,20 @@ def read_side(side: Side, rows: list[list[Cell]], unit: Unit, table_key: str) ->
         if row is not None:
             out.rows.append(row)
     _contextual_codes(out.rows, side.kind)
+    _year_rows(out.rows)
     return out
+
+
+def _year_rows(rows: list[Row]) -> None:
+    """Rows named by a year (深圳 三公: 2025年 | 2026年 | 增减变化金额): the latest is the
+    table's own year (current), earlier ones the year before (prior_year)."""
+    years = {r.name: int(m.group(1)) for r in rows if not r.code and (m := _YEAR_ROW.match(r.name))}
+    if len(years) < 2:
+        return
+    latest = max(years.values())
+    for row in rows:
+        if row.name in years and row.row_code is None:
+            row.row_code = "current" if years[row.name] == latest else "prior_year"
 
 
 def _ocr_labels_repaired(
@@ -359,13 +374,24 @@ def _label_code(label: str, side_kind: str | None, table_key: str) -> tuple[str,
     if not key:
         return None
     vocab = _row_lookup(side_kind or "", table_key)
-    if key in vocab:
-        return "row", vocab[key]
+    for candidate in _label_variants(label, key):
+        if candidate in vocab:
+            return "row", vocab[candidate]
     if side_kind != SideKind.income:
         code = _class_by_name().get(key) or _class_by_name().get(_strip_class_suffix(key))
         if code:
             return "class", code
     return None
+
+
+def _label_variants(label: str, key: str) -> list[str]:
+    """The label, then without a closing remark (事业收入（不含教育收费）), then without an ending
+    of rows.yaml `drop_suffixes` (重庆: 事业收入资金)."""
+    bare = norm_label(_REMARK.sub("", label)) or key
+    out = [key, bare]
+    for suffix in row_vocabulary().drop_suffixes:
+        out += [k.removesuffix(suffix) for k in (key, bare) if k.endswith(suffix) and k != suffix]
+    return out
 
 
 @cache
@@ -382,7 +408,9 @@ def _vocab_sections(side_kind: str, table_key: str) -> list[dict[str, list[str]]
     """rows.yaml sections for one side of one table, most specific first."""
     vocab = row_vocabulary()
     sides = [getattr(vocab, f"{side_kind}_side")] if side_kind else []
-    return [*sides, vocab.by_table.get(table_key, {}), vocab.any]
+    implied = vocab.table_sides.get(table_key) if not side_kind else None
+    after = [getattr(vocab, f"{implied}_side")] if implied else []
+    return [*sides, vocab.by_table.get(table_key, {}), vocab.any, *after]
 
 
 def _strip_class_suffix(key: str) -> str:

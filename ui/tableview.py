@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from schemas import BBox, Document, Finding, Location, Table, Value, ValueStatus
+from schemas.geometry import union
 from worker.services.review import Edit, unsure
 
 CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
@@ -124,7 +125,7 @@ def cell_box(doc: Document, cell: Cell) -> tuple[int | None, BBox | None]:
     ti, ri, key = cell
     row = doc.tables[ti].rows[ri]
     if key is None:
-        return row.page, row.bbox or _union([v.bbox for v in row.values.values()])
+        return row.page, row.bbox or union([v.bbox for v in row.values.values()])
     value = row.values.get(key)
     return (value.page, value.bbox) if value else (row.page, None)
 
@@ -176,18 +177,6 @@ def _value_boxes(doc: Document, page: int, keep: Callable[[Value], bool]) -> lis
         for v in r.values.values()
         if v.bbox and v.page == page and keep(v)
     ]
-
-
-def _union(boxes: list[BBox | None]) -> BBox | None:
-    real = [b for b in boxes if b is not None]
-    if not real:
-        return None
-    return (
-        min(b[0] for b in real),
-        min(b[1] for b in real),
-        max(b[2] for b in real),
-        max(b[3] for b in real),
-    )
 
 
 # -- styling --------------------------------------------------------------------------------

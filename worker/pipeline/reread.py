@@ -33,23 +33,23 @@ from schemas import (
     TableDoubt,
     Value,
 )
+from schemas.geometry import union
 from schemas.reread import LINE_PT, PageWord, RereadAnswer, RereadRequest, RereadRow, line_of
 from worker.layout import Layout, TableBlock
 from worker.pipeline.checks import run_checks
 from worker.rules import catalogue
-from worker.rules.trust import doubted_tables
+from worker.rules.trust import doubted_tables, tables_of
 from worker.tables.numbers import Kind, norm, norm_label, parse, wan_of
+from worker.tables.rows import LEVELS
 
 # More words than this would not fit one answer: on realdocs a table of 446-705 words needs
 # 4.8k-6.3k answer tokens (gemma tokenizer) > llm_max_tokens 4096, and units listed one by one
 # over dozens of pages run to 5,761 words. Such a table stays with the reviewer.
 MAX_WORDS = 400
-MIN_ROW_SHARE = 0.5
+MIN_ROW_SHARE = 0.5  # an answer with fewer rows than this share of the reader's is incomplete
 # Keys the reader gives a header it could not map (col4) or a second column on one key
 # (total_2): the model answers in the reader's keys, so a re-read cannot resolve these.
-_UNRESOLVED = re.compile(r"^col\d+$|_\d+$")  # an answer with fewer rows than this share of the reader's is incomplete
-_LEVELS = {3: 1, 5: 2, 7: 3}  # code length → 类 / 款 / 项
-_NOT_TABLES = {None, "narrative"}
+_UNRESOLVED = re.compile(r"^col\d+$|_\d+$")
 
 
 def requests(document: Document, findings: list[Finding], layout: Layout) -> list[RereadRequest]:
@@ -71,7 +71,7 @@ def requests(document: Document, findings: list[Finding], layout: Layout) -> lis
         if len(words) > MAX_WORDS:
             continue
         reasons = [
-            f.message for f in findings if f.kind == FindingKind.extraction and key in _tables_of(f)
+            f.message for f in findings if f.kind == FindingKind.extraction and key in tables_of(f.locations)
         ]
         out.append(
             RereadRequest(
@@ -158,13 +158,9 @@ def _still_wrong(findings: list[Finding], key: str) -> list[Finding]:
         f
         for f in findings
         if f.severity != Severity.info
-        and ((key in doubted and key in _tables_of(f) and f.kind == FindingKind.extraction)
-             or (f.kind == FindingKind.document and _tables_of(f) == {key}))
+        and ((key in doubted and key in tables_of(f.locations) and f.kind == FindingKind.extraction)
+             or (f.kind == FindingKind.document and set(tables_of(f.locations)) == {key}))
     ]
-
-
-def _tables_of(f: Finding) -> set[str]:
-    return {loc.table_key for loc in f.locations if loc.table_key not in _NOT_TABLES}  # type: ignore[misc]
 
 
 def _pages(request: RereadRequest) -> str:
@@ -265,10 +261,10 @@ class _Grounder:
             code=code,
             row_code=known.row_code if known else None,
             name=r.name,
-            level=known.level if known else _LEVELS.get(len(code or "")),
+            level=known.level if known else LEVELS.get(len(code or "")),
             values=values,
             page=first.page,
-            bbox=_union(boxes) if boxes else None,
+            bbox=union(boxes),
         )
 
     def _known(self, name: str) -> Row | None:
@@ -297,12 +293,3 @@ def _money_columns(table: Table) -> dict[str, bool]:
             if v.value is not None and v.value != 0:
                 money.setdefault(col, v.wan is not None)
     return money
-
-
-def _union(boxes: list) -> tuple[float, float, float, float]:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )

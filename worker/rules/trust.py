@@ -38,7 +38,7 @@ def settle(findings: list[Finding], rules: Iterable[Rule]) -> list[Finding]:
     causes: dict[tuple[str, str], _Cause] = {}
     for f in findings:
         if _evidence(f, by_id):
-            key = (_tables(f.locations)[0], by_id[f.rule_id].doubts)
+            key = (tables_of(f.locations)[0], by_id[f.rule_id].doubts)
             causes.setdefault(key, _Cause()).evidence.append(f)
     for table, doubt in list(causes):  # a table in doubt as a whole: one cause, rows too
         if doubt == "rows" and (table, "table") in causes:
@@ -69,7 +69,7 @@ def _evidence(f: Finding, rules: dict[str, Rule]) -> bool:
         f.kind == FindingKind.extraction
         and (rule is None or rule.distrust)
         and not _pointed(f)
-        and bool(_tables(f.locations))
+        and bool(tables_of(f.locations))
     )
 
 
@@ -77,7 +77,8 @@ def _pointed(f: Finding) -> bool:
     return any(loc.suspect for loc in f.locations)
 
 
-def _tables(locs: list[Location]) -> list[str]:
+def tables_of(locs: list[Location]) -> list[str]:
+    """The tables `locs` point into, in order (the narrative is not a table)."""
     return list(dict.fromkeys(loc.table_key for loc in locs if loc.table_key not in _NOT_TABLES))  # type: ignore[misc]
 
 
@@ -86,13 +87,13 @@ def _cause_of(
 ) -> tuple[str, str] | None:
     if _evidence(f, rules):
         rule = rules.get(f.rule_id)
-        key = (_tables(f.locations)[0], rule.doubts if rule else "table")
+        key = (tables_of(f.locations)[0], rule.doubts if rule else "table")
         return key if key in causes else (key[0], "table")
     if f.kind != FindingKind.document and not _pointed(f):
         return None
     rule = rules.get(f.rule_id)
     kinds = ("table", "rows") if rule is not None and rule.complete else ("table",)
-    return next(((t, k) for t in _tables(f.locations) for k in kinds if (t, k) in causes), None)
+    return next(((t, k) for t in tables_of(f.locations) for k in kinds if (t, k) in causes), None)
 
 
 def _group(cause: _Cause) -> Finding:
@@ -118,4 +119,4 @@ def doubted_tables(findings: Iterable[Finding], rules: Iterable[Rule]) -> list[s
     fix. An OCR misread pointed at a cell is not one (the page's text is that misreading), nor
     an advisory finding (`distrust: false`)."""
     by_id = {r.id: r for r in rules}
-    return list(dict.fromkeys(_tables(f.locations)[0] for f in findings if _evidence(f, by_id)))
+    return list(dict.fromkeys(tables_of(f.locations)[0] for f in findings if _evidence(f, by_id)))

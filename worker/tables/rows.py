@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cache
 
 from schemas import Row, Unit, Value
+from schemas.geometry import union
 from schemas.reference import function_codes, row_vocabulary, table_rule
 from worker.layout import BBox, Cell
 from worker.tables.headers import VALUE, ColumnSpec, Role
@@ -30,7 +31,7 @@ _ORG = re.compile(
 )
 _NOTE = re.compile(r"^(?:注|说明|备注|附注)\s*[:：\d]")
 _CODE_SPECKS = re.compile(r"(?<=\d)[.,·:;](?=\d)")
-_LEVELS = {3: 1, 5: 2, 7: 3}
+LEVELS = {3: 1, 5: 2, 7: 3}  # code length → level: 类 / 款 / 项
 _REMARK = re.compile(r"[（(][^（()）]*[)）]\s*$")
 _YEAR_ROW = re.compile(r"^\s*((?:19|20)\d{2})\s*年度?\s*$")
 
@@ -314,15 +315,7 @@ def _position(
         if anchor.page is not None
         else next((c.page for c in cells if c.page is not None), None)
     )
-    if not boxes:
-        return (page + 1 if page is not None else None), None
-    bbox = (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-    return (page + 1 if page is not None else None), bbox
+    return (page + 1 if page is not None else None), union(boxes)
 
 
 # --- what a row is --------------------------------------------------------------------------------
@@ -331,11 +324,11 @@ def _position(
 def _classify(row: Row, side: Side, cells: list[Cell], table_key: str, units: bool = False) -> None:
     unit_code = _code_text(cells, side.first(Role.unit_code))
     code = row.code or ""
-    if code and (len(code) not in _LEVELS or _is_org_row(code, row.name)):
+    if code and (len(code) not in LEVELS or _is_org_row(code, row.name)):
         row.code, row.row_code = None, "unit"
         return
     if code:
-        row.level = _LEVELS[len(code)]
+        row.level = LEVELS[len(code)]
         return
     found = _label_code(row.name, side.kind, table_key)
     if row.name and not found and (unit_code or units or _names_a_unit(row.name)):

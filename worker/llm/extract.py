@@ -110,26 +110,34 @@ class _Request:
     def build(cls, section: Section) -> _Request:
         model, name = SPECS[section.kind]
         system, prompt = prompts.load("system"), prompts.load(name)
-        schema = json.dumps(model.model_json_schema(), ensure_ascii=False)  # key order matters
-        digest = hashlib.sha256(schema.encode()).hexdigest()[:8]
         user = prompt.render(
             title=section.title,
             pages=", ".join(map(str, section.pages)) or "n/a",
             text=_fence(section.text),
         )
-        return cls(
-            grounded(model), f"{system.id}+{prompt.id}+schema.{digest}", system.render(), user
-        )
+        return cls(grounded(model), prompt_version(system, prompt, model), system.render(), user)
 
     def messages(self) -> tuple[list[dict], dict]:
-        # instructor renders message contents as Jinja templates when a context is given; the
-        # document text must not be a template, so each content is one variable holding it.
-        variables = {"bl_system": self.system, "bl_user": self.user}
-        messages = [
-            {"role": "system", "content": "{{ bl_system }}"},
-            {"role": "user", "content": "{{ bl_user }}"},
-        ]
-        return messages, variables
+        return chat(self.system, self.user)
+
+
+def prompt_version(system: prompts.Prompt, prompt: prompts.Prompt, model: type[BaseModel]) -> str:
+    """What an answer was asked with, for the cache key: both prompts' versions and a digest
+    of the answer schema."""
+    schema = json.dumps(model.model_json_schema(), ensure_ascii=False)  # key order matters
+    return f"{system.id}+{prompt.id}+schema.{hashlib.sha256(schema.encode()).hexdigest()[:8]}"
+
+
+def chat(system: str, user: str) -> tuple[list[dict], dict]:
+    """The messages and their template variables. instructor renders message contents as Jinja
+    templates when a context is given; the document text must not be a template, so each
+    content is one variable holding it."""
+    variables = {"bl_system": system, "bl_user": user}
+    messages = [
+        {"role": "system", "content": "{{ bl_system }}"},
+        {"role": "user", "content": "{{ bl_user }}"},
+    ]
+    return messages, variables
 
 
 def _fence(text: str) -> str:

@@ -12,8 +12,6 @@ Whether the answer is accepted is decided in worker/pipeline/reread.py, not here
 
 from __future__ import annotations
 
-import hashlib
-import json
 from itertools import groupby
 
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
@@ -31,7 +29,7 @@ from schemas.reread import (
 )
 from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
 from worker.llm.client import Ledger, LLMClient
-from worker.llm.extract import _cause, _fence, _mark_reasked
+from worker.llm.extract import _cause, _fence, _mark_reasked, chat, prompt_version
 from worker.store.llm_cache import LLMCache, cache_key
 
 
@@ -55,8 +53,7 @@ def reread_table(
 ) -> tuple[RereadAnswer | None, RereadOutcome]:
     model = row_model(request.columns)
     system, prompt = prompts.load("system"), prompts.load("table_reread")
-    schema = json.dumps(model.model_json_schema(), ensure_ascii=False)
-    version = f"{system.id}+{prompt.id}+schema.{hashlib.sha256(schema.encode()).hexdigest()[:8]}"
+    version = prompt_version(system, prompt, model)
     user = prompt.render(
         title=request.title,
         unit=request.unit,
@@ -72,11 +69,9 @@ def reread_table(
         done.usage.cached = True
         return hit, done
     ledger = Ledger(client.config.token_budget_per_doc, cache.doc_tokens(doc_id) if cache else 0)
-    messages = [{"role": "system", "content": "{{ bl_system }}"},
-                {"role": "user", "content": "{{ bl_user }}"}]
+    messages, variables = chat(system.render(), user)
     try:
-        data = client.extract(model, messages, {"bl_system": system.render(), "bl_user": user},
-                              ledger)
+        data = client.extract(model, messages, variables, ledger)
         _mark_reasked(ledger.calls, last_valid=True)
     except (InstructorRetryException, IncompleteOutputException) as e:
         _mark_reasked(ledger.calls, last_valid=False)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from schemas import DocStatus, Document
+from schemas import DocStatus, Document, Unit
 from schemas.narrative import Amount
 from schemas.performance import (
     DepartmentTargets,
@@ -56,13 +56,15 @@ DECIMAL_COLUMNS = {
 # 指标值 as printed: an optional comparator, a number, the rest is its unit ('≥98%', '＞30个')
 _VALUE = re.compile(r"^\s*(?P<cmp>[≥≤＞＜><=＝≧≦]{1,2})?\s*(?P<num>-?\d[\d,，]*(?:\.\d+)?)\s*(?P<unit>.*)$")
 _COMPARATORS = {"≧": "≥", "≦": "≤", "＞": ">", "＜": "<", "＝": "=", ">=": "≥", "<=": "≤"}
-_PER_WAN = {"万元": Decimal(1), "元": Decimal(10000)}
+_UNITS = {u.value: u for u in Unit}
 
 
 def _wan(value: Any, unit: str) -> Decimal | None:
+    """An amount printed in `unit` in 万元 (Unit.to_wan); a unit it does not know is kept."""
     if value is None:
         return None
-    return Decimal(str(value)) / _PER_WAN.get(unit, Decimal(1))
+    amount = Decimal(str(value))
+    return _UNITS[unit].to_wan(amount) if unit in _UNITS else amount
 
 
 def parse_value(ind: Indicator) -> tuple[Decimal | None, str | None, str | None]:

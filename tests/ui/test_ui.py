@@ -392,7 +392,7 @@ def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
     assert tv.BACKGROUND["suspect"] in _grid_css(at)
     f = sorted_findings(review)[pointed[0]]
     assert "疑似OCR误读" in f.message and "置信度0.55" in f.message
-    assert "suspected misread" in _texts(at, "text")  # the finding's detail names it
+    assert "suspected misread" in _texts(at, "caption")  # the finding's detail names it
 
     ri, key = scan.low[0]
     at = _pick_cell(at, scan, ri, key)

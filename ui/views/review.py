@@ -39,7 +39,7 @@ def main() -> None:
         image, data = st.columns([1.1, 1], gap="medium")
     with data:  # filled first: the selections there decide what the image highlights
         boxes = review_table.table_panel(sv, review)
-        boxes += panels.findings_panel(review)
+        boxes += panels.findings_panel(sv, review)
         boxes += panels.extras_panel(review)
     with image:
         panels.page_panel(sv, review, boxes)

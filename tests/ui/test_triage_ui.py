@@ -5,40 +5,30 @@ confirming over open errors needs a note. Real SQLite store, real Redis, real ex
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from schemas import DocStatus
+from tests.support.apptest import open_app, texts
 from tests.support.documents import store_sample
-from tests.support.samples import REPO, SAMPLES
-from ui.common import WORD_JOINER
+from tests.support.samples import SAMPLES
 from ui.review.state import sorted_findings
-from worker.services.accounts import hash_password
 from worker.services.export import export
 from worker.settings import Settings
 from worker.store import Store
 
-APP = str(REPO / "ui" / "app.py")
-PASSWORD = "alice-password"
-SAMPLE = SAMPLES / "000_954316b1df943981.pdf"  # three error findings (two tables' columns, the 三公 sum)
+SAMPLE = SAMPLES / "000_954316b1df943981.pdf"  # three error findings (two tables' columns, 三公)
 
 
 @pytest.fixture
-def doc_id(settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("BUDGETLENS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("BUDGETLENS_REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("BUDGETLENS_UI_USERS", json.dumps({"alice": hash_password(PASSWORD)}))
+def doc_id(env: Settings, store: Store) -> str:
     return store_sample(store, SAMPLE)
 
 
 def _review_page(doc_id: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.sidebar.text_input(key="login_name").input("alice")
-    at.sidebar.text_input(key="login_password").input(PASSWORD)
-    at.sidebar.button[0].click().run()
+    at = open_app("alice")
     at.query_params["doc"] = doc_id[:16]
     at.switch_page("views/review.py").run()
     assert not at.exception, at.exception
@@ -46,7 +36,7 @@ def _review_page(doc_id: str) -> AppTest:
 
 
 def _text(at: AppTest, kind: str) -> str:
-    return "\n".join(e.value for e in getattr(at, kind)).replace("\\", "").replace(WORD_JOINER, "")
+    return texts(at, kind)
 
 
 def _pick(at: AppTest, rule_id: str) -> None:

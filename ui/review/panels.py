@@ -4,14 +4,13 @@ findings, problems and narrative figures. Panels return the page boxes they want
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
 from schemas import DocStatus, Finding, Severity
 from ui import tableview as tv
 from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, Services, current_user, md
-from ui.pageimage import Box, legend, render_page
+from ui.pageimage import Box
 from ui.review.state import (
     SEVERITY_ICON,
     SIGN_IN,
@@ -82,58 +81,6 @@ def header(sv: Services, review: Review) -> None:
 def _keep_layout() -> None:
     # widget state is dropped on other pages; the preference should outlive them
     st.session_state["layout_pref"] = st.session_state.get("layout_w") or "side by side"
-
-
-# -- the page -------------------------------------------------------------------------------
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _png(path: str, page: int, boxes: tuple[Box, ...]) -> bytes:
-    return render_page(Path(path), page, boxes)
-
-
-def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
-    doc = review.document
-    if review.record.kind != "pdf":
-        st.caption("This format has no pages: the text as read.")
-        with st.container(height=760):
-            st.text("\n\n".join(doc.page_texts))
-        return
-    last = max(doc.pages, 1)
-    prev, num, nxt = st.columns([1, 2, 1], vertical_alignment="bottom")
-    prev.button(
-        "◀ Page",
-        key="prev_page",
-        shortcut="K",
-        on_click=_turn,
-        args=(-1, review),
-        disabled=st.session_state["page"] <= 1,
-        width="stretch",
-    )
-    num.number_input(
-        f"Page (of {last})", 1, last, key="page", on_change=follow_page, args=(review,)
-    )
-    nxt.button(
-        "Page ▶",
-        key="next_page",
-        shortcut="J",
-        on_click=_turn,
-        args=(1, review),
-        disabled=st.session_state["page"] >= last,
-        width="stretch",
-    )
-    page = st.session_state["page"]
-    path = str(sv.store.blob_path(review.doc_id))
-    st.image(
-        _png(path, page, tuple(boxes)),
-        width="stretch",
-        caption=f"page {page} · {legend(boxes)}",
-    )
-
-
-def _turn(step: int, review: Review) -> None:
-    st.session_state["page"] = min(max(st.session_state["page"] + step, 1), review.document.pages)
-    follow_page(review)
 
 
 # -- findings and the rest ------------------------------------------------------------------

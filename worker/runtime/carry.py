@@ -10,8 +10,13 @@ Whatever a reviewer did to the previous result is carried onto the new one:
                                    or the new reading disagrees with a value the reviewer
                                    confirmed: then it is `needs_review` with a Problem each
 
-Each carry is one audit entry (`rerun`: old → new status, values kept, conflicts), so the
-reviewer can see the system touched the document.
+    dismissed findings             nothing to move: dismissals live in their own table, keyed
+                                   by the finding's identity (rule + cells, schemas.findings.
+                                   finding_key), so a finding the new run raises again with the
+                                   same evidence is still dismissed; the entry counts them
+
+Each carry is one audit entry (`rerun`: old → new status, values kept, conflicts, dismissals
+still covering a finding / lapsed), so the reviewer can see the system touched the document.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from schemas import DocStatus, Document, Problem, Row, ValueStatus
-from schemas.records import AuditEntry
+from schemas import DocStatus, Document, Finding, Problem, Row, ValueStatus
+from schemas.records import AuditEntry, Dismissal
 
 RowKey = tuple[str, int, str, int]  # table key, its n-th, row label, its n-th
 _STATUS_ACTIONS = {"confirm": True, "reopen": False}  # review actions that set the doc status
@@ -86,9 +91,14 @@ def carried_status(carried: Carried, status: DocStatus) -> DocStatus:
     return status
 
 
-def audit_entry(carried: Carried, old: DocStatus, new: DocStatus) -> dict[str, object]:
-    return {"action": "rerun", "old": old.value, "new": new.value,
-            "detail": {"kept": carried.kept, "conflicts": carried.conflicts}}
+def audit_entry(carried: Carried, old: DocStatus, new: DocStatus,
+                findings: list[Finding] | None = None,
+                dismissals: dict[str, Dismissal] | None = None) -> dict[str, object]:
+    detail: dict[str, object] = {"kept": carried.kept, "conflicts": carried.conflicts}
+    if dismissals:
+        covering = sum(any(d.covers(f) for f in findings or []) for d in dismissals.values())
+        detail |= {"dismissed": covering, "dismissals_lapsed": len(dismissals) - covering}
+    return {"action": "rerun", "old": old.value, "new": new.value, "detail": detail}
 
 
 def _rows(doc: Document) -> Iterator[tuple[RowKey, Row]]:

@@ -86,7 +86,8 @@ def process_document(doc_id: str) -> str:
         outcome.findings = run_checks(outcome.document)
     status = carried_status(carried, outcome.status)
     was = DocStatus.confirmed if confirmed else record.status
-    audit = audit_entry(carried, was, status) if previous is not None else None
+    audit = (audit_entry(carried, was, status, outcome.findings, store.dismissals(doc_id))
+             if previous is not None else None)
     if not outcome.sections:
         store.save_result(outcome.document, outcome.findings, status, seconds, audit)
         return status.value

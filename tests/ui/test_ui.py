@@ -185,7 +185,7 @@ def test_queue_filters(env: Settings, store: Store) -> None:
 
 
 def test_export_offers_the_contract_files(misread, store: Store) -> None:
-    at = open_app()
+    at = open_app("alice")  # with accounts configured, exports need a reviewer
     at.switch_page("views/export.py").run()
     at.radio(key="export_scope").set_value("all").run()
     at.button(key="export_go").click().run()

@@ -196,6 +196,17 @@ class SectionKind(StrEnum):
     self_evaluation = "self_evaluation"  # 绩效自评表 / narrative 自评结果
 
 
+class PrintedProject(_Model):
+    """One project (or the department) as a deterministic reader read it in a section."""
+
+    name: str | None = Field(None, description="项目名称 as the reader read it")
+    figures: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="Field of the LLM's schema (amount, actual, rate, budget_total …) → the "
+        "number the reader read for it, as printed",
+    )
+
+
 class Section(_Model):
     """A part of a document sent to the LLM on its own."""
 
@@ -207,6 +218,11 @@ class Section(_Model):
     reason: str = Field(description="Why it goes to the LLM (irregular layout, narrative, ...)")
     expected_indicators: int | None = Field(
         None, description="Indicator rows the chunker counted; None where it cannot tell"
+    )
+    printed: list[PrintedProject] = Field(
+        default_factory=list,
+        description="What the deterministic readers (performance tables, narrative sentences) "
+        "read in the same blocks: an LLM answer contradicting it goes to review",
     )
 
 

@@ -8,8 +8,11 @@ Document text is data, never markup: it goes into dataframes, `st.text` / `st.co
 from __future__ import annotations
 
 import atexit
+import hashlib
+import math
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import streamlit as st
 from rq import Queue
@@ -18,7 +21,7 @@ from schemas import DocStatus
 from schemas.records import DocumentRecord
 from worker.errors import BudgetlensError
 from worker.services import Services
-from worker.services.accounts import authenticate
+from worker.services.accounts import LoginGuard
 from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
@@ -91,6 +94,53 @@ def forget_records() -> None:
     _reviewable.clear()
 
 
+# -- widgets whose value is an id ------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def choose(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    format_func: Callable[[T], str],
+    on_change: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> T:
+    """A select widget (`st.selectbox`, `st.radio`, `col.segmented_control` …) whose value is an
+    id — an option of `options` — kept in `st.session_state[key]`; labels only format it.
+
+    Streamlit maps the browser's answer back through the option's *label*: a label that changed
+    since the browser drew it (a table just confirmed, a document's new status) comes back as
+    the old label string instead of an id. So the widget's own key carries a digest of the
+    labels and of the current value: a changed label, or a value set by the program (a finding
+    that jumps to its table), draws a new widget, and the browser never answers in old labels."""
+    options = list(options)
+    if st.session_state.get(key) not in options and options:
+        st.session_state[key] = options[0]
+    current = st.session_state.get(key)
+    labels = [format_func(o) for o in options]
+    digest = hashlib.blake2b(repr((labels, current)).encode(), digest_size=6).hexdigest()
+    wkey = f"{key}~{digest}"
+
+    def changed() -> None:
+        value = st.session_state.get(wkey)
+        if value in options:  # never a label string: the labels are this run's
+            st.session_state[key] = value
+            if on_change is not None:
+                on_change()
+
+    index = options.index(current) if current in options else None
+    if getattr(widget, "__name__", "") in ("segmented_control", "pills"):
+        kwargs["default"] = current
+    else:
+        kwargs["index"] = index
+    widget(label, options, key=wkey, format_func=format_func, on_change=changed, **kwargs)
+    return st.session_state.get(key)  # type: ignore[return-value]
+
+
 # -- the reviewer --------------------------------------------------------------------------
 
 
@@ -123,10 +173,16 @@ def _login_form(settings: Settings) -> None:
         name = st.text_input("Reviewer", key="login_name")
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Sign in", icon=":material/login:"):
-            if authenticate(settings, name, password):
-                st.session_state["user"] = name.strip()
+            # rate limited per name and address (worker/services/accounts.py)
+            answer = LoginGuard(services().store.engine, settings).sign_in(
+                name, password, st.context.ip_address)
+            if answer.ok:
+                st.session_state["user"] = answer.user
                 st.rerun()
-            st.error("Unknown reviewer or wrong password.")
+            if answer.locked_s:
+                st.error(f"Too many failed sign-ins: try again in {math.ceil(answer.locked_s)} s.")
+            else:
+                st.error("Unknown reviewer or wrong password.")
 
 
 def require_user(action: str) -> str | None:

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
+    login_free_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per reviewer name / client address before lock-out")
+    login_lockout_s: float = Field(
+        30, gt=0, description="First lock-out; it doubles with each further failure")
+    login_lockout_max_s: float = Field(3600, gt=0, description="Longest lock-out")
 
     @classmethod
     def default(cls, name: str) -> Any:

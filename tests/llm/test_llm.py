@@ -4,6 +4,7 @@ replaying what a real model will not do on demand."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,13 +81,12 @@ def test_grounded_answer_is_ok_with_usage():
     assert Decimal(project["amount"]) == Decimal("11.43")
     assert [i["value"] for i in project["indicators"]] == ["2名", "≥90%"]
     assert result.usage.calls == 1 and result.usage.tokens_in > 0 and result.usage.tokens_out > 0
-    assert result.pages == [7] and result.prompt_version.startswith("system.v1+project_targets.v1")
+    assert result.pages == [7] and result.prompt_version.startswith("system.v2+project_targets.v2")
     # the request really was a forced tool call carrying our schema
     body = stub.requests[0]
     assert body["tool_choice"]["function"]["name"] == "ProjectTargets"
-    assert (
-        "<document>" in body["messages"][1]["content"] and "11.43" in body["messages"][1]["content"]
-    )
+    assert re.search(r"<document-([0-9a-f]{16})>\n1、2024年涉军.*11\.43.*</document-\1>$",
+                     body["messages"][1]["content"], re.S)
 
 
 def test_ungrounded_value_is_reasked_with_the_error_then_fixed():

@@ -145,9 +145,9 @@ def test_tool_schema_keeps_the_model_name_and_bilingual_descriptions(model: type
 
 def test_prompts_load_by_name_and_fail_loudly(tmp_path: Path):
     prompt = prompts.load("project_targets")
-    assert prompt.id == "project_targets.v1" and prompt.variables == {"title", "pages", "text"}
+    assert prompt.id == "project_targets.v2" and prompt.variables == {"pages", "text", "boundary"}
     with pytest.raises(prompts.PromptError, match="needs"):
-        prompt.render(title="t", pages="1")
+        prompt.render(pages="1", text="t")
     with pytest.raises(prompts.PromptError, match="no prompt"):
         prompts.load("nonexistent")
     (tmp_path / "x.v1.txt").write_text("a {{ v }}")

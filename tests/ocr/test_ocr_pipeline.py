@@ -214,24 +214,53 @@ def test_a_scanners_ocr_layer_is_used_when_right_and_replaced_when_wrong(
     assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches
 
 
-def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies() -> None:
-    """A table pasted into Word as a screenshot: the page's own text stays as it is, the
-    picture is OCR'd, and its table reads like the digital original."""
-    table_page = _cut(CUT[0], CUT[0])
-    png = table_page[0].get_pixmap(dpi=200).tobytes("png")
+INTRO = [
+    f"（{i}）本部门收支预算情况见下表，表中数字以万元为单位，按功能分类科目列示。"
+    for i in "一二三四五六"
+]
+
+
+def _prose_and_picture(png: bytes, width: float, height: float) -> pymupdf.Document:
+    """A page of prose (INTRO, a real text layer) with the picture `png` below it."""
     doc = pymupdf.open()
-    width, height = table_page[0].rect.width, table_page[0].rect.height
     page = doc.new_page(width=width, height=height + 160)
-    intro = [
-        f"（{i}）本部门收支预算情况见下表，表中数字以万元为单位，按功能分类科目列示。"
-        for i in "一二三四五六"
-    ]
-    for i, line in enumerate(intro):  # a page of prose: its text layer must stay as it is
+    for i, line in enumerate(INTRO):
         page.insert_text((50, 30 + 20 * i), line, fontname="china-s", fontsize=10)
     page.insert_image(pymupdf.Rect(0, 150, width, 150 + height), stream=png)
+    return doc
+
+
+def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies() -> None:
+    """A table pasted into Word as a screenshot: the page's own text stays as it is, the
+    picture (only the picture) is OCR'd, and its table reads like the digital original."""
+    table_page = _cut(CUT[0], CUT[0])
+    png = table_page[0].get_pixmap(dpi=200).tobytes("png")
+    doc = _prose_and_picture(png, table_page[0].rect.width, table_page[0].rect.height)
     layout = _chunk(doc)
-    assert all(line in layout.pages[0].text for line in intro)
+    assert all(line in layout.pages[0].text for line in INTRO)
     assert any("picture" in p.message for p in layout.problems)
     truth = to_golden(extract_tables(_chunk(table_page))[0])
     score = compare(truth, to_golden(extract_tables(layout)[0]))
     assert score.expected_cells >= 5 and score.accuracy >= 0.98, score.mismatches
+
+
+def test_a_chart_on_a_digital_page_is_not_ocrd(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chart pasted into the text (a pie and a legend, as the realdocs' 收入预算图) holds a few
+    labels, no table: it is not sent to OCR (which cost 4–7 s per such page)."""
+    import worker.ocr.layer
+
+    def refuse(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a chart was sent to OCR")
+
+    chart = pymupdf.open()
+    page = chart.new_page(width=420, height=300)
+    page.insert_text((150, 30), "收入预算图", fontname="china-s", fontsize=14)
+    page.draw_circle((180, 160), 100, color=(0.4, 0.7, 0.93), fill=(0.4, 0.7, 0.93))
+    page.draw_rect(pymupdf.Rect(300, 40, 315, 50), color=None, fill=(0.4, 0.7, 0.93))
+    page.insert_text((320, 49), "本级财政拨款收入", fontname="china-s", fontsize=8)
+    page.insert_text((200, 285), "4,651.67万元（100%）", fontname="china-s", fontsize=8)
+    png = page.get_pixmap(dpi=150).tobytes("png")
+    monkeypatch.setattr(worker.ocr.layer, "ocr_words_and_lines", refuse)
+    layout = _chunk(_prose_and_picture(png, 420, 300))
+    assert all(line in layout.pages[0].text for line in INTRO)
+    assert not any(p.ocr for p in layout.pages) and not layout.problems

@@ -6,6 +6,9 @@ not do on demand: answer an ungrounded value, fail with 429/500, hang, send inva
         ...
         stub.requests  # the JSON bodies received, in order
 
+A step made with `obey(answer)` computes its tool-call arguments from the request it answers
+(`answer(body) -> dict`): a model that does whatever the request's text tells it to.
+
 Each request consumes the next step; once the script is spent the server answers 500. It is a
 real HTTP server (stdlib, one thread per request), so the client's transport, timeouts and
 retries are the real ones.
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +34,11 @@ class Step:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     finish_reason: str | None = None
+    answer: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # arguments from the request
+
+
+def obey(answer: Callable[[dict[str, Any]], dict[str, Any]]) -> Step:
+    return Step(answer=answer)
 
 
 def tool(arguments: dict[str, Any] | str, finish_reason: str | None = None) -> Step:
@@ -115,6 +123,8 @@ def _error(code: int) -> dict[str, Any]:
 
 
 def _completion(body: dict[str, Any], step: Step) -> dict[str, Any]:
+    if step.answer is not None:
+        step = Step(arguments=json.dumps(step.answer(body), ensure_ascii=False))
     message: dict[str, Any] = {"role": "assistant", "content": step.content}
     if step.arguments is not None and body.get("tools"):
         name = _tool_name(body)

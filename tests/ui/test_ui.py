@@ -3,7 +3,6 @@ on documents the real extraction made from the bundled samples."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import AppTestError
 
 from schemas import DocStatus, ValueStatus
+from tests.support.apptest import open_app, pick, texts
 from tests.support.documents import (
     CLEAN_SAMPLE,
     Misread,
@@ -22,33 +22,14 @@ from tests.support.documents import (
     misread_one_value,
     store_sample,
 )
-from tests.support.samples import REPO
 from ui import tableview as tv
 from ui.common import WORD_JOINER
 from ui.pageimage import COLORS, LEGEND, Box, legend, render_page
 from ui.review.state import sorted_findings
 from worker.pipeline import process
 from worker.pipeline.checks import run_checks
-from worker.services.accounts import hash_password
 from worker.settings import Settings
 from worker.store import Store
-
-APP = str(REPO / "ui" / "app.py")
-PASSWORDS = {"alice": "alice-password", "bob": "bob-password"}
-
-
-@pytest.fixture(scope="module")
-def user_hashes() -> str:
-    return json.dumps({name: hash_password(pw) for name, pw in PASSWORDS.items()})
-
-
-@pytest.fixture
-def env(settings: Settings, user_hashes: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The app reads its settings from the environment, like `budgetlens ui` does."""
-    monkeypatch.setenv("BUDGETLENS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("BUDGETLENS_REDIS_URL", settings.redis_url or "")
-    monkeypatch.setenv("BUDGETLENS_UI_USERS", user_hashes)
-    return settings
 
 
 @pytest.fixture
@@ -57,22 +38,11 @@ def misread(env: Settings, store: Store) -> tuple[str, Misread]:
     return doc_id, misread_one_value(store, doc_id)
 
 
-def _app(user: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception, at.exception
-    if user:
-        at.sidebar.text_input(key="login_name").input(user)
-        at.sidebar.text_input(key="login_password").input(PASSWORDS[user])
-        at.sidebar.button[0].click().run()
-        assert at.session_state["user"] == user
-    return at
-
-
 def _review(at: AppTest, doc_id: str, m: Misread | None = None) -> AppTest:
     at.query_params["doc"] = doc_id[:16]
     at.switch_page("views/review.py").run()
     if m is not None and at.session_state["table_sel"] != m.table:
-        at.selectbox(key="table_sel").set_value(m.table).run()
+        pick(at, "table_sel", m.table)
     assert not at.exception, at.exception
     return at
 
@@ -89,30 +59,24 @@ def _edit(at: AppTest, doc_id: str, m: Misread, new: str) -> AppTest:
     return at.button(key="save_edits").click().run()
 
 
-def _texts(at: AppTest, kind: str) -> str:
-    """Messages roughly as a reader sees them (escapes and character references resolved)."""
-    text = "\n".join(e.value for e in getattr(at, kind))
-    return text.replace("\\", "").replace(WORD_JOINER, "")
-
-
 def test_sign_in_needs_the_right_password(env: Settings) -> None:
-    at = _app()
+    at = open_app()
     at.sidebar.text_input(key="login_name").input("alice")
     at.sidebar.text_input(key="login_password").input("wrong")
     at.sidebar.button[0].click().run()
-    assert "wrong password" in _texts(at, "error") and "user" not in at.session_state
-    _app("alice")
+    assert "wrong password" in texts(at, "error") and "user" not in at.session_state
+    open_app("alice")
 
 
 def test_edit_is_stored_as_a_correction_and_the_finding_clears(misread, store: Store) -> None:
     doc_id, m = misread
-    at = _review(_app("alice"), doc_id, m)
+    at = _review(open_app("alice"), doc_id, m)
     before = len(at.session_state["review"].findings)
     assert before > len(m.findings_before)
     at = _edit(at, doc_id, m, m.printed)
 
     assert not at.exception, at.exception
-    assert f"Findings: {before} → {len(m.findings_before)}" in _texts(at, "success")
+    assert f"Findings: {before} → {len(m.findings_before)}" in texts(at, "success")
     doc, findings = store.load_result(doc_id)
     value = doc.tables[m.table].rows[m.row].values[m.column]
     assert (value.raw, value.status) == (m.printed, ValueStatus.corrected)
@@ -123,14 +87,14 @@ def test_edit_is_stored_as_a_correction_and_the_finding_clears(misread, store: S
 def test_a_typo_is_refused_with_a_message(misread, store: Store) -> None:
     doc_id, m = misread
     version = store.get(doc_id).version
-    at = _edit(_review(_app("alice"), doc_id, m), doc_id, m, "20l.28")
-    assert "not a number" in _texts(at, "error")
+    at = _edit(_review(open_app("alice"), doc_id, m), doc_id, m, "20l.28")
+    assert "not a number" in texts(at, "error")
     assert store.get(doc_id).version == version
 
 
 def test_confirm_document(misread, store: Store) -> None:
     doc_id, m = misread
-    at = _review(_app("bob"), doc_id, m)
+    at = _review(open_app("bob"), doc_id, m)
     at.button(key="confirm_table").click().run()
     assert store.audit(doc_id)[-1].action == "confirm_table"
     at.button(key="confirm_doc").click().run()
@@ -142,7 +106,7 @@ def test_confirm_document(misread, store: Store) -> None:
 
 def test_anonymous_can_read_but_not_confirm_or_correct(misread, store: Store) -> None:
     doc_id, m = misread
-    at = _review(_app(), doc_id, m)
+    at = _review(open_app(), doc_id, m)
     assert at.dataframe  # the table is shown
     assert at.button(key="confirm_doc").disabled
     assert at.button(key="confirm_table").disabled
@@ -155,23 +119,23 @@ def test_anonymous_can_read_but_not_confirm_or_correct(misread, store: Store) ->
 
 def test_two_reviewers_editing_the_same_document_get_a_conflict(misread, store: Store) -> None:
     doc_id, m = misread
-    alice = _review(_app("alice"), doc_id, m)
-    bob = _review(_app("bob"), doc_id, m)
+    alice = _review(open_app("alice"), doc_id, m)
+    bob = _review(open_app("bob"), doc_id, m)
     _edit(alice, doc_id, m, m.printed)
-    assert "correction(s) saved" in _texts(alice, "success")
+    assert "correction(s) saved" in texts(alice, "success")
 
     bob = _edit(bob, doc_id, m, "555.55")
-    errors = _texts(bob, "error")
+    errors = texts(bob, "error")
     assert "conflict" in errors and "alice" in errors and "NOT saved" in errors
     doc, _ = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
-    assert "changed by alice" in _texts(bob.run(), "warning")  # and it stays visible until reload
+    assert "changed by alice" in texts(bob.run(), "warning")  # and it stays visible until reload
     bob.button(key="reload").click().run()
     assert bob.session_state["review"].version == store.get(doc_id).version
 
 
 def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue: Queue) -> None:
-    at = _app("alice")
+    at = open_app("alice")
     files = [
         (CLEAN_SAMPLE.name, CLEAN_SAMPLE.read_bytes(), "application/pdf"),
         ("notes.exe", b"MZ\x90\x00", "application/octet-stream"),
@@ -180,8 +144,8 @@ def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue:
     at.file_uploader(key="uploads").set_value(files)
     at.form_submit_button[-1].click().run()
     assert not at.exception, at.exception
-    assert "1 queued" in _texts(at, "success")
-    errors = _texts(at, "error")
+    assert "1 queued" in texts(at, "success")
+    errors = texts(at, "error")
     assert "notes.exe rejected: unsupported type" in errors
     assert "empty.pdf rejected: empty file" in errors
     [rec] = store.list()
@@ -190,28 +154,28 @@ def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue:
 
     at.file_uploader(key="uploads").set_value([files[0]])
     at.form_submit_button[-1].click().run()
-    assert "already submitted" in _texts(at, "info")
+    assert "already submitted" in texts(at, "info")
     assert len(store.list()) == 1 and queue.count == 1
 
 
 def test_anonymous_cannot_upload_or_requeue(env: Settings, store: Store) -> None:
     doc_id, _ = store.add_document(b"%PDF-1.4 broken", "broken.pdf", "pdf")
     store.mark_failed(doc_id, "corrupt PDF: cannot be opened")
-    at = _app()
+    at = open_app()
     assert at.file_uploader(key="uploads").disabled
     assert at.button(key=f"requeue-{doc_id}").disabled
     assert "corrupt PDF: cannot be opened" in [c.value for c in at.code]
-    at = _app("alice")
+    at = open_app("alice")
     at.button(key=f"requeue-{doc_id}").click().run()
     assert store.get(doc_id).status == DocStatus.queued
-    assert "1 document(s) requeued" in _texts(at, "success")
+    assert "1 document(s) requeued" in texts(at, "success")
 
 
 def test_queue_filters(env: Settings, store: Store) -> None:
     store_sample(store)
     other, _ = store.add_document(b"%PDF-1.4 x", "x.pdf", "pdf")
     store.mark_failed(other, "corrupt")
-    at = _app()
+    at = open_app()
     assert len(at.dataframe[0].value) == 2
     at.multiselect(key="f_status").set_value([DocStatus.failed]).run()
     assert list(at.dataframe[0].value["file"]) == ["x.pdf"]
@@ -221,7 +185,7 @@ def test_queue_filters(env: Settings, store: Store) -> None:
 
 
 def test_export_offers_the_contract_files(misread, store: Store) -> None:
-    at = _app()
+    at = open_app("alice")  # with accounts configured, exports need a reviewer
     at.switch_page("views/export.py").run()
     at.radio(key="export_scope").set_value("all").run()
     at.button(key="export_go").click().run()
@@ -231,11 +195,11 @@ def test_export_offers_the_contract_files(misread, store: Store) -> None:
     assert "documents (1 rows)" in labels and any(x.startswith("findings (") for x in labels)
     at.radio(key="export_scope").set_value("confirmed").run()
     at.button(key="export_go").click().run()
-    assert "No confirmed documents yet" in _texts(at, "info")
+    assert "No confirmed documents yet" in texts(at, "info")
 
 
 def test_overview_draws_the_charts(misread) -> None:
-    at = _app()
+    at = open_app()
     at.switch_page("views/overview.py").run()
     assert not at.exception, at.exception
     assert [s.value for s in at.subheader][:3] == [
@@ -250,7 +214,7 @@ def test_document_text_is_never_markup(env: Settings, store: Store) -> None:
     doc, findings = store.load_result(doc_id)
     doc.department = "<b>x</b> **bold** [a](http://evil.test) www.evil.test a@evil.test :red[x] $x$"
     store.save_result(doc, findings, DocStatus.needs_review)
-    at = _review(_app(), doc_id)
+    at = _review(open_app(), doc_id)
     heading = at.subheader[0].value
     assert not re.search(r"(?<!\\)[<>*\[\]()$:.@]", heading), heading  # each one escaped
     assert not re.search(r"(?<!\u2060)\\[:.@]", heading), heading  # and URLs/e-mails broken
@@ -260,7 +224,7 @@ def test_document_text_is_never_markup(env: Settings, store: Store) -> None:
 def test_select_a_cell_and_type_the_printed_value(misread, store: Store) -> None:
     """The keyboard path: select the cell in the table, type, Enter (the form submits)."""
     doc_id, m = misread
-    at = _review(_app("alice"), doc_id, m)
+    at = _review(open_app("alice"), doc_id, m)
     version = at.session_state["review"].version
     grid = f"grid-{doc_id[:12]}-{version}-{m.table}"
     at.session_state[grid] = {
@@ -271,7 +235,7 @@ def test_select_a_cell_and_type_the_printed_value(misread, store: Store) -> None
     assert field.value == m.misread  # prefilled with what was read
     field.input(m.printed)
     at.form_submit_button[-1].click().run()
-    assert "Correction saved" in _texts(at, "success")
+    assert "Correction saved" in texts(at, "success")
     doc, findings = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
     assert len(findings) == len(m.findings_before)
@@ -279,7 +243,7 @@ def test_select_a_cell_and_type_the_printed_value(misread, store: Store) -> None
 
 def test_open_a_document_from_the_queue(misread) -> None:
     doc_id, _ = misread
-    at = _app()
+    at = open_app()
     at.session_state["docs"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     at.button(key="open_doc").click().run()
@@ -293,7 +257,7 @@ def test_a_document_without_pages_shows_its_text(env: Settings, store: Store) ->
     doc_id, _ = store.add_document(path.read_bytes(), path.name, "txt")
     outcome = process(path.read_bytes(), "txt", doc_id, path.name)
     store.save_result(outcome.document, outcome.findings, outcome.status)
-    at = _review(_app("alice"), doc_id)
+    at = _review(open_app("alice"), doc_id)
     assert not at.image  # nothing to render
     squeeze = "".join  # st.text dedents; compare the characters, not the indentation
     assert squeeze(outcome.document.page_texts[0].split()) == squeeze(at.text[0].value.split())
@@ -356,31 +320,31 @@ def _grid_css(at: AppTest) -> str:
 
 
 def test_low_confidence_numbers_are_marked_until_confirmed(scan: Scan, store: Store) -> None:
-    at = _review(_app("alice"), scan.doc_id)
-    at.selectbox(key="table_sel").set_value(scan.table).run()
-    captions = _texts(at, "caption")
+    at = _review(open_app("alice"), scan.doc_id)
+    pick(at, "table_sel", scan.table)
+    captions = texts(at, "caption")
     assert "3 OCR number(s) below 0.8 confidence" in captions, captions
     assert tv.LOW_TEXT in _grid_css(at)
 
     ri, key = scan.low[1]
     at = _pick_cell(at, scan, ri, key)
-    assert "OCR confidence 0.60 — below 0.8: check it against the scan" in _texts(at, "caption")
+    assert "OCR confidence 0.60 — below 0.8: check it against the scan" in texts(at, "caption")
     version = at.session_state["review"].version
     field = at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}")
     assert "OCR confidence 0.60" in (field.help or "")
     at.button(key=f"confirm-value-{version}-{scan.table}-{ri}-{key}").click().run()
     assert not at.exception, at.exception
-    assert "Value confirmed." in _texts(at, "success")
+    assert "Value confirmed." in texts(at, "success")
     doc, _ = store.load_result(scan.doc_id)
     assert doc.tables[scan.table].rows[ri].values[key].status == ValueStatus.confirmed
-    assert "2 OCR number(s) below 0.8 confidence" in _texts(at, "caption")
+    assert "2 OCR number(s) below 0.8 confidence" in texts(at, "caption")
     assert store.audit(scan.doc_id)[-1].action == "confirm_value"
 
 
 def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
     scan: Scan, store: Store
 ) -> None:
-    at = _review(_app("alice"), scan.doc_id)
+    at = _review(open_app("alice"), scan.doc_id)
     review = at.session_state["review"]
     pointed = [
         i for i, f in enumerate(sorted_findings(review)) if any(loc.suspect for loc in f.locations)
@@ -392,19 +356,19 @@ def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
     assert tv.BACKGROUND["suspect"] in _grid_css(at)
     f = sorted_findings(review)[pointed[0]]
     assert "疑似OCR误读" in f.message and "置信度0.55" in f.message
-    assert "suspected misread" in _texts(at, "text")  # the finding's detail names it
+    assert "suspected misread" in texts(at, "caption")  # the finding's detail names it
 
     ri, key = scan.low[0]
     at = _pick_cell(at, scan, ri, key)
     version = at.session_state["review"].version
     at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}").input(scan.printed)
     at.form_submit_button[-1].click().run()
-    assert "Correction saved" in _texts(at, "success")
+    assert "Correction saved" in texts(at, "success")
     doc, findings = store.load_result(scan.doc_id)
     fixed = doc.tables[scan.table].rows[ri].values[key]
     assert (fixed.raw, fixed.confidence) == (scan.printed, None)
     assert not any(loc.suspect for f in findings for loc in f.locations)
-    assert "2 OCR number(s) below 0.8 confidence" in _texts(at, "caption")
+    assert "2 OCR number(s) below 0.8 confidence" in texts(at, "caption")
 
 
 @pytest.mark.parametrize("role", ["low_confidence", "suspect"])

@@ -10,7 +10,7 @@ import streamlit as st
 
 from schemas import Value, ValueStatus
 from ui import tableview as tv
-from ui.common import Services, current_user, md
+from ui.common import Services, choose, current_user, md
 from ui.pageimage import Box
 from ui.review.state import SIGN_IN, run_action, sorted_findings
 from worker.services.review import (
@@ -37,15 +37,14 @@ def table_panel(sv: Services, review: Review) -> list[Box]:
     if not doc.tables:
         st.info("No standard table was extracted from this document.")
         return []
-    st.selectbox(
+    ti = choose(
+        st.selectbox,
         "Table",
         range(len(doc.tables)),
         key="table_sel",
         format_func=lambda i: _table_label(review, i),
-        on_change=_show_table,
-        args=(review,),
+        on_change=lambda: _show_table(review),
     )
-    ti = st.session_state["table_sel"]
     table = doc.tables[ti]
     if table.empty:
         st.caption("Published as an empty table (空表列示).")

@@ -9,6 +9,7 @@ from ui.common import (
     STATUS_ICON,
     STATUS_LABEL,
     Services,
+    choose,
     doc_label,
     forget_records,
     md,
@@ -19,6 +20,7 @@ from ui.common import (
 )
 from ui.review import panels
 from ui.review import table as review_table
+from ui.review.page import page_panel
 from ui.review.state import ensure_view, reset_view
 from worker.services.review import Review, next_needing_review, open_review
 
@@ -39,10 +41,10 @@ def main() -> None:
         image, data = st.columns([1.1, 1], gap="medium")
     with data:  # filled first: the selections there decide what the image highlights
         boxes = review_table.table_panel(sv, review)
-        boxes += panels.findings_panel(review)
+        boxes += panels.findings_panel(sv, review)
         boxes += panels.extras_panel(review)
     with image:
-        panels.page_panel(sv, review, boxes)
+        page_panel(sv, review, boxes)
 
 
 # -- which document -------------------------------------------------------------------------
@@ -63,18 +65,20 @@ def _choose_document(sv: Services) -> str | None:
     ids = [r.doc_id for r in records]
     labels = {r.doc_id: doc_label(r) for r in records}
     wanted = next((i for i in ids if wanted and i.startswith(wanted)), None)
-    if st.session_state.get("doc_pick") not in ids or (
+    if st.session_state.get("doc_id") not in ids or (
         wanted and wanted != st.session_state.get("doc_id")
     ):
         _select(wanted or ids[0])
     pick, nxt = st.columns([5, 1], vertical_alignment="bottom")
-    pick.selectbox(
-        "Document",
-        ids,
-        key="doc_pick",
-        format_func=labels.__getitem__,
-        on_change=lambda: _select(st.session_state["doc_pick"]),
-    )
+    with pick:
+        choose(
+            st.selectbox,
+            "Document",
+            ids,
+            key="doc_id",
+            format_func=labels.__getitem__,
+            on_change=lambda: _select(st.session_state["doc_id"]),
+        )
     nxt.button(
         "Next needing review",
         key="next_doc",
@@ -91,7 +95,6 @@ def _choose_document(sv: Services) -> str | None:
 
 def _select(doc_id: str) -> None:
     st.session_state["doc_id"] = doc_id
-    st.session_state["doc_pick"] = doc_id
     st.query_params["doc"] = doc_id[:16]
 
 

@@ -19,8 +19,6 @@ the cache and call ledger worker.store.llm_cache; the sections come from worker.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +29,6 @@ from pydantic import BaseModel, ValidationError
 
 import prompts
 from schemas.performance import (
-    CallRecord,
     DepartmentTargets,
     NarrativeTargets,
     ProjectTargets,
@@ -43,7 +40,9 @@ from schemas.performance import (
     Usage,
 )
 from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
+from worker.llm.ask import boundary, cause, chat, mark_reasked, neutralise, prompt_version
 from worker.llm.client import Ledger, LLMClient, LLMConfig, configured, plain_roles
+from worker.llm.contradict import contradictions
 from worker.llm.grounding import Grounding, grounded, has_value
 from worker.store.llm_cache import LLMCache, cache_key
 
@@ -110,39 +109,15 @@ class _Request:
     def build(cls, section: Section) -> _Request:
         model, name = SPECS[section.kind]
         system, prompt = prompts.load("system"), prompts.load(name)
-        user = prompt.render(
-            title=section.title,
+        user = prompt.render(  # the title is the text's first line: data, like the rest
             pages=", ".join(map(str, section.pages)) or "n/a",
-            text=_fence(section.text),
+            text=neutralise(section.text),
+            boundary=boundary(),
         )
         return cls(grounded(model), prompt_version(system, prompt, model), system.render(), user)
 
     def messages(self) -> tuple[list[dict], dict]:
         return chat(self.system, self.user)
-
-
-def prompt_version(system: prompts.Prompt, prompt: prompts.Prompt, model: type[BaseModel]) -> str:
-    """What an answer was asked with, for the cache key: both prompts' versions and a digest
-    of the answer schema."""
-    schema = json.dumps(model.model_json_schema(), ensure_ascii=False)  # key order matters
-    return f"{system.id}+{prompt.id}+schema.{hashlib.sha256(schema.encode()).hexdigest()[:8]}"
-
-
-def chat(system: str, user: str) -> tuple[list[dict], dict]:
-    """The messages and their template variables. instructor renders message contents as Jinja
-    templates when a context is given; the document text must not be a template, so each
-    content is one variable holding it."""
-    variables = {"bl_system": system, "bl_user": user}
-    messages = [
-        {"role": "system", "content": "{{ bl_system }}"},
-        {"role": "user", "content": "{{ bl_user }}"},
-    ]
-    return messages, variables
-
-
-def _fence(text: str) -> str:
-    """The section text cannot close the <document> element it is wrapped in."""
-    return text.replace("</document", "</ document").replace("<document", "< document")
 
 
 def extract_section(
@@ -160,7 +135,7 @@ def extract_section(
     request = _Request.build(section)
     key = cache_key(client.model, request.version, section.text)
     if cache is not None and (hit := cache.get(key)) is not None:
-        return _from_cache(hit, section)
+        return _held(_from_cache(hit, section), section)
     ledger = Ledger(client.config.token_budget_per_doc, cache.doc_tokens(doc_id) if cache else 0)
     source, injected = Grounding.build(
         section.text, document_text, list(project_names), section.expected_indicators
@@ -174,9 +149,22 @@ def extract_section(
             cache.record_calls(doc_id, section.section_id, ledger.calls)
     reasons += [f"text addressing a model was ignored: {s[:120]!r}" for s in injected]
     result = _result(section, client, request, data, reasons, source, ledger)
-    if cache is not None:
+    if cache is not None:  # cached as answered: the deterministic reading may change
         cache.put(key, result, request.version, section.text)
-    return result
+    return _held(result, section)
+
+
+def _held(result: SectionResult, section: Section) -> SectionResult:
+    """The result held to the deterministic reading of the section: what contradicts it goes
+    to review (worker/llm/contradict.py)."""
+    if result.data is None or not section.printed:
+        return result
+    answer = SPECS[section.kind][0].model_validate(result.data)
+    found = contradictions(answer, section.printed)
+    if not found:
+        return result
+    return result.model_copy(update={"status": SectionStatus.needs_review,
+                                     "reasons": result.reasons + found})
 
 
 def _run(
@@ -185,32 +173,19 @@ def _run(
     messages, variables = request.messages()
     try:
         data = client.extract(request.model, messages, {"grounding": source, **variables}, ledger)
-        _mark_reasked(ledger.calls, last_valid=True)
+        mark_reasked(ledger.calls, last_valid=True)
         return data, []
     except InstructorRetryException as e:
-        _mark_reasked(ledger.calls, last_valid=False)
-        cause = _cause(e)
-        if isinstance(cause, LLMUnavailable | BudgetSpent):
-            raise cause from e
-        if isinstance(cause, SectionRefused):
-            return None, [str(cause)]
+        mark_reasked(ledger.calls, last_valid=False)
+        why = cause(e)
+        if isinstance(why, LLMUnavailable | BudgetSpent):
+            raise why from e
+        if isinstance(why, SectionRefused):
+            return None, [str(why)]
         return _salvage(request.model, e, source)
     except IncompleteOutputException as e:
-        _mark_reasked(ledger.calls, last_valid=False)
+        mark_reasked(ledger.calls, last_valid=False)
         return _salvage_partial(request.model, e, source, client.config.max_tokens)
-
-
-def _cause(error: BaseException) -> BaseException | None:
-    seen = error.__cause__
-    while seen is not None and not isinstance(seen, LLMUnavailable | BudgetSpent | SectionRefused):
-        seen = seen.__cause__
-    return seen or error.__cause__
-
-
-def _mark_reasked(calls: list[CallRecord], *, last_valid: bool) -> None:
-    answered = [c for c in calls if c.outcome == "ok"]
-    for call in answered[:-1] if last_valid else answered:
-        call.outcome = "invalid"
 
 
 def _salvage(

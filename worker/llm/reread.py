@@ -28,8 +28,8 @@ from schemas.reread import (
     row_model,
 )
 from worker.errors import BudgetSpent, LLMUnavailable, SectionRefused
+from worker.llm.ask import boundary, cause, chat, mark_reasked, neutralise, prompt_version
 from worker.llm.client import Ledger, LLMClient
-from worker.llm.extract import _cause, _fence, _mark_reasked, chat, prompt_version
 from worker.store.llm_cache import LLMCache, cache_key
 
 
@@ -54,17 +54,19 @@ def reread_table(
     model = row_model(request.columns)
     system, prompt = prompts.load("system"), prompts.load("table_reread")
     version = prompt_version(system, prompt, model)
-    user = prompt.render(
-        title=request.title,
-        unit=request.unit,
-        pages=", ".join(map(str, request.pages)),
-        reasons="；".join(request.reasons)[:600],
-        columns="\n".join(f"- {c.key}: {c.title}" for c in request.columns),
-        words=_fence(render_words(request.words)),
-    )
+    values = {  # what the document prints is neutralised wherever the prompt shows it
+        "title": neutralise(request.title),
+        "unit": request.unit,
+        "pages": ", ".join(map(str, request.pages)),
+        "reasons": neutralise("；".join(request.reasons)[:600]),
+        "columns": "\n".join(f"- {c.key}: {neutralise(c.title)}" for c in request.columns),
+        "words": neutralise(render_words(request.words)),
+    }
+    user = prompt.render(**values, boundary=boundary())
     done = RereadOutcome(table_key=request.table_key, status=RereadStatus.failed,
                          model=client.model, prompt_version=version)
-    key = cache_key(client.model, version, user)
+    keyed = prompt.render(**values, boundary="")  # a cached answer does not depend on it
+    key = cache_key(client.model, version, keyed)
     if cache is not None and (hit := cache.get(key, RereadAnswer)) is not None:
         done.usage.cached = True
         return hit, done
@@ -72,21 +74,21 @@ def reread_table(
     messages, variables = chat(system.render(), user)
     try:
         data = client.extract(model, messages, variables, ledger)
-        _mark_reasked(ledger.calls, last_valid=True)
+        mark_reasked(ledger.calls, last_valid=True)
     except (InstructorRetryException, IncompleteOutputException) as e:
-        _mark_reasked(ledger.calls, last_valid=False)
-        cause = _cause(e)
-        if isinstance(cause, LLMUnavailable):
-            raise cause from e
-        known = isinstance(cause, SectionRefused | BudgetSpent)
-        done.reasons = [str(cause if known else e)[:300]]
+        mark_reasked(ledger.calls, last_valid=False)
+        why = cause(e)
+        if isinstance(why, LLMUnavailable):
+            raise why from e
+        known = isinstance(why, SectionRefused | BudgetSpent)
+        done.reasons = [str(why if known else e)[:300]]
         return None, _with_usage(done, ledger)
     finally:
         if cache is not None:
             cache.record_calls(doc_id, section_id(request), ledger.calls)
     answer = answer_of(data)
     if cache is not None:
-        cache.put(key, answer, version, user, model=client.model)
+        cache.put(key, answer, version, keyed, model=client.model)
     return answer, _with_usage(done, ledger)
 
 

@@ -79,13 +79,15 @@ def ocr_words_and_lines(
     engine: str | OcrEngine = DEFAULT_ENGINE,
     dpi: int = DEFAULT_DPI,
     deskew: bool = True,
+    clip: pymupdf.Rect | None = None,
 ) -> tuple[list[OcrWord], list[Segment], list[Segment]]:
-    """OCR words plus the horizontal and vertical ruling lines of the page, in page points.
+    """OCR words plus the horizontal and vertical ruling lines of the page (of `clip` alone,
+    in `page.get_text` space, when given), in page points.
 
     Lines are (x0, y0, x1, y1) with y0 == y1 (horizontal) or x0 == x1 (vertical).
     """
     eng = get_engine(engine) if isinstance(engine, str) else engine
-    raster = render(page, dpi, deskew)
+    raster = render(page, dpi, deskew, clip)
     h_px, v_px = detect_lines_px(raster.gray, dpi)
     clean = erase_lines(raster.gray, h_px, v_px, dpi)
     raw = eng.read(raster.gray, clean, v_px, dpi)

@@ -31,13 +31,15 @@ from worker.ocr import (
     assess_page,
     ocr_words_and_lines,
 )
-from worker.ocr.raster import Segment
+from worker.ocr.raster import Segment, glyph_share, render
 
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
 log = logging.getLogger(__name__)
 BASELINE = 0.12  # share of the em box below the baseline, so the rebuilt text fills the box
 RULE_WIDTH = 0.5  # points
 MIN_PICTURE = 0.08  # share of the page an image must cover to be read as a picture of text
+MIN_GLYPHS = 0.17  # least glyph_share of a picture of text (charts: ≤ 0.11, tables: ≥ 0.23)
+SHAPE_DPI = 100  # the render glyph_share looks at (~10 ms for a picture)
 
 
 def read_pdf_ocr(
@@ -92,15 +94,21 @@ def _pages_to_ocr(
 
 def image_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
     """Pictures on a page with a usable text layer that hold text of their own: images of at
-    least MIN_PICTURE of the page with (almost) no text-layer characters over them — a table
-    pasted into Word as a screenshot. Logos, seals and backgrounds under text are left alone."""
+    least MIN_PICTURE of the page with (almost) no text-layer characters over them, mostly
+    glyphs (`glyph_share`) — a table pasted into Word as a screenshot. Logos, seals,
+    backgrounds under text and charts are left alone."""
     if not page.get_images(full=False):  # cheap: the page's resources, nothing is drawn
         return []
-    area = abs(page.rect) or 1.0
+    unrotated = page.rect * page.derotation_matrix  # image boxes are in get_text space
+    area = abs(unrotated) or 1.0
     found = []
     for info in page.get_image_info():
-        rect = pymupdf.Rect(info["bbox"]) & page.rect
-        if abs(rect) >= MIN_PICTURE * area and len(page.get_text("text", clip=rect).strip()) < 5:
+        rect = pymupdf.Rect(info["bbox"]) & unrotated
+        if (
+            abs(rect) >= MIN_PICTURE * area
+            and len(page.get_text("text", clip=rect).strip()) < 5
+            and glyph_share(render(page, SHAPE_DPI, False, rect).gray, SHAPE_DPI) >= MIN_GLYPHS
+        ):
             found.append(rect)
     return found
 
@@ -112,13 +120,14 @@ def _write_ocr(
     dpi: int,
     regions: list[pymupdf.Rect] | None = None,
 ) -> list[OcrWord]:
-    """Write the OCR of `page` (only what lies in `regions`, when given) onto `new` as text
+    """Write the OCR of `page` (of each of `regions` alone, when given) onto `new` as text
     and ruling lines; the OCR words."""
-    words, h_lines, v_lines = ocr_words_and_lines(page, engine, dpi)
-    if regions is not None:
-        words = [w for w in words if any(_centre_in(w.bbox, r) for r in regions)]
-        h_lines = [s for s in h_lines if any(_centre_in(s, r) for r in regions)]
-        v_lines = [s for s in v_lines if any(_centre_in(s, r) for r in regions)]
+    words: list[OcrWord] = []
+    h_lines: list[Segment] = []
+    v_lines: list[Segment] = []
+    for clip in regions or [None]:
+        w, h, v = ocr_words_and_lines(page, engine, dpi, clip=clip)
+        words, h_lines, v_lines = words + w, h_lines + h, v_lines + v
     # OCR boxes are in the unrotated page's space: write unrotated, then turn like the original.
     rotation = page.rotation
     new.set_rotation(0)
@@ -132,10 +141,6 @@ def _write_ocr(
         shape.commit()
     new.set_rotation(rotation)
     return words
-
-
-def _centre_in(box: BBox, rect: pymupdf.Rect) -> bool:
-    return rect.contains(pymupdf.Point((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
 
 
 def _without_overlaps(words: list[OcrWord]) -> list[tuple[str, BBox]]:

@@ -25,6 +25,7 @@ import yaml
 
 from schemas.performance import Section, SectionKind
 from worker.layout import Block, Layout, TableBlock, TextBlock
+from worker.pipeline.printed import printed
 
 LIST_HEADER_CELLS = 5  # a header row of a list-style table (项目支出表) has at least this many
 _NUMERIC = re.compile(r"^[\d.,\s%-]+$")
@@ -288,6 +289,7 @@ def to_sections(group: Group, rules: Rules | None = None, why: str | None = None
                 pages=_pages(blocks),
                 reason=reason,
                 expected_indicators=count_indicators(blocks),
+                printed=printed(group.kind, blocks),
             )
         )
     return sections

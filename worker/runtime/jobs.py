@@ -31,6 +31,8 @@ from worker.runtime.carry import (
     audit_entry,
     carried_status,
     carry_review,
+    edited,
+    replay_edits,
     reviewed,
     was_confirmed,
 )
@@ -71,6 +73,7 @@ def process_document(doc_id: str) -> str:
     if record is None:
         return "unknown document"  # deleted since it was queued: nothing to do
     previous, confirmed = _previous(store, doc_id)  # a re-run: its review work is carried over
+    audit = store.audit(doc_id) if previous is not None else []
     store.mark_running(doc_id)
     started = time.perf_counter()
     data = store.read_bytes(doc_id)
@@ -88,17 +91,19 @@ def process_document(doc_id: str) -> str:
     if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
         reread_in_job(outcome, settings, LLMCache(store.engine))
     seconds = time.perf_counter() - started
-    carried = carry_review(previous, outcome.document, confirmed)
-    if carried.kept:  # the reviewer's values are the document's now: check those
-        outcome.findings = run_checks(outcome.document)
+    at_llm = {s.section_id for s in outcome.sections}  # their edits wait for finalize
+    carried = carry_review(previous, outcome.document, confirmed, audit, at_llm)
+    if carried.kept or carried.edits:  # the reviewer's document now: check that
+        outcome.findings = run_checks(outcome.document, sections=outcome.document.sections)
     status = carried_status(carried, outcome.status)
     was = DocStatus.confirmed if confirmed else record.status
-    audit = audit_entry(carried, was, status) if previous is not None else None
+    entry = (audit_entry(carried, was, status, outcome.findings, store.dismissals(doc_id))
+             if previous is not None else None)
     if not outcome.sections:
-        store.save_result(outcome.document, outcome.findings, status, seconds, audit)
+        store.save_result(outcome.document, outcome.findings, status, seconds, entry)
         return status.value
     # the tables are stored now; the document is final once its sections are back
-    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, audit)
+    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, entry)
     _fan_out(settings, store, outcome)
     return "sections queued"
 
@@ -115,7 +120,7 @@ def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None,
     result: that result stays, with its status, and the failed re-run is audited. `known`: the
     previous result when the caller has already loaded it."""
     previous, confirmed = known or _previous(store, doc_id)
-    if previous is None or not (confirmed or reviewed(previous)):
+    if previous is None or not (confirmed or reviewed(previous) or edited(store.audit(doc_id))):
         store.mark_failed(doc_id, reason, seconds)
         return
     status = DocStatus.confirmed if confirmed else DocStatus.needs_review
@@ -164,9 +169,12 @@ def finalize_document(doc_id: str) -> str:
     # the reader's results came with the document; the LLM's are in the sections table
     parsed = [s for s in document.sections if s.source == Source.parser]
     document.sections = fold(parsed, store.section_results(doc_id))
-    findings = run_checks(document, sections=document.sections)
-    carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
+    audit = store.audit(doc_id)
+    carried = Carried(confirmed=was_confirmed(audit),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])
+    llm = {s.section_id for s in document.sections if s.source == Source.llm}
+    replay_edits(document, audit, carried, sections=llm)  # the reviewer's values of them
+    findings = run_checks(document, sections=document.sections)
     status = carried_status(carried, status_of(document, findings))
     store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
     return status.value

@@ -13,6 +13,7 @@ from schemas.findings import finding_key
 from ui import tableview as tv
 from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, Services, current_user, md
 from ui.pageimage import Box
+from ui.review.edits import narrative_editor
 from ui.review.state import (
     SIGN_IN,
     follow_page,
@@ -285,7 +286,7 @@ def _printed_values(review: Review, f: Finding) -> list[dict[str, object]]:
     return out[:60]
 
 
-def extras_panel(review: Review) -> list[Box]:
+def extras_panel(sv: Services, review: Review) -> list[Box]:
     doc = review.document
     if doc.problems:
         with st.expander(f"Extraction problems ({len(doc.problems)})"):
@@ -313,6 +314,8 @@ def extras_panel(review: Review) -> list[Box]:
             key=key,
         )
         picked = [doc.narrative[i] for i in event.selection.rows]
+        if event.selection.rows:
+            narrative_editor(sv, review, event.selection.rows[0])
     page = st.session_state["page"]
     return [Box(n.bbox, "selected") for n in picked if n.bbox and n.page == page]
 

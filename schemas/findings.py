@@ -50,3 +50,22 @@ class Finding(BaseModel):
     difference: Decimal | None = None
     tolerance: Decimal | None = None
     locations: list[Location] = Field(default_factory=list)
+
+
+def finding_key(f: Finding) -> str:
+    """A finding's identity across re-checks and re-runs: its rule and the cells it names
+    (table, row label or code, column, page) — never a position in a list or a database row.
+    A finding that names no cell is told apart by its message."""
+    cells = sorted(
+        {
+            "/".join(str(p or "") for p in (loc.table_key, loc.row_code, loc.column_key, loc.page))
+            for loc in f.locations
+        }
+    )
+    return f"{f.rule_id}|{';'.join(cells) if cells else f.message}"
+
+
+def evidence(f: Finding) -> str:
+    """What a dismissal was given for: the difference (arithmetic rules) or the message. A
+    finding whose evidence changed since (another value, a larger difference) is open again."""
+    return str(f.difference) if f.difference is not None else f.message

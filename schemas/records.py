@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from schemas.document import DocStatus
+from schemas.findings import Finding, evidence, finding_key
 
 
 class FileKind(StrEnum):
@@ -50,3 +51,41 @@ class AuditEntry(BaseModel):
     old: str | None = None
     new: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class DismissReason(StrEnum):
+    """Why a reviewer set a finding aside (labels: the UI's locale files)."""
+
+    document_says_so = "document_says_so"  # 文件确实如此: the document really prints it
+    extraction_fixed = "extraction_fixed"  # 提取错误，已改正: the values were corrected
+    rounding = "rounding"  # 可容忍的舍入差: a rounding difference the reviewer tolerates
+    other = "other"  # the note says why
+
+
+class Dismissal(BaseModel):
+    """A reviewer's decision that a finding needs no further action, kept by the finding's
+    identity (`schemas.findings.finding_key`), so it outlives re-checks and re-runs."""
+
+    doc_id: str
+    key: str = Field(description="finding_key: rule id + the cells the finding names")
+    rule_id: str
+    reason: DismissReason
+    note: str = Field("", description="The reviewer's free note (required for `other`)")
+    evidence: str = Field(description="The finding's difference (or message) when dismissed")
+    message: str = Field("", description="The finding's message when dismissed")
+    user: str
+    at: datetime
+
+    def covers(self, finding: Finding) -> bool:
+        """Still the finding that was dismissed: same identity, same evidence."""
+        return self.key == finding_key(finding) and self.evidence == evidence(finding)
+
+
+def dismissal_of(finding: Finding, dismissals: dict[str, Dismissal]) -> Dismissal | None:
+    """The dismissal that covers this finding, if any (`dismissals` by key)."""
+    d = dismissals.get(finding_key(finding))
+    return d if d is not None and d.covers(finding) else None
+
+
+def open_findings(findings: list[Finding], dismissals: dict[str, Dismissal]) -> list[Finding]:
+    return [f for f in findings if dismissal_of(f, dismissals) is None]

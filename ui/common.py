@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from schemas import DocStatus
 from schemas.records import DocumentRecord
 from worker.errors import BudgetlensError
 from worker.services import Services
-from worker.services.accounts import authenticate
+from worker.services.accounts import LoginGuard
 from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
@@ -172,10 +173,16 @@ def _login_form(settings: Settings) -> None:
         name = st.text_input("Reviewer", key="login_name")
         password = st.text_input("Password", type="password", key="login_password")
         if st.form_submit_button("Sign in", icon=":material/login:"):
-            if authenticate(settings, name, password):
-                st.session_state["user"] = name.strip()
+            # rate limited per name and address (worker/services/accounts.py)
+            answer = LoginGuard(services().store.engine, settings).sign_in(
+                name, password, st.context.ip_address)
+            if answer.ok:
+                st.session_state["user"] = answer.user
                 st.rerun()
-            st.error("Unknown reviewer or wrong password.")
+            if answer.locked_s:
+                st.error(f"Too many failed sign-ins: try again in {math.ceil(answer.locked_s)} s.")
+            else:
+                st.error("Unknown reviewer or wrong password.")
 
 
 def require_user(action: str) -> str | None:

@@ -20,8 +20,10 @@
         └── SectionRefused
 
 Where a document is read by a library (MuPDF, python-docx), the reader turns that library's
-errors into DocumentRejected at the call. Anything else that escapes is a bug in our code or
-an infrastructure failure: it keeps its traceback, the job fails and is retried, then reported.
+errors into DocumentRejected at the call. A reading that runs past the job timeout or out of
+its memory cap, a reader crashing, a full disk also fail the document once, with the reason
+(worker/runtime/failures.py). Anything else that escapes is a bug in our code or an
+infrastructure failure: it keeps its traceback, the job fails and is retried, then reported.
 """
 
 

@@ -25,7 +25,12 @@ class Settings(BaseSettings):
     queue_name: str = "budgetlens"
 
     workers: int = Field(2, ge=1, description="Worker processes for `run` / `worker`")
-    job_timeout_s: int = Field(600, description="A document job is killed after this")
+    job_timeout_s: int = Field(
+        600, description="A document job is stopped after this; a document that takes longer "
+                         "fails with that reason, without retries")
+    job_memory_mb: int = Field(
+        3072, ge=64, description="Memory a document job may add to its worker (RLIMIT_AS); a "
+                                 "document that needs more fails with that reason")
     job_retries: int = Field(3, ge=0, description="Retries for transient (infrastructure) failures")
     retry_backoff_s: list[int] = Field(default=[5, 30, 120], description="Delay before each retry")
     heartbeat_s: int = Field(
@@ -74,6 +79,11 @@ class Settings(BaseSettings):
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
+    login_free_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per reviewer name / client address before lock-out")
+    login_lockout_s: float = Field(
+        30, gt=0, description="First lock-out; it doubles with each further failure")
+    login_lockout_max_s: float = Field(3600, gt=0, description="Longest lock-out")
 
     @classmethod
     def default(cls, name: str) -> Any:

@@ -66,7 +66,7 @@ def test_review_survives_the_rerun_of_a_job_whose_worker_died_after_commit(
     table, row, column, printed = _first_amount(review.document)
     mine = str(Decimal(printed.replace(",", "")) + 1)
     review = correct(store, review, [Edit(table, row, column, mine)], "alice")
-    confirm_document(store, review, "alice")
+    confirm_document(store, review, "alice", note="the page prints it so")
 
     registry = StartedJobRegistry(queue=queue)
     _wait_for(lambda: registry.get_expired_job_ids(), "the dead worker's heartbeat to expire")

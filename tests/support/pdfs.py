@@ -21,3 +21,15 @@ def encrypted_pdf() -> bytes:
 def truncated_pdf() -> bytes:
     data = text_pdf(pages=3)
     return data[: len(data) // 3]
+
+
+def long_pdf(copies: int) -> bytes:
+    """A long document with real tables: sample 003 (52 pages) `copies` times over — seconds
+    to read, a fraction of a second to make."""
+    from tests.support.samples import SAMPLES
+
+    src = pymupdf.open(SAMPLES / "003_10d8e44b991496ab.pdf")
+    doc = pymupdf.open()
+    for _ in range(copies):
+        doc.insert_pdf(src)
+    return doc.tobytes()

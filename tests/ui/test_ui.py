@@ -185,7 +185,7 @@ def test_queue_filters(env: Settings, store: Store) -> None:
 
 
 def test_export_offers_the_contract_files(misread, store: Store) -> None:
-    at = open_app()
+    at = open_app("alice")  # with accounts configured, exports need a reviewer
     at.switch_page("views/export.py").run()
     at.radio(key="export_scope").set_value("all").run()
     at.button(key="export_go").click().run()
@@ -356,7 +356,7 @@ def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
     assert tv.BACKGROUND["suspect"] in _grid_css(at)
     f = sorted_findings(review)[pointed[0]]
     assert "疑似OCR误读" in f.message and "置信度0.55" in f.message
-    assert "suspected misread" in texts(at, "text")  # the finding's detail names it
+    assert "suspected misread" in texts(at, "caption")  # the finding's detail names it
 
     ri, key = scan.low[0]
     at = _pick_cell(at, scan, ri, key)

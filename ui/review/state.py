@@ -32,7 +32,10 @@ def reset_view(review: Review) -> None:
 
 
 def sorted_findings(review: Review) -> list[Finding]:
-    return sorted(review.findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 9))
+    """Open before dismissed, errors first, grouped by cause (rule), then by page."""
+    return sorted(review.findings, key=lambda f: (
+        review.dismissal(f) is not None, _SEVERITY_ORDER.get(f.severity, 9), f.rule_id,
+        tv.finding_page(review.document, f) or 0))
 
 
 def run_action(done: str, action: Callable[[], Review]) -> None:

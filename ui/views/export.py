@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from schemas import DocStatus
-from ui.common import services, show_flashes
+from ui.common import current_user, services, show_flashes
+from worker.services.accounts import may_export
 from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS, export
 from worker.services.review import REVIEWABLE
 from worker.store import Store
@@ -47,6 +48,11 @@ def main() -> None:
     fmt = FORMATS[
         st.segmented_control("Format", list(FORMATS), default="CSV", key="export_fmt") or "CSV"
     ]
+    if not may_export(sv.settings, current_user()):  # checked here, on the server, every run
+        st.session_state.pop("export", None)
+        st.warning("Sign in (sidebar) to export: this installation has reviewer accounts.")
+        _contract()
+        return
     if st.button("Prepare files", key="export_go", type="primary", icon=":material/build:"):
         with st.spinner("Exporting…"):
             st.session_state["export"] = (scope, fmt, _build(sv.store, fmt, scope == "confirmed"))

@@ -21,6 +21,8 @@ from ui.common import (
     short_name,
     show_flashes,
 )
+from worker.errors import NotAllowed
+from worker.services.accounts import is_reviewer, require_reviewer
 from worker.services.review import REVIEWABLE, requeue
 from worker.services.submit import SubmitReport, submit_bytes
 
@@ -45,7 +47,7 @@ def main() -> None:
 
 
 def _upload(sv: Services) -> None:
-    user = current_user()
+    user = current_user() if is_reviewer(sv.settings, current_user()) else None
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
             "Add documents (PDF, DOCX or TXT; the same file twice is recognised and kept once)",
@@ -60,6 +62,11 @@ def _upload(sv: Services) -> None:
     if user is None:
         st.caption("Sign in (sidebar) to upload.")
     if not (sent and files):
+        return
+    try:  # on the server: a disabled widget is only a hint to the browser
+        require_reviewer(sv.settings, current_user(), "upload")
+    except NotAllowed as exc:
+        st.error(f"Upload refused: {md(exc)}.")
         return
     queue = queue_or_error(sv)
     if queue is None:
@@ -182,6 +189,11 @@ def _failures(sv: Services, failed: list[DocumentRecord]) -> None:
 
 
 def _requeue(sv: Services, records: list[DocumentRecord], user: str) -> None:
+    try:
+        require_reviewer(sv.settings, user, "requeue")
+    except NotAllowed as exc:
+        st.error(f"Requeue refused: {md(exc)}.")
+        return
     queue = queue_or_error(sv)
     if queue is None:
         return

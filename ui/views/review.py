@@ -18,7 +18,7 @@ from ui.common import (
     short_name,
     show_flashes,
 )
-from ui.review import panels
+from ui.review import edits, panels
 from ui.review import table as review_table
 from ui.review.page import page_panel
 from ui.review.state import ensure_view, reset_view
@@ -35,14 +35,17 @@ def main() -> None:
     if review is None:
         return
     panels.header(sv, review)
+    edits.metadata_panel(sv, review)
     if st.session_state.get("layout_pref") == "stacked":  # full width for wide tables
         image, data = st.container(), st.container()
     else:
         image, data = st.columns([1.1, 1], gap="medium")
     with data:  # filled first: the selections there decide what the image highlights
         boxes = review_table.table_panel(sv, review)
-        boxes += panels.findings_panel(review)
-        boxes += panels.extras_panel(review)
+        boxes += edits.rows_panel(sv, review)
+        boxes += panels.findings_panel(sv, review)
+        boxes += edits.performance_panel(sv, review)
+        boxes += panels.extras_panel(sv, review)
     with image:
         page_panel(sv, review, boxes)
 

@@ -157,13 +157,14 @@ def align(header: Header, row: GRow) -> list[int | None]:
 _VALUE_LIKE = re.compile(r"^[≥≤><＞＜=＝≈]|^\d|%$")
 
 
-def fit(header: Header, rows: list[GRow]) -> Header:
+def fit(header: Header, rows: list[GRow], vocab: Vocabulary) -> Header:
     """The header with its indicator columns moved one column left or right when the data rows
     below print them there (a form whose data rows skip an empty cell): the shift under which
-    the 三级指标 columns hold names and the 指标值 columns values."""
-    best, shift = _fit_score(header, rows, 0), 0
+    the cells read as what their columns hold (a name under 三级指标, a figure under 指标值, a
+    bare ≥ / 定性 under 指标性质, 数量指标 under 二级指标)."""
+    best, shift = _fit_score(header, rows, 0, vocab), 0
     for s in (-1, 1):
-        if (score := _fit_score(header, rows, s)) > best:
+        if (score := _fit_score(header, rows, s, vocab)) > best:
             best, shift = score, s
     if shift == 0:
         return header
@@ -174,17 +175,36 @@ def fit(header: Header, rows: list[GRow]) -> Header:
     return replace(header, slots=slots, project=project)
 
 
-def _fit_score(header: Header, rows: list[GRow], shift: int) -> int:
+def _looks(text: str, vocab: Vocabulary) -> str:
+    """What a cell's text is: a bare comparator, a 一级/二级指标 name, a value, or a name."""
+    k = key(text)
+    if k in vocab.comparators:
+        return "comparator"
+    if k in vocab.level1 or k in vocab.level2:
+        return "level"
+    return "value" if _VALUE_LIKE.search(text) else "name"
+
+
+# field → how each kind of cell text scores under it (kinds not listed score 0)
+_EXPECTED: dict[str, dict[str, int]] = {
+    "value": {"value": 1, "comparator": -1, "level": -1},  # a value may be words (好, 达标)
+    "name": {"name": 1, "value": -1, "comparator": -1, "level": -1},
+    "combined": {"name": 1, "level": 1, "value": -1, "comparator": -1},
+    "comparator": {"comparator": 1, "name": -1, "value": -1},
+    "level1": {"level": 1, "value": -1, "comparator": -1},
+    "level2": {"level": 1, "value": -1, "comparator": -1},
+}
+
+
+def _fit_score(header: Header, rows: list[GRow], shift: int, vocab: Vocabulary) -> int:
     score = 0
     for row in rows:
         texts = row.texts()
         for slot in header.slots:
             for fieldname, cols in slot.columns.items():
+                expected = _EXPECTED.get(fieldname)
                 for c in cols:
                     t = texts[c + shift] if 0 <= c + shift < len(texts) else ""
-                    if not t:
-                        continue
-                    looks = bool(_VALUE_LIKE.search(t))
-                    score += looks if fieldname == "value" else -looks if fieldname in _NAME_FIELDS else 0
-                    score += (not looks) if fieldname in _NAME_FIELDS else 0
+                    if t and expected:
+                        score += expected.get(_looks(t, vocab), 0)
     return score

@@ -69,7 +69,7 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
         if is_header(row, vocab):
             state.header = find_header(rows, i, vocab)
             if state.header:
-                state.header = fit(state.header, _body(rows, state.header.row + 1, vocab))
+                state.header = fit(state.header, _body(rows, state.header.row + 1, vocab), vocab)
             i = state.header.row + 1 if state.header else i + 1
             state.labels_above = []
             continue

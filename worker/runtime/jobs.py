@@ -17,10 +17,11 @@ import time
 from typing import Any
 
 from rq import get_current_job
+from rq.timeouts import JobTimeoutException
 
 from schemas import DocStatus, Document
 from schemas.performance import Source
-from worker.errors import DocumentRejected, LLMUnavailable
+from worker.errors import LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
 from worker.performance.agree import fold
 from worker.pipeline import Options, Outcome, process, status_of
@@ -30,9 +31,12 @@ from worker.runtime.carry import (
     audit_entry,
     carried_status,
     carry_review,
+    edited,
+    replay_edits,
     reviewed,
     was_confirmed,
 )
+from worker.runtime.failures import content_failure, disk_full, horse_crash, memory_cap
 from worker.runtime.queue import enqueue_sections
 from worker.runtime.reread import reread_in_job
 from worker.settings import Settings
@@ -69,29 +73,37 @@ def process_document(doc_id: str) -> str:
     if record is None:
         return "unknown document"  # deleted since it was queued: nothing to do
     previous, confirmed = _previous(store, doc_id)  # a re-run: its review work is carried over
+    audit = store.audit(doc_id) if previous is not None else []
     store.mark_running(doc_id)
     started = time.perf_counter()
+    data = store.read_bytes(doc_id)
     try:
-        outcome = process(store.read_bytes(doc_id), record.kind, doc_id, record.source_file,
-                          Options.from_settings(settings))
-    except DocumentRejected as exc:
-        log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, exc.reason)
-        _fail(store, doc_id, exc.reason, time.perf_counter() - started, (previous, confirmed))
+        with memory_cap(settings.job_memory_mb):
+            outcome = process(data, record.kind, doc_id, record.source_file,
+                              Options.from_settings(settings))
+    except Exception as exc:  # the document's fault fails it once; anything else is retried
+        reason = content_failure(exc, settings)
+        if reason is None:
+            raise
+        log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, reason)
+        _fail(store, doc_id, reason, time.perf_counter() - started, (previous, confirmed))
         return "failed"
     if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
         reread_in_job(outcome, settings, LLMCache(store.engine))
     seconds = time.perf_counter() - started
-    carried = carry_review(previous, outcome.document, confirmed)
-    if carried.kept:  # the reviewer's values are the document's now: check those
-        outcome.findings = run_checks(outcome.document)
+    at_llm = {s.section_id for s in outcome.sections}  # their edits wait for finalize
+    carried = carry_review(previous, outcome.document, confirmed, audit, at_llm)
+    if carried.kept or carried.edits:  # the reviewer's document now: check that
+        outcome.findings = run_checks(outcome.document, sections=outcome.document.sections)
     status = carried_status(carried, outcome.status)
     was = DocStatus.confirmed if confirmed else record.status
-    audit = audit_entry(carried, was, status) if previous is not None else None
+    entry = (audit_entry(carried, was, status, outcome.findings, store.dismissals(doc_id))
+             if previous is not None else None)
     if not outcome.sections:
-        store.save_result(outcome.document, outcome.findings, status, seconds, audit)
+        store.save_result(outcome.document, outcome.findings, status, seconds, entry)
         return status.value
     # the tables are stored now; the document is final once its sections are back
-    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, audit)
+    store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, entry)
     _fan_out(settings, store, outcome)
     return "sections queued"
 
@@ -108,7 +120,7 @@ def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None,
     result: that result stays, with its status, and the failed re-run is audited. `known`: the
     previous result when the caller has already loaded it."""
     previous, confirmed = known or _previous(store, doc_id)
-    if previous is None or not (confirmed or reviewed(previous)):
+    if previous is None or not (confirmed or reviewed(previous) or edited(store.audit(doc_id))):
         store.mark_failed(doc_id, reason, seconds)
         return
     status = DocStatus.confirmed if confirmed else DocStatus.needs_review
@@ -157,24 +169,52 @@ def finalize_document(doc_id: str) -> str:
     # the reader's results came with the document; the LLM's are in the sections table
     parsed = [s for s in document.sections if s.source == Source.parser]
     document.sections = fold(parsed, store.section_results(doc_id))
-    findings = run_checks(document, sections=document.sections)
-    carried = Carried(confirmed=was_confirmed(store.audit(doc_id)),
+    audit = store.audit(doc_id)
+    carried = Carried(confirmed=was_confirmed(audit),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])
+    llm = {s.section_id for s in document.sections if s.source == Source.llm}
+    replay_edits(document, audit, carried, sections=llm)  # the reviewer's values of them
+    findings = run_checks(document, sections=document.sections)
     status = carried_status(carried, status_of(document, findings))
     store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
     return status.value
 
 
 def on_job_failure(job: Any, connection: Any, exc_type: type, exc: BaseException, tb: Any) -> None:
-    """Infrastructure failure (or crash, timeout, killed worker). RQ retries while it can; the
-    store shows the reason either way."""
+    """Infrastructure failure (or a bug, a timeout outside the reading). RQ retries while it can;
+    the store shows the reason either way. A full disk fails the document now: a retry cannot
+    succeed before someone frees space (the callback runs before RQ decides on the retry)."""
     _, store = _context()
-    doc_id = job.args[0]
-    reason = f"{exc_type.__name__}: {exc}".rstrip(": ")
+    full = disk_full(exc)
+    if full is not None:
+        job.retries_left = 0
+    _settle(store, job, full or f"{exc_type.__name__}: {exc}".rstrip(": "))
+
+
+def on_horse_killed(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
+    """The work horse died without a word (RQ calls no failure callback then; this runs in the
+    worker, before RQ decides on the retry). A reader that crashed on the document, or a job
+    killed for outliving its timeout (stuck in a library), fails the document once; a horse
+    killed from outside (kill -9, the OOM killer) is retried."""
+    if job.func_name != "worker.jobs.process_document":
+        return  # a section stays pending, a final check is retried
+    settings, store = _context()
+    timeout = job.timeout or settings.job_timeout_s
+    started = job.started_at.timestamp() if job.started_at else time.time()
+    reason = horse_crash(ret_val)
+    if reason is None and time.time() - started >= timeout:
+        reason = content_failure(JobTimeoutException(), settings)
+    if reason is not None:
+        job.retries_left = 0
+    _settle(store, job, reason or f"the work horse died (exit status {ret_val})")
+
+
+def _settle(store: Store, job: Any, reason: str) -> None:
+    """The store's side of a failed document job: queued again while RQ retries, else failed."""
     if job.retries_left:
-        store.mark_queued(doc_id, reason=f"retrying after {reason}")
+        store.mark_queued(job.args[0], reason=f"retrying after {reason}")
     else:
-        _fail(store, doc_id, reason)
+        _fail(store, job.args[0], reason)
 
 
 def on_section_failure(job: Any, connection: Any, exc_type: type, exc: BaseException,

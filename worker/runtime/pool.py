@@ -54,6 +54,7 @@ def make_worker(settings: Settings, cls: type[BudgetlensWorker] = BudgetlensWork
         job_monitoring_interval=settings.heartbeat_s,
         maintenance_interval=settings.heartbeat_s,
         worker_ttl=settings.heartbeat_s + _BLPOP_MARGIN,  # idle: wake up every heartbeat_s
+        work_horse_killed_handler=jobs.on_horse_killed,  # RQ calls no failure callback then
     )
     worker.heartbeat_grace = settings.heartbeat_grace_s
     return worker

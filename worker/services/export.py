@@ -15,7 +15,7 @@ from typing import Any
 
 from schemas import DocStatus, Document, Finding, Location
 from schemas.performance import Usage
-from schemas.records import DocumentRecord
+from schemas.records import Dismissal, DocumentRecord, dismissal_of
 from worker.services import tidy
 from worker.services.tidy import (
     NARRATIVE_FIGURE_COLUMNS,
@@ -80,6 +80,11 @@ FINDING_COLUMNS = [
     "page",
     "suspect",
     "confidence",
+    "status",  # v4: open | dismissed, and the dismissal's reason, note, reviewer, time
+    "reason",
+    "note",
+    "reviewer",
+    "reviewed_at",
 ]
 DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance",
                    *tidy.DECIMAL_COLUMNS}
@@ -145,8 +150,11 @@ def document_row(rec: DocumentRecord, usage: Usage) -> dict[str, Any]:
     }
 
 
-def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any]]:
+def finding_rows(
+    doc_id: str, findings: list[Finding], dismissals: dict[str, Dismissal] | None = None
+) -> Iterator[dict[str, Any]]:
     for f in findings:
+        d = dismissal_of(f, dismissals or {})
         base = {
             "doc_id": doc_id,
             "rule_id": f.rule_id,
@@ -157,6 +165,13 @@ def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any
             "difference": f.difference,
             "tolerance": f.tolerance,
         }
+        review = {
+            "status": "dismissed" if d else "open",
+            "reason": d and d.reason.value,
+            "note": d and d.note,
+            "reviewer": d and d.user,
+            "reviewed_at": d and d.at.isoformat(),
+        }
         locs: list[Location | None] = [*f.locations] or [None]
         for loc in locs:
             yield base | {
@@ -166,7 +181,7 @@ def finding_rows(doc_id: str, findings: list[Finding]) -> Iterator[dict[str, Any
                 "page": loc and loc.page,
                 "suspect": bool(loc and loc.suspect),
                 "confidence": loc and loc.confidence,
-            }
+            } | review
 
 
 def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> dict[str, int]:
@@ -180,6 +195,7 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
     targets: list[dict[str, Any]] = []
     evaluations: list[dict[str, Any]] = []
     figures: list[dict[str, Any]] = []
+    dismissals = store.dismissals_of(r.doc_id for r in records)
     for rec in records:
         doc, doc_findings = store.load_result(rec.doc_id)
         if doc is None:
@@ -187,7 +203,7 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
         if fmt == "json":
             (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
         facts.extend(fact_rows(doc, rec.status))
-        findings.extend(finding_rows(rec.doc_id, doc_findings))
+        findings.extend(finding_rows(rec.doc_id, doc_findings, dismissals.get(rec.doc_id)))
         targets.extend(target_rows(doc, rec.status))
         evaluations.extend(self_evaluation_rows(doc, rec.status))
         figures.extend(narrative_figure_rows(doc))

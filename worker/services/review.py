@@ -8,8 +8,14 @@ reviewer saw, so two reviewers never silently overwrite each other: the second w
     correct(store, review, edits, user)      values old → new, Value.status = corrected
     confirm_value(store, review, cell, user)  one value checked against the page → confirmed
     confirm_table(store, review, table, user) every extracted value of a table → confirmed
-    confirm_document(store, review, user)    status confirmed
+    confirm_document(store, review, user, note)  status confirmed; open errors need a note
     reopen(store, review, user)              a confirmed document back to needs_review
+    dismiss(store, review, finding, reason, user, note)  a finding set aside, with why
+    reopen_finding(store, review, finding, user)         … and open again
+
+A dismissal is kept by the finding's identity (rule + the cells it names, schemas.findings.
+finding_key) in its own table: re-checks and re-runs rewrite the findings, and a finding raised
+again with the same evidence is still dismissed; one whose difference changed is open again.
 
 Confirming re-runs the checks too: a confirmed OCR'd number is no longer a low-confidence one
 (`unsure`), nor a suspected misread — the reviewer compared it with the scan.
@@ -18,18 +24,21 @@ Confirming re-runs the checks too: a confirmed OCR'd number is no longer a low-c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from rq import Queue
 
-from schemas import DocStatus, Document, Finding, Row, Table, Unit, Value, ValueStatus
-from schemas.records import DocumentRecord
+from schemas import DocStatus, Document, Finding, Row, Severity, Table, Unit, Value, ValueStatus
+from schemas.findings import evidence, finding_key
+from schemas.records import Dismissal, DismissReason, DocumentRecord, dismissal_of, open_findings
 from worker.errors import InvalidEdit, NotAllowed, VersionConflict
 from worker.pipeline.checks import run_checks
+from worker.rules import catalogue
 from worker.rules.ocr import is_low, threshold
 from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
@@ -47,6 +56,18 @@ class Review:
     record: DocumentRecord
     document: Document
     findings: list[Finding]
+    dismissals: dict[str, Dismissal] = field(default_factory=dict)  # by finding key
+
+    def dismissal(self, finding: Finding) -> Dismissal | None:
+        return dismissal_of(finding, self.dismissals)
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return open_findings(self.findings, self.dismissals)
+
+    @property
+    def open_errors(self) -> list[Finding]:
+        return [f for f in self.open_findings if f.severity == Severity.error]
 
     @property
     def doc_id(self) -> str:
@@ -73,7 +94,9 @@ def open_review(store: Store, doc_id: str) -> Review | None:
     if record is None or record.status not in REVIEWABLE:
         return None
     document, findings = store.load_result(doc_id)
-    return None if document is None else Review(record, document, findings)
+    if document is None:
+        return None
+    return Review(record, document, findings, store.dismissals(doc_id))
 
 
 def recheck(doc: Document) -> list[Finding]:
@@ -149,18 +172,62 @@ def confirm_table(
     return _save(store, review, doc, checks(doc) if n else review.findings, user, [entry])
 
 
-def confirm_document(store: Store, review: Review, user: str, checks: Checks = recheck) -> Review:
+def confirm_document(
+    store: Store, review: Review, user: str, note: str = "", checks: Checks = recheck
+) -> Review:
     """The reviewer vouches that the data match the document as printed. Findings about the
-    document itself may stay open (real documents contradict themselves); they are recorded."""
+    document itself may stay open (real documents contradict themselves), but with an error
+    still open (not dismissed) the reviewer must say why in `note`; both are recorded."""
     _require(user)
     if review.record.status == DocStatus.confirmed:
         raise InvalidEdit("the document is already confirmed")
     doc = review.document.model_copy(deep=True)
     n = sum(_confirm_values(t) for t in doc.tables)
     findings = checks(doc) if n else review.findings
-    open_by = Counter(f.severity.value for f in findings)
-    entry = {"action": "confirm", "detail": {"values": n, "open_findings": dict(open_by)}}
+    still_open = open_findings(findings, review.dismissals)
+    errors = sum(f.severity == Severity.error for f in still_open)
+    if errors and not note.strip():
+        raise InvalidEdit(
+            f"{errors} error finding(s) are still open: dismiss them with a reason, or say in "
+            "a note why the document is confirmed anyway"
+        )
+    open_by = Counter(f.severity.value for f in still_open)
+    detail = {"values": n, "open_findings": dict(open_by), "note": note.strip(),
+              "dismissed": len(findings) - len(still_open)}
+    entry = {"action": "confirm", "new": note.strip() or None, "detail": detail}
     return _save(store, review, doc, findings, user, [entry], DocStatus.confirmed)
+
+
+def dismiss(
+    store: Store, review: Review, findings: Finding | Sequence[Finding], reason: DismissReason,
+    user: str, note: str = "",
+) -> Review:
+    """Set findings aside (one, or a whole cause at once): the reason, the reviewer's note, who
+    and when, one audit entry each."""
+    _require(user)
+    chosen = [findings] if isinstance(findings, Finding) else list(findings)
+    if not chosen:
+        return review
+    if any(f not in review.findings for f in chosen):
+        raise InvalidEdit("that finding is no longer raised; reload the document")
+    if reason == DismissReason.other and not note.strip():
+        raise InvalidEdit("say in the note why the finding is dismissed")
+    at = datetime.now(UTC)
+    ds = [Dismissal(doc_id=review.doc_id, key=finding_key(f), rule_id=f.rule_id, reason=reason,
+                    note=note.strip(), evidence=evidence(f), message=f.message, user=user, at=at)
+          for f in chosen]
+    return _after(store, review, lambda: store.dismiss(ds, review.version))
+
+
+def reopen_finding(store: Store, review: Review, finding: Finding, user: str,
+                   note: str = "") -> Review:
+    """A dismissed finding is open again (the dismissal stays in the audit log)."""
+    _require(user)
+    key = finding_key(finding)
+    if key not in review.dismissals:
+        raise InvalidEdit("that finding is not dismissed")
+    return _after(store, review, lambda: store.undismiss(review.doc_id, key, user,
+                                                          review.version, note.strip()))
 
 
 def reopen(store: Store, review: Review, user: str) -> Review:
@@ -176,6 +243,18 @@ def reopen(store: Store, review: Review, user: str) -> Review:
         [{"action": "reopen"}],
         DocStatus.needs_review,
     )
+
+
+def rule_title(rule_id: str, message: str = "") -> str:
+    """The rule's Chinese one-liner (the catalogue's `zh`): how a cause is named to a reviewer.
+    A rule outside the catalogue is named by its message's lead (the text before '：')."""
+    title = _rule_titles().get(rule_id)
+    return title or message.split("：", 1)[0] or rule_id
+
+
+@cache
+def _rule_titles() -> dict[str, str]:
+    return {r.id: r.zh for r in catalogue()}
 
 
 def table_confirmed(table: Table) -> bool:
@@ -298,7 +377,18 @@ def _save(
         raise VersionConflict(_conflict_message(store, review)) from exc
     record = store.get(review.doc_id)
     assert record is not None  # it was just written
-    return Review(record, doc, findings)
+    return Review(record, doc, findings, review.dismissals)
+
+
+def _after(store: Store, review: Review, write: Callable[[], int]) -> Review:
+    """A write beside the result (dismissals): versioned like `_save`, the result unchanged."""
+    try:
+        write()
+    except VersionConflict as exc:
+        raise VersionConflict(_conflict_message(store, review)) from exc
+    record = store.get(review.doc_id)
+    assert record is not None
+    return Review(record, review.document, review.findings, store.dismissals(review.doc_id))
 
 
 def _conflict_message(store: Store, review: Review) -> str:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, defer, mapped_colum
 
 from schemas import DocStatus, Document, Finding
 from schemas.performance import Section, SectionResult, SectionStatus
-from schemas.records import AuditEntry, DocumentRecord
+from schemas.records import AuditEntry, Dismissal, DocumentRecord
 from worker.errors import StoreError, VersionConflict
 from worker.settings import Settings
 from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
@@ -105,6 +105,23 @@ class _Section(_Base):
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. project names
     result: Mapped[str | None] = mapped_column(NulFreeText, nullable=True)  # SectionResult JSON
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class _Dismissal(_Base):
+    """A finding a reviewer set aside, by the finding's identity (survives re-runs: the worker
+    rewrites `documents.findings`, never this table)."""
+
+    __tablename__ = "dismissals"
+
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.doc_id"), primary_key=True)
+    key: Mapped[str] = mapped_column(NulFreeText, primary_key=True)  # long: one part per cell
+    rule_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(NulFreeText, default="")
+    evidence: Mapped[str] = mapped_column(NulFreeText)
+    message: Mapped[str] = mapped_column(NulFreeText, default="")
+    user: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 class Store:
@@ -279,7 +296,6 @@ class Store:
         audit: dict[str, Any] | None = None,
     ) -> None:
         """The worker's write (`audit`: one system entry in the same transaction)."""
-        region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
         with self._session() as s:
             s.execute(
                 update(_Doc)
@@ -287,12 +303,7 @@ class Store:
                 .values(
                     status=status,
                     error=None,
-                    department=doc.department,
-                    region=region or None,
-                    fiscal_year=doc.fiscal_year,
-                    doc_type=doc.doc_type,
-                    unit=doc.unit,
-                    pages=doc.pages,
+                    **_metadata(doc),
                     result=doc.model_dump_json(),
                     n_findings=len(findings),
                     findings=_dump_findings(findings),
@@ -324,6 +335,7 @@ class Store:
         """A reviewer's write: only if nobody wrote since `expected_version`. Returns the new
         version; raises VersionConflict otherwise. Every change goes to the audit log."""
         values: dict[str, Any] = dict(
+            **_metadata(doc),  # a reviewer may have corrected them
             result=doc.model_dump_json(),
             findings=_dump_findings(findings),
             n_findings=len(findings),
@@ -343,6 +355,61 @@ class Store:
             for entry in audit:
                 s.add(_Audit(doc_id=doc.doc_id, user=user, **entry))
         return expected_version + 1
+
+    # -- dismissed findings -------------------------------------------------------------------
+
+    def dismiss(self, dismissals: builtins.list[Dismissal], expected_version: int) -> int:
+        """Set findings of one document aside (replacing earlier dismissals of them), each
+        audited, in one versioned write like `update_result`. Returns the new version."""
+        with self._session() as s:
+            for d in dismissals:
+                if d is dismissals[0]:
+                    self._bump(s, d.doc_id, expected_version)
+                s.execute(delete(_Dismissal).where(_Dismissal.doc_id == d.doc_id,
+                                                   _Dismissal.key == d.key))
+                s.add(_Dismissal(**d.model_dump()))
+                s.add(_Audit(doc_id=d.doc_id, user=d.user, at=d.at, action="dismiss",
+                             target=d.key, new=d.reason.value,
+                             detail={"rule_id": d.rule_id, "note": d.note,
+                                     "evidence": d.evidence, "message": d.message}))
+        return expected_version + 1
+
+    def undismiss(self, doc_id: str, key: str, user: str, expected_version: int,
+                  note: str = "") -> int:
+        """The finding is open again; the dismissal it had stays in the audit log."""
+        with self._session() as s:
+            self._bump(s, doc_id, expected_version)
+            gone = s.get(_Dismissal, (doc_id, key))
+            if gone is None:
+                raise StoreError(f"no dismissed finding {key!r} in {doc_id[:12]}")
+            s.delete(gone)
+            s.add(_Audit(doc_id=doc_id, user=user, action="reopen_finding", target=key,
+                         old=gone.reason, detail={"note": note, "rule_id": gone.rule_id}))
+        return expected_version + 1
+
+    def dismissals(self, doc_id: str) -> dict[str, Dismissal]:
+        """The document's dismissals by finding key."""
+        return self.dismissals_of([doc_id]).get(doc_id, {})
+
+    def dismissals_of(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Dismissal]]:
+        found: dict[str, dict[str, Dismissal]] = {}
+        with self._session() as s:
+            for chunk in _chunks(doc_ids):
+                q = select(_Dismissal).where(_Dismissal.doc_id.in_(chunk))
+                for row in s.scalars(q):
+                    d = Dismissal.model_validate(row, from_attributes=True)
+                    found.setdefault(d.doc_id, {})[d.key] = d
+        return found
+
+    @staticmethod
+    def _bump(s: Session, doc_id: str, expected_version: int) -> None:
+        done = s.execute(
+            update(_Doc)
+            .where(_Doc.doc_id == doc_id, _Doc.version == expected_version)
+            .values(version=expected_version + 1, updated_at=_now())
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise VersionConflict(f"{doc_id[:12]} was changed by someone else; reload it")
 
     # -- LLM sections -----------------------------------------------------------------------
 
@@ -411,6 +478,13 @@ def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
     unique = list(dict.fromkeys(ids))  # a duplicate in two slices would be counted twice
     for start in range(0, len(unique), _IN_CHUNK):
         yield unique[start : start + _IN_CHUNK]
+
+
+def _metadata(doc: Document) -> dict[str, Any]:
+    """The document's columns that listings show and filter by."""
+    region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
+    return dict(department=doc.department, region=region or None, fiscal_year=doc.fiscal_year,
+                doc_type=doc.doc_type, unit=doc.unit, pages=doc.pages)
 
 
 def _dump_findings(findings: list[Finding]) -> str:

@@ -1,0 +1,161 @@
+"""A document's own errors fail it once, with a reason; only infrastructure is retried. Through
+a real Redis queue, real RQ workers and their forked work horses, into a real SQLite file."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import psutil
+import pytest
+from rq import Queue
+
+from schemas import DocStatus
+from tests.support.pdfs import long_pdf, text_pdf, truncated_pdf
+from tests.support.samples import SAMPLES
+from worker.runtime.pool import work
+from worker.runtime.queue import get_queue
+from worker.services.submit import submit
+from worker.settings import Settings
+from worker.store import Store
+
+DOCX = SAMPLES / "000_954316b1df943981.docx"
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _docx_with(document_xml: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(DOCX) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, document_xml if name == "word/document.xml" else src.read(name))
+    return out.getvalue()
+
+
+def _broken_xml_docx() -> bytes:
+    with zipfile.ZipFile(DOCX) as z:
+        xml = z.read("word/document.xml")
+    return _docx_with(xml[: len(xml) // 2])
+
+
+def _failed(store: Store) -> dict[str, tuple[str, int]]:
+    return {Path(r.source_file).name: (r.error or "", r.attempts)
+            for r in store.list() if r.status == DocStatus.failed}
+
+
+def _nothing_left(queue: Queue) -> bool:
+    return not (queue.count or queue.scheduled_job_registry.count
+                or queue.started_job_registry.count)
+
+
+def test_unreadable_documents_fail_once_with_their_reason(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path
+) -> None:
+    assert settings.job_retries == 2  # retries are there for infrastructure: none is used
+    sample = (SAMPLES / "000_954316b1df943981.pdf").read_bytes()
+    folder = _write(tmp_path / "in", {
+        "pages_uncountable.pdf": sample[: len(sample) // 60],
+        "truncated.pdf": truncated_pdf(),
+        "broken_xml.docx": _broken_xml_docx(),
+        "good.pdf": text_pdf(2),
+    })
+    submit([str(folder)], store, queue, settings)
+    work(settings, burst=True)
+
+    failed = _failed(store)
+    assert failed.keys() == {"pages_uncountable.pdf", "truncated.pdf", "broken_xml.docx"}
+    assert {attempts for _, attempts in failed.values()} == {1}
+    assert failed["pages_uncountable.pdf"][0].startswith("corrupt PDF, cannot be opened")
+    assert failed["truncated.pdf"][0].startswith("corrupt PDF")
+    assert failed["broken_xml.docx"][0].startswith("cannot read the docx content: ")
+    assert _nothing_left(queue)
+
+
+@pytest.mark.slow
+def test_a_document_outliving_the_job_timeout_fails_once(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path
+) -> None:
+    """1,040 pages of tables take ~30 s here (never under 2 s): timed out, not retried."""
+    settings = settings.model_copy(update={"job_timeout_s": 2, "max_pages": 5000})
+    folder = _write(tmp_path / "in", {"long.pdf": long_pdf(20)})
+    submit([str(folder)], store, get_queue(settings, queue.connection), settings)
+    work(settings, burst=True)
+    assert _failed(store) == {"long.pdf": (
+        "reading it took longer than the job timeout of 2 s (BUDGETLENS_JOB_TIMEOUT_S)", 1)}
+    assert _nothing_left(queue)
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env.update({"BUDGETLENS_DATA_DIR": str(settings.data_dir),
+                "BUDGETLENS_REDIS_URL": str(settings.redis_url),
+                "BUDGETLENS_HEARTBEAT_S": str(settings.heartbeat_s),
+                "BUDGETLENS_HEARTBEAT_GRACE_S": str(settings.heartbeat_grace_s),
+                "BUDGETLENS_JOB_RETRIES": str(settings.job_retries),
+                "BUDGETLENS_RETRY_BACKOFF_S": "[0]", "BUDGETLENS_MAX_PAGES": "5000"})
+    return env
+
+
+def _wait_for(predicate, what: str, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def _horse(worker: subprocess.Popen[bytes]) -> psutil.Process | None:
+    """The work horse: RQ forks it into a process group of its own (the worker and its
+    scheduler share the supervisor's)."""
+    for proc in psutil.Process(worker.pid).children(recursive=True):
+        try:
+            if os.getpgid(proc.pid) == proc.pid:
+                return proc
+        except ProcessLookupError:
+            continue
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "status", "attempts"), [
+    (signal.SIGSEGV, DocStatus.failed, 1),  # the reader crashed on the document: not again
+    (signal.SIGKILL, None, 2),  # killed from outside (kill -9, OOM killer): retried
+])
+def test_a_work_horse_that_dies_mid_document(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path,
+    sig: signal.Signals, status: DocStatus | None, attempts: int,
+) -> None:
+    folder = _write(tmp_path / "in", {"long.pdf": long_pdf(20)})
+    (doc_id,) = submit([str(folder)], store, queue, settings).doc_ids
+    worker = subprocess.Popen([sys.executable, "-m", "worker.cli", "worker", "-w", "1", "--burst"],
+                              env=_env(settings))
+    try:
+        _wait_for(lambda: store.get(doc_id).status == DocStatus.running and _horse(worker),
+                  "the job to start")
+        horse = _horse(worker)
+        assert horse is not None
+        horse.send_signal(sig)
+        assert worker.wait(timeout=600) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    record = store.get(doc_id)
+    assert record.attempts == attempts
+    if status is DocStatus.failed:
+        assert record.status == DocStatus.failed
+        assert record.error == "the reader crashed on this document (SIGSEGV)"
+    else:
+        assert record.status in (DocStatus.extracted, DocStatus.needs_review)
+        assert any("work horse died" in (a.detail.get("reason") or "")
+                   for a in store.audit(doc_id) if a.action == "requeue")
+    assert _nothing_left(queue)

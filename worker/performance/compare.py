@@ -1,10 +1,13 @@
-"""Readings against hand goldens (tests/data/performance/*.json), for tests and bench.
+"""Readings against hand goldens (the seeds' tests/data/llm/*.json, the realdocs'
+tests/data/performance/*.json), for tests and bench.
 
 A golden lists projects (the department too, with kind department_targets / scope department),
 each with its header figures and indicator rows. A golden row is *found* when the reading has
 an indicator of the same kind, project and 三级指标 name; it is *right* field by field, over the
-fields the golden gives (a golden says nothing about a field it leaves out). Text compares after
-`norm` (NFKC, no whitespace, quotes or brackets; ≥ and >= alike), numbers as decimals.
+fields the golden gives (a golden says nothing about a field it leaves out). A project printed
+in parts (a form continued on the next page, read as a section of its own) is one project: its
+parts' rows are pooled, its header fields are the first part's. Text compares after `norm`
+(NFKC, no whitespace, quotes or brackets; ≥ and >= alike), numbers as decimals.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 from schemas.performance import SectionKind, SectionResult
 from worker.tables.numbers import norm
 
-PROJECT_FIELDS = ("code", "amount", "initial_budget", "full_year_budget", "actual", "rate",
+PROJECT_FIELDS = ("code", "amount", "fiscal_amount", "other_amount", "budget_basic",
+                  "budget_project", "initial_budget", "full_year_budget", "actual", "rate",
                   "score", "execution_score", "weight")
 
 
@@ -65,7 +69,9 @@ def projects(results: Iterable[SectionResult]) -> list[dict[str, Any]]:
         data = r.data or {}
         if r.kind == SectionKind.department_targets:
             out.append({"kind": r.kind.value, "name": data.get("department"),
-                        "amount": data.get("budget_total"), "indicators": data["indicators"]})
+                        "amount": data.get("budget_total"), "budget_basic": data.get("budget_basic"),
+                        "budget_project": data.get("budget_project"),
+                        "indicators": data["indicators"]})
             continue
         out += [p | {"kind": r.kind.value} for p in data.get("projects", [])]
     return out
@@ -80,14 +86,21 @@ def compare(golden: list[dict[str, Any]], got: list[dict[str, Any]], *,
     """`both`: compare only the fields both readings hold (a value one left out is no
     disagreement)."""
     score = Score()
-    pool: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for p in got:
-        pool.setdefault(_key(p), []).append(p)
-    for want in golden:
-        candidates = pool.get(_key(want), [])
-        have = candidates.pop(0) if candidates else None
-        score.add(_project(want, have, both))
+    have = _pooled(got)
+    for key, want in _pooled(golden).items():
+        score.add(_project(want, have.get(key), both))
     return score
+
+
+def _pooled(found: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """One entry per project: the first part's fields, every part's indicator rows."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in found:
+        if (k := _key(p)) in out:
+            out[k] = out[k] | {"indicators": out[k]["indicators"] + p["indicators"]}
+        else:
+            out[k] = p
+    return out
 
 
 def _project(want: dict[str, Any], have: dict[str, Any] | None, both: bool = False) -> Score:

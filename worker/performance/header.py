@@ -59,10 +59,7 @@ def is_header(row: GRow, vocab: Vocabulary) -> bool:
 def header_like(row: GRow, vocab: Vocabulary) -> bool:
     """Every cell this row prints itself is a label (no values)."""
     own = [c.own for c in row.cells if c.own]
-    return bool(own) and all(vocab.label(t) or key(t) in _GROUP_WORDS for t in own)
-
-
-_GROUP_WORDS = {"绩效指标", "绩效目标指标", "其中", "项目金额", "资金情况", "预算情况", "年度绩效指标"}
+    return bool(own) and all(vocab.label(t) or key(t) in vocab.group for t in own)
 
 
 def find_header(rows: list[GRow], start: int, vocab: Vocabulary) -> Header | None:
@@ -102,7 +99,9 @@ def _columns(band: list[GRow], width: int, vocab: Vocabulary) -> tuple[list[Slot
     project: dict[str, list[int]] = {}
     for c in range(width):
         labels = [key(t) for t in _labels(band, c)]
-        ind = next((vocab.indicator[k] for k in reversed(labels) if k in vocab.indicator), None)
+        # the lowest label names the column; a label above it is a group (绩效指标 over 一级 …
+        # 备注: a column under it that the vocabulary does not know holds no field)
+        ind = vocab.indicator.get(labels[-1]) if labels else None
         group = next((vocab.level1[k] for k in labels if k in vocab.level1), None)
         if ind is None:
             proj = next((vocab.project[k] for k in reversed(labels) if k in vocab.project), None)
@@ -153,8 +152,9 @@ def align(header: Header, row: GRow) -> list[int | None]:
     return out
 
 
-# what a 指标值 looks like: a comparator, a figure, a share, a range or a period
-_VALUE_LIKE = re.compile(r"^[≥≤><＞＜=＝≈]|^\d|%$")
+# what a 指标值 looks like: a figure (after a comparator), a share, a range or a period; a bare
+# comparator (＝, ≥) is not one: it is the 指标性质 column beside it
+_VALUE_LIKE = re.compile(r"^[≥≤><＞＜=＝≈]?\s*\d|%$")
 
 
 def fit(header: Header, rows: list[GRow], vocab: Vocabulary) -> Header:

@@ -23,8 +23,10 @@ def unpack(rows: list[GRow], vocab: Vocabulary) -> list[GRow]:
         packed = _packed_column(row, vocab)
         if packed is not None and _header_row(row, vocab):
             column = packed
-            out.append(_extend(row, [GCell(t, c.page, c.bbox) for t, c in
-                                     zip(_LABELS, [row.cells[packed]] * 4, strict=True)]))
+            cell = row.cells[packed]
+            # the packed column's own label goes: its rows are the four columns added
+            cells = [*row.cells[:packed], replace(cell, text=""), *row.cells[packed + 1 :]]
+            out.append(_extend(GRow(cells, row.block), [GCell(t, cell.page, cell.bbox) for t in _LABELS]))
             continue
         if column is None or column >= len(row.cells):
             out.append(row)

@@ -77,7 +77,18 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
     records = [r for r in state.records if r.indicators or r.fields]
     for record in records:
         _level1_from_below(record.indicators)
+        _code_in_name(record, vocab)
     return records
+
+
+def _code_in_name(record: Record, vocab: Vocabulary) -> None:
+    """A name cell printing the code before the name, with no code of its own: both."""
+    name = record.fields.get("name")
+    if name is None or "code" in record.fields:
+        return
+    if m := vocab.code_name.match(name.text):
+        record.fields["code"] = Item(m["code"], name.cell)
+        record.fields["name"] = Item(m["name"].strip(), name.cell)
 
 
 def _body(rows: list[GRow], start: int, vocab: Vocabulary) -> list[GRow]:

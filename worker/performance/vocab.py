@@ -24,12 +24,14 @@ class _File(BaseModel):
 
     indicator_columns: dict[str, list[str]]
     project_fields: dict[str, list[str]]
+    group_labels: list[str]
     evaluation_columns: dict[str, list[str]]
     evaluation_total_rows: list[str]
     total_rows: list[str]
     levels: dict[str, list[str]]
     comparators: list[str]
     packed_items: str
+    code_name: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Vocabulary:
 
     indicator: dict[str, str]
     project: dict[str, str]
+    group: frozenset[str]  # label keys that only group other labels
     evaluation: dict[str, str]
     evaluation_total_rows: frozenset[str]
     total_rows: frozenset[str]
@@ -45,6 +48,7 @@ class Vocabulary:
     level2: dict[str, str]  # key → printed 二级指标 name
     comparators: tuple[str, ...]  # longest first
     packed_items: re.Pattern[str]
+    code_name: re.Pattern[str]
 
     def label(self, text: str) -> bool:
         """Is this cell a form label (of any family)?"""
@@ -65,6 +69,7 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
     return Vocabulary(
         indicator=_index(raw.indicator_columns),
         project=_index(raw.project_fields),
+        group=frozenset(map(key, raw.group_labels)),
         evaluation=_index(raw.evaluation_columns),
         evaluation_total_rows=frozenset(map(key, raw.evaluation_total_rows)),
         total_rows=frozenset(map(key, raw.total_rows)),
@@ -72,6 +77,7 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         level2={key(n): n for n in level2},
         comparators=tuple(sorted(raw.comparators, key=len, reverse=True)),
         packed_items=re.compile(raw.packed_items),
+        code_name=re.compile(raw.code_name, re.S),
     )
 
 
@@ -79,7 +85,7 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
 def key(text: str) -> str:
     """A label's lookup key: `norm` (NFKC, no spaces, brackets or colons), without a leading
     numbering or 其中 and without a trailing unit ("项目资金（万元）" → "项目资金")."""
-    s = _BRACKETED.sub("", unicodedata.normalize("NFKC", text))
-    s = norm(s)
+    s = _BRACKETED.sub("", unicodedata.normalize("NFKC", text)).strip()
+    s = norm(_NUMBERING.sub("", s))  # numbering before norm drops its 、
     s = _NUMBERING.sub("", s)
     return _UNIT_SUFFIX.sub("", s) if len(s) > 3 else s

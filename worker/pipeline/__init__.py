@@ -35,6 +35,7 @@ class Outcome:
     sections: list[Section] = field(default_factory=list)  # for the LLM stage
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
     rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage (bench/queue.py)
 
     @property
     def status(self) -> DocStatus:
@@ -72,6 +73,7 @@ def process(
     if options.reread:
         with took("reread"):
             outcome.rereads = requests(document, findings, layout)
+    outcome.stages = dict(took)
     log.debug("%s %s", doc_id[:12], took)
     return outcome
 

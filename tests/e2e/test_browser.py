@@ -200,7 +200,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     # an extraction slip on purpose: one printed amount misread, so a check fires
     slip = misread_one_value(store, rec.doc_id)
     page.get_by_role("link", name="Review").click()
-    page.get_by_text("Findings (").wait_for()
+    page.get_by_text("问题 Findings（").wait_for()
     _settle(page)
     page.screenshot(path=str(shots / "03_review_finding.png"))
     findings_before = store.get(rec.doc_id).n_findings

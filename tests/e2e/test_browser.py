@@ -273,7 +273,9 @@ def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> Non
         and r["row_code"] == (row.code or row.row_code)
         and r["column_key"] == slip.column
     ]
-    assert [(r["value_raw"], r["status"]) for r in mine] == [(slip.printed, "confirmed")]
+    # corrected, then the document confirmed: it stays `corrected`, with what was extracted
+    assert [(r["value_raw"], r["status"], r["original"], r["reviewer"]) for r in mine] == [
+        (slip.printed, "corrected", slip.misread, USER)]
 
 
 def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:

@@ -376,7 +376,7 @@ def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
 @pytest.mark.parametrize("role", ["low_confidence", "suspect"])
 def test_the_page_draws_ocr_boxes_in_their_own_colour(role: str) -> None:
     box = (100.0, 100.0, 200.0, 130.0)
-    png = render_page(CLEAN_SAMPLE, 1, (Box(box, role),), zoom=1.0, crop=False)
+    png = render_page(CLEAN_SAMPLE, 1, (Box(box, role),), width_px=595)  # ≈ 1 px per point
     pix = pymupdf.Pixmap(png)
     stroke = tuple(round(255 * c) for c in COLORS[role][0])
     left_edge = [pix.pixel(98, y) for y in range(105, 125)]  # the frame is drawn 2 pt outside

@@ -30,6 +30,7 @@ class _File(BaseModel):
     total_rows: list[str]
     levels: dict[str, list[str]]
     comparators: list[str]
+    placeholders: list[str]
     packed_items: str
     code_name: str
 
@@ -47,6 +48,7 @@ class Vocabulary:
     level1: dict[str, str]  # key → printed 一级指标 name
     level2: dict[str, str]  # key → printed 二级指标 name
     comparators: tuple[str, ...]  # longest first
+    placeholders: frozenset[str]  # printed instead of nothing
     packed_items: re.Pattern[str]
     code_name: re.Pattern[str]
 
@@ -56,6 +58,10 @@ class Vocabulary:
         return bool(k) and (
             k in self.indicator or k in self.project or k in self.evaluation or k in self.level1
         )
+
+    def blank(self, text: str) -> bool:
+        """Nothing printed, or a placeholder for nothing ("/", "—")."""
+        return not text.strip() or "".join(text.split()) in self.placeholders
 
 
 def _index(table: dict[str, list[str]]) -> dict[str, str]:
@@ -76,6 +82,7 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         level1={key(n): n for n in raw.levels},
         level2={key(n): n for n in level2},
         comparators=tuple(sorted(raw.comparators, key=len, reverse=True)),
+        placeholders=frozenset(raw.placeholders),
         packed_items=re.compile(raw.packed_items),
         code_name=re.compile(raw.code_name, re.S),
     )

@@ -25,6 +25,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, USER
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from ui.common import WORD_JOINER
+from ui.i18n import t
 from ui.tableview import value_keys
 from worker.services.accounts import hash_password
 from worker.services.export import FACT_COLUMNS
@@ -32,7 +33,6 @@ from worker.settings import Settings
 from worker.store import Store
 
 pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]]:
@@ -86,6 +86,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     page.screenshot(path=str(shots / "01_queue_anonymous.png"))
 
     bw.sign_in(page)
+
     [rec] = store.list(doc_ids=[bw.upload(page, CLEAN_SAMPLE, store)])
     page.wait_for_timeout(2500)  # one live refresh of the queue page
     bw.settle(page)
@@ -93,8 +94,8 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     # an extraction slip on purpose: one printed amount misread, so a check fires
     slip = misread_one_value(store, rec.doc_id)
-    page.get_by_role("link", name="Review").click()
-    page.get_by_text("问题 Findings（").wait_for()
+    bw.nav(page, "review").click()
+    bw.key(page, "f_status").wait_for()  # the findings are listed (their filter is drawn)
     bw.settle(page)
     page.screenshot(path=str(shots / "03_review_finding.png"))
     findings_before = store.get(rec.doc_id).n_findings
@@ -102,13 +103,13 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _type_into_editor(page, store, rec.doc_id, slip)
     page.screenshot(path=str(shots / "04_review_edited.png"))
-    page.get_by_role("button", name="Save corrections").click()
-    page.get_by_text("correction(s) saved").wait_for()
+    bw.key(page, "save_edits").get_by_role("button").click()
+    page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "05_review_saved.png"))
 
-    page.get_by_role("button", name="Confirm document").click()
-    page.get_by_text("Document confirmed").wait_for()
+    bw.key(page, "confirm_doc").get_by_role("button").click()
+    page.get_by_text(t("panels.doc_confirmed")).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "06_review_confirmed.png"))
 
@@ -123,7 +124,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     assert audit[-1][:2] == (USER, "confirm")
 
     _export(page, store, shots, rec.doc_id, slip)
-    page.get_by_role("link", name="Overview").click()
+    bw.nav(page, "overview").click()
     page.get_by_role("heading", name="Overview").wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "08_overview.png"), full_page=True)
@@ -132,7 +133,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
 def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> None:
     """The confirmed document downloads in the export contract's columns, corrected value in."""
-    page.get_by_role("link", name="Export").click()
+    bw.nav(page, "export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_role("button", name="Prepare files").click()
     facts = page.get_by_role("button", name=re.compile(r"^facts \(\d+ rows\)"))
@@ -151,7 +152,9 @@ def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> Non
         and r["row_code"] == (row.code or row.row_code)
         and r["column_key"] == slip.column
     ]
-    assert [(r["value_raw"], r["status"]) for r in mine] == [(slip.printed, "confirmed")]
+    # corrected, then the document confirmed: it stays `corrected`, with what was extracted
+    assert [(r["value_raw"], r["status"], r["original"], r["reviewer"]) for r in mine] == [
+        (slip.printed, "corrected", slip.misread, USER)]
 
 
 def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:
@@ -177,8 +180,8 @@ def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:
 
 def _type_into_editor(page: Any, store: Store, doc_id: str, slip: Any) -> None:
     """Keyboard only, like a reviewer: focus the grid, walk to the cell, Enter, type, Enter."""
-    page.get_by_text("Edit values").click()
-    page.get_by_text("Nothing changed yet").wait_for()  # the run that shows the editor is done
+    bw.key(page, "edit_mode").get_by_text(t("table.edit_values")).click()
+    page.get_by_text(t("table.editor_hint")).wait_for()  # the run that shows the editor is done
     editor = page.get_by_test_id("stDataFrame").first
     doc, _ = store.load_result(doc_id)
     column = 2 + value_keys(doc.tables[slip.table]).index(slip.column)
@@ -208,7 +211,7 @@ def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, slip: Any
     overlay.press_sequentially(slip.printed)
     overlay.press("Enter")
     try:
-        page.get_by_text("1 unsaved change(s)").wait_for(timeout=20_000)
+        page.get_by_text(t("table.unsaved", n=1)).wait_for(timeout=20_000)
     except PlaywrightTimeout:
         return False
     return True

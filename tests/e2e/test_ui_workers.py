@@ -74,7 +74,7 @@ def _upload_and_review(page: Any, url: str, store: Store, shots: Path) -> None:
     page.screenshot(path=str(shots / "01_worker_alive.png"))
     bw.sign_in(page)
     doc_id = bw.upload(page, CLEAN_SAMPLE, store)
-    page.get_by_role("link", name="Review").click()
+    bw.nav(page, "review").click()
     page.get_by_test_id("stDataFrame").first.wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "02_reviewable.png"))

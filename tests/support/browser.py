@@ -111,12 +111,23 @@ def settle(page: Any) -> None:
     page.wait_for_timeout(150)  # and its elements are painted
 
 
+def key(page: Any, name: str) -> Any:
+    """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`):
+    found whatever the interface language."""
+    return page.locator(f".st-key-{name}")
+
+
+def nav(page: Any, view: str) -> Any:
+    """The sidebar's link to a page (views/<view>.py), by address, not by its title."""
+    return page.locator(f'[data-testid="stSidebarNav"] a[href$="/{view}"]')
+
+
 def sign_in(page: Any, user: str = USER, password: str = PASSWORD) -> None:
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_label("Reviewer", exact=True).fill(user)
-    sidebar.get_by_label("Password", exact=True).fill(password)
-    sidebar.get_by_role("button", name="Sign in").click()
-    sidebar.get_by_text(f"Signed in as {user}").wait_for()
+    key(sidebar, "login_name").locator("input").fill(user)
+    key(sidebar, "login_password").locator("input").fill(password)
+    key(sidebar, "login_submit").get_by_role("button").click()
+    key(sidebar, "sign_out").wait_for()
 
 
 def upload(page: Any, path: Path, store: Store, timeout: float = 300) -> str:
@@ -124,9 +135,9 @@ def upload(page: Any, path: Path, store: Store, timeout: float = 300) -> str:
     its doc_id."""
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text(re.compile(r"^[\d.]+[KM]B$")).wait_for()  # the upload finished (size shown)
-    page.get_by_role("button", name="Submit for extraction").click()
-    page.get_by_text("1 queued").wait_for()
-    [rec] = [r for r in store.list() if r.source_file == path.name]
+    key(page, "submit_upload").get_by_role("button").click()
+    [rec] = wait_for(lambda: [r for r in store.list() if r.source_file == path.name], timeout,
+                     f"{path.name} to be submitted")
     done = {DocStatus.extracted, DocStatus.needs_review, DocStatus.failed}
     wait_for(lambda: store.get(rec.doc_id).status in done, timeout, f"a worker to extract {path}")
     assert store.get(rec.doc_id).status != DocStatus.failed, store.get(rec.doc_id).error

@@ -79,11 +79,18 @@ class Settings(BaseSettings):
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
+    ui_workers: bool = Field(
+        True, description="`budgetlens ui` starts `workers` worker processes (and the embedded "
+        "Redis) when no worker is alive, and stops them with the app; false for deployments "
+        "that run `budgetlens worker` themselves")
     login_free_failures: int = Field(
         5, ge=1, description="Failed sign-ins per reviewer name / client address before lock-out")
     login_lockout_s: float = Field(
         30, gt=0, description="First lock-out; it doubles with each further failure")
     login_lockout_max_s: float = Field(3600, gt=0, description="Longest lock-out")
+    ui_language: Literal["zh", "en"] = Field(
+        "zh", description="Language of the review app: zh (中文) or en (names of tables, columns, "
+                          "rows and rules stay as printed, in Chinese)")
 
     @classmethod
     def default(cls, name: str) -> Any:

@@ -41,6 +41,7 @@ from worker.pipeline.checks import run_checks
 from worker.rules import catalogue
 from worker.rules.ocr import is_low, threshold
 from worker.runtime.queue import enqueue_document
+from worker.services.provenance import cell_target
 from worker.settings import Settings
 from worker.store import Store
 from worker.tables.headers import money_column
@@ -144,7 +145,7 @@ def confirm_value(
     value.status = ValueStatus.confirmed
     entry = {
         "action": "confirm_value",
-        "target": f"{table.key}/{row.code or row.row_code or row.name}/{cell.column}",
+        "target": cell_target(table.key, row, cell.column),
         "new": value.raw,
         "detail": {
             "table": cell.table,
@@ -264,8 +265,13 @@ def table_confirmed(table: Table) -> bool:
 
 
 def needing_review(store: Store) -> list[DocumentRecord]:
-    """Documents waiting for a reviewer: those with findings or problems first, then clean ones."""
-    return store.list(DocStatus.needs_review) + store.list(DocStatus.extracted)
+    """Documents waiting for a reviewer, most open (not dismissed) findings first, in upload
+    order among equals; none that is confirmed or has no open finding."""
+    records = store.list(DocStatus.needs_review)
+    ids = [r.doc_id for r in records]
+    findings, dismissals = store.findings_of(ids), store.dismissals_of(ids)
+    n_open = {i: len(open_findings(findings.get(i, []), dismissals.get(i, {}))) for i in ids}
+    return sorted((r for r in records if n_open[r.doc_id]), key=lambda r: -n_open[r.doc_id])
 
 
 def next_needing_review(store: Store, after: str | None = None) -> str | None:
@@ -326,10 +332,9 @@ def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
     if new_raw == old.raw.strip():
         return None
     row.values[edit.column] = _corrected(old, new_raw, table.unit, edit.column)
-    label = row.code or row.row_code or row.name
     return {
         "action": "correct",
-        "target": f"{table.key}/{label}/{edit.column}",
+        "target": cell_target(table.key, row, edit.column),
         "old": old.raw,
         "new": new_raw,
         "detail": {

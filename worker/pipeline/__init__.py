@@ -59,7 +59,7 @@ def process(
     Settings' defaults."""
     options, took = options or Options.defaults(), _Took()
     with took("load"):
-        loaded = load(data, kind, options.max_pages)
+        loaded = load(data, kind, options.max_pages, options.caps)
     with took("chunk"):
         layout = chunk(loaded, options.ocr)
     with took("extract"):

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from schemas.performance import SectionKind, SectionResult, SectionStatus
 from tests.support.performance_goldens import PerformanceGolden, golden_paths, load_golden
+from worker.performance import EMPTY_FORM
 from worker.performance.compare import Score, compare, projects
 from worker.pipeline import Options, Outcome, process
 
@@ -91,23 +92,25 @@ def golden_scores(runs: dict[str, Outcome]) -> None:
 def realdocs() -> None:
     root = REPO.parent / "shared" / "realdocs"
     runs: dict[str, Outcome] = {}
-    read_rows = read_n = review = 0
+    read_rows = read_n = review = empty = 0
     left: Counter[str] = Counter()
     for path in sorted(root.glob("*.pdf")):
         out = runs[path.stem] = _run(path)
         parsed = [s for s in out.document.sections if s.data]
-        if not parsed and not out.sections:
+        blank = sum(s.reasons == [EMPTY_FORM] for s in out.document.sections)
+        if not parsed and not out.sections and not blank:
             continue
         rows = sum(len(p["indicators"]) for p in projects(parsed))
         tab = [s.section_id for s in out.sections if s.kind in TABULAR]
-        print(f"{path.stem[:40]:40} parser {len(parsed)} sections {rows} rows "
-              f"({sum(s.status != SectionStatus.ok for s in parsed)} review); LLM "
+        unsure = sum(s.status != SectionStatus.ok for s in parsed)
+        print(f"{path.stem[:40]:40} parser {len(parsed)} sections {rows} rows ({unsure} review), "
+              f"{blank} empty forms; LLM "
               f"{len(out.sections)} ({len(tab)} tabular)")
-        read_rows, read_n = read_rows + rows, read_n + len(parsed)
+        read_rows, read_n, empty = read_rows + rows, read_n + len(parsed), empty + blank
         review += sum(s.status != SectionStatus.ok for s in parsed)
         left.update(("tabular" if s.kind in TABULAR else s.kind.value) for s in out.sections)
     print(f"realdocs: parser read {read_n} sections, {read_rows} indicator rows ({review} to "
-          f"review); left for the LLM {dict(left)}")
+          f"review), {empty} forms printed empty (no call); left for the LLM {dict(left)}")
     golden_scores(runs)
 
 

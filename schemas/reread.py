@@ -64,6 +64,11 @@ class RereadRow(_Model):
 
 class RereadAnswer(_Model):
     rows: list[RereadRow] = Field(default_factory=list)
+    failed: list[str] = Field(
+        default_factory=list,
+        description="Why the model gave no usable answer (invalid output, request refused): "
+        "cached like an answer, so a second run asks again only under another model or prompt",
+    )
 
 
 class RereadStatus(StrEnum):

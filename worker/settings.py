@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     login_lockout_s: float = Field(
         30, gt=0, description="First lock-out; it doubles with each further failure")
     login_lockout_max_s: float = Field(3600, gt=0, description="Longest lock-out")
+    ui_language: Literal["zh", "en"] = Field(
+        "zh", description="Language of the review app: zh (中文) or en (names of tables, columns, "
+                          "rows and rules stay as printed, in Chinese)")
 
     @classmethod
     def default(cls, name: str) -> Any:

@@ -30,6 +30,7 @@ from schemas import DocStatus, ValueStatus
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import REPO, SAMPLES
 from ui.common import WORD_JOINER
+from ui.i18n import t
 from ui.tableview import value_keys
 from worker.services.accounts import hash_password
 from worker.services.export import FACT_COLUMNS
@@ -152,6 +153,25 @@ def _wait_for(predicate: Any, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def key(page: Any, name: str) -> Any:
+    """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`):
+    found whatever the interface language."""
+    return page.locator(f".st-key-{name}")
+
+
+def nav(page: Any, view: str) -> Any:
+    """The sidebar's link to a page (views/<view>.py), by address, not by its title."""
+    return page.locator(f'[data-testid="stSidebarNav"] a[href$="/{view}"]')
+
+
+def sign_in(page: Any) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    key(sidebar, "login_name").locator("input").fill(USER)
+    key(sidebar, "login_password").locator("input").fill(PASSWORD)
+    key(sidebar, "login_submit").get_by_role("button").click()
+    key(sidebar, "sign_out").wait_for()
+
+
 def _settle(page: Any) -> None:
     """Wait until Streamlit has finished the run the last action started."""
     page.wait_for_timeout(250)  # the rerun request is sent asynchronously
@@ -179,11 +199,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     page.get_by_text("Add documents").wait_for()
     page.screenshot(path=str(shots / "01_queue_anonymous.png"))
 
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_label("Reviewer", exact=True).fill(USER)
-    sidebar.get_by_label("Password", exact=True).fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    sidebar.get_by_text(f"Signed in as {USER}").wait_for()
+    sign_in(page)
 
     page.locator("input[type=file]").set_input_files(str(CLEAN_SAMPLE))
     page.get_by_text(re.compile(r"^[\d.]+KB$")).wait_for()  # the upload finished (size shown)
@@ -199,8 +215,8 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     # an extraction slip on purpose: one printed amount misread, so a check fires
     slip = misread_one_value(store, rec.doc_id)
-    page.get_by_role("link", name="Review").click()
-    page.get_by_text("问题 Findings（").wait_for()
+    nav(page, "review").click()
+    key(page, "f_status").wait_for()  # the findings are listed (their filter is drawn)
     _settle(page)
     page.screenshot(path=str(shots / "03_review_finding.png"))
     findings_before = store.get(rec.doc_id).n_findings
@@ -208,13 +224,13 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _type_into_editor(page, store, rec.doc_id, slip)
     page.screenshot(path=str(shots / "04_review_edited.png"))
-    page.get_by_role("button", name="Save corrections").click()
-    page.get_by_text("correction(s) saved").wait_for()
+    key(page, "save_edits").get_by_role("button").click()
+    page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
     _settle(page)
     page.screenshot(path=str(shots / "05_review_saved.png"))
 
-    page.get_by_role("button", name="Confirm document").click()
-    page.get_by_text("Document confirmed").wait_for()
+    key(page, "confirm_doc").get_by_role("button").click()
+    page.get_by_text(t("panels.doc_confirmed")).wait_for()
     _settle(page)
     page.screenshot(path=str(shots / "06_review_confirmed.png"))
 
@@ -229,7 +245,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     assert audit[-1][:2] == (USER, "confirm")
 
     _export(page, store, shots, rec.doc_id, slip)
-    page.get_by_role("link", name="Overview").click()
+    nav(page, "overview").click()
     page.get_by_role("heading", name="Overview").wait_for()
     _settle(page)
     page.screenshot(path=str(shots / "08_overview.png"), full_page=True)
@@ -238,7 +254,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
 def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> None:
     """The confirmed document downloads in the export contract's columns, corrected value in."""
-    page.get_by_role("link", name="Export").click()
+    nav(page, "export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_role("button", name="Prepare files").click()
     facts = page.get_by_role("button", name=re.compile(r"^facts \(\d+ rows\)"))
@@ -257,7 +273,9 @@ def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> Non
         and r["row_code"] == (row.code or row.row_code)
         and r["column_key"] == slip.column
     ]
-    assert [(r["value_raw"], r["status"]) for r in mine] == [(slip.printed, "confirmed")]
+    # corrected, then the document confirmed: it stays `corrected`, with what was extracted
+    assert [(r["value_raw"], r["status"], r["original"], r["reviewer"]) for r in mine] == [
+        (slip.printed, "corrected", slip.misread, USER)]
 
 
 def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:
@@ -283,8 +301,8 @@ def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:
 
 def _type_into_editor(page: Any, store: Store, doc_id: str, slip: Any) -> None:
     """Keyboard only, like a reviewer: focus the grid, walk to the cell, Enter, type, Enter."""
-    page.get_by_text("Edit values").click()
-    page.get_by_text("Nothing changed yet").wait_for()  # the run that shows the editor is done
+    key(page, "edit_mode").get_by_text(t("table.edit_values")).click()
+    page.get_by_text(t("table.editor_hint")).wait_for()  # the run that shows the editor is done
     editor = page.get_by_test_id("stDataFrame").first
     doc, _ = store.load_result(doc_id)
     column = 2 + value_keys(doc.tables[slip.table]).index(slip.column)
@@ -314,7 +332,7 @@ def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, slip: Any
     overlay.press_sequentially(slip.printed)
     overlay.press("Enter")
     try:
-        page.get_by_text("1 unsaved change(s)").wait_for(timeout=20_000)
+        page.get_by_text(t("table.unsaved", n=1)).wait_for(timeout=20_000)
     except PlaywrightTimeout:
         return False
     return True

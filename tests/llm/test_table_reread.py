@@ -6,6 +6,10 @@ in one merged cell ("1000.00 234.56"), so the reader gets a value cell holding t
 checks put the table in doubt for an extraction reason. Three scripted answers: the right rows
 (accepted: identities hold, every value at the box that prints it), rows that swap the two
 numbers (both printed, but 类 201 ≠ Σ款 then: rejected), and one value not printed (rejected).
+Then the guards: an answer that echoes the deterministic rows of a table in doubt (a text cell
+"见说明" under 项目支出, all figures right) corrects nothing and is not taken, though it is
+grounded and the identities hold; an invalid answer is a failed attempt, in the ledger and
+cached, so a second run makes no call.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from tests.support.openai_stub import OpenAIStub, hang, tool
 from tests.support.pdf_builders import BUDGET_ROWS, doc_with_table
 from worker.llm import LLMClient, LLMConfig
 from worker.pipeline import Options, Outcome, process
+from worker.pipeline.reread import ECHO
 from worker.runtime.pool import work
 from worker.runtime.queue import enqueue_document
 from worker.runtime.reread import reread_in_job, reread_tables
@@ -204,3 +209,44 @@ def test_a_slow_endpoint_cannot_outlast_the_document_job(
         [skipped] = reread_tables(late, client(stub), cache, budget_s=-1)
         assert stub.requests == []
     assert skipped.status == RereadStatus.failed and "时限" in reread_problems(late)[0]
+
+
+def test_an_answer_echoing_the_deterministic_rows_corrects_nothing(tmp_path: Path) -> None:
+    rows = [list(r) for r in BUDGET_ROWS]
+    rows[3][4] = "见说明"  # 行政运行's 项目支出: words in a value cell, the figures all right
+    outcome = read(doc_with_table("grid", rows=rows).tobytes())
+    table = outcome.document.table(KEY)
+    assert table is not None and any(d.kind == "cells" for d in table.doubts)
+    before = (table.model_copy(deep=True), list(outcome.findings))
+    echo = {"rows": [{"name": r.name, "code": r.code,
+                      "values": {k: v.raw for k, v in r.values.items() if v.value is not None}}
+                     for r in table.rows]}  # every figure printed, the identities hold
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    with OpenAIStub([tool(echo)]) as stub:
+        [attempt] = reread_tables(outcome, client(stub), cache)
+    assert attempt.status == RereadStatus.rejected and attempt.reasons == [ECHO]
+    assert (outcome.document.table(KEY), outcome.findings) == before  # doubts and finding kept
+    assert "未被采纳" in reread_problems(outcome)[0]
+    assert cache.doc_usage("doc-1").calls == 1
+
+
+def test_a_failed_attempt_is_in_the_ledger_and_a_second_run_makes_no_call(
+    pdf: bytes, tmp_path: Path
+) -> None:
+    cache = LLMCache(tmp_path / "llm.sqlite3")
+    outcome = read(pdf)
+    with OpenAIStub([tool('{"rows": [{"name": "网信事务", "values": ')]) as stub:  # cut off
+        [attempt] = reread_tables(outcome, client(stub), cache)
+        assert len(stub.requests) == 1
+    assert attempt.status == RereadStatus.failed and attempt.reasons
+    assert wangxin(outcome)["basic"].raw == MERGED
+    assert cache.doc_usage("doc-1").calls == 1  # the attempt is in the ledger
+
+    again = read(pdf)
+    with OpenAIStub([]) as stub:
+        [second] = reread_tables(again, client(stub), cache)
+        assert stub.requests == []  # the failure is cached: no call
+    assert second.status == RereadStatus.failed and second.usage.cached
+    assert second.reasons == attempt.reasons
+    assert "未得到可用结果" in reread_problems(again)[0]
+    assert cache.doc_usage("doc-1").calls == 1

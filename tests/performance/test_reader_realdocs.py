@@ -1,11 +1,17 @@
 """The reader on a real form whose values print a line below their 三级指标 (西安 行政审批服务局
 2025, 表14 部门专项业务经费绩效目标表, page 37; checked by eye against the page rendered with
-PyMuPDF at 80 dpi: six indicators, 成本 191.98万元, ≤33人, 100%, 12个月, 100%, ≥95%)."""
+PyMuPDF at 80 dpi: six indicators, 成本 191.98万元, ≤33人, 100%, 12个月, 100%, ≥95%), and a form
+of the same document printed empty (page 46), then the same two cases drawn in code."""
 
 from __future__ import annotations
 
-from schemas.performance import SectionStatus
+import pymupdf
+import pytest
+
+from schemas.performance import SectionKind, SectionStatus, Source
+from tests.support.pdf_builders import TableSpec, draw_table, finish, new_page, put_text
 from tests.support.samples import REALDOCS
+from worker.performance import EMPTY_FORM
 from worker.pipeline import Options, process
 
 PDF = REALDOCS / "xian_xzspfwj_2025_budget.pdf"
@@ -25,3 +31,42 @@ def test_values_a_line_below_their_name_are_the_same_row() -> None:
     ]
     assert table.status == SectionStatus.ok
     assert table.where["projects.0.indicators.1.value"].page == 37
+
+
+def test_a_form_printed_empty_is_recorded_and_not_sent_to_the_llm() -> None:
+    """表16 专项资金总体绩效目标表 (page 46, rendered at 110 dpi and looked at: the template's
+    一级/二级指标 printed, 项目名称, 资金金额, 三级指标 and 指标值 all blank)."""
+    out = process(PDF.read_bytes(), "pdf", "x", PDF.name, Options.defaults())
+    assert not [s.section_id for s in out.sections if s.kind != SectionKind.narrative_targets]
+    (blank,) = [s for s in out.document.sections if s.section_id == "project_targets-12"]
+    assert blank.data is None and blank.reasons == [EMPTY_FORM] and blank.pages == [46]
+    assert blank.status == SectionStatus.ok and blank.source == Source.parser
+
+
+def _form(values: bool) -> bytes:
+    """A 项目支出绩效目标表 drawn in code: the MOF levels, 三级指标 and 指标值 filled or not."""
+    levels = [("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"),
+              ("满意度指标", "服务对象满意度指标")]
+    rows = [["项目名称", "" if not values else "政务服务保障", "", ""],
+            ["一级指标", "二级指标", "三级指标", "指标值"]]
+    rows += [[a, b, f"指标{n}" if values else "", "≥95%" if values else "/"]
+             for n, (a, b) in enumerate(levels)]
+    doc = pymupdf.open()
+    page = new_page(doc)
+    put_text(page, 50, 70, "项目支出绩效目标表")
+    draw_table(page, TableSpec(rows=rows, col_widths=[90, 110, 160, 90]))
+    return finish(doc).tobytes()
+
+
+@pytest.mark.parametrize("values", [False, True], ids=["blank", "filled"])
+def test_an_empty_form_drawn_in_code(values: bool) -> None:
+    out = process(_form(values), "pdf", "x", "t.pdf", Options.defaults())
+    assert out.sections == []  # nothing for the LLM either way
+    (section,) = out.document.sections
+    assert section.kind == SectionKind.project_targets
+    if values:
+        rows = section.data["projects"][0]["indicators"]  # type: ignore[index]
+        assert [(r["level2"], r["value"]) for r in rows][:1] == [("数量指标", "≥95%")]
+        assert len(rows) == 4 and section.reasons == []
+    else:
+        assert section.data is None and section.reasons == [EMPTY_FORM]

@@ -3,7 +3,6 @@ confidence and suspected misreads carried through every format."""
 
 from __future__ import annotations
 
-import csv
 import json
 import random
 from decimal import Decimal
@@ -12,9 +11,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from openpyxl import load_workbook
 
 from schemas import Column, DocStatus, Document, Finding, Location, Row, Table, Value
+from tests.support.exports import read_export
 from tools.synth import generate
 from tools.synth_errors import inject_error
 from worker.pipeline.checks import run_checks
@@ -107,10 +106,7 @@ def test_export_columns_and_values(filled: Store, tmp_path: Path, fmt: str) -> N
     counts = export(filled, fmt, tmp_path, confirmed_only=False)
     assert counts == {"documents": 1, "findings": 3, "facts": 2, "targets": 0,
                       "self_evaluation": 0, "narrative_figures": 0}
-    tables = {
-        name: _read(tmp_path / f"{name}.{fmt}", fmt)
-        for name in ("documents", "findings") + (("facts",) if fmt != "json" else ())
-    }
+    tables = {name: read_export(tmp_path, name, fmt) for name in ("documents", "findings", "facts")}
     assert list(tables["documents"][0]) == DOCUMENT_COLUMNS
     assert list(tables["findings"][0]) == FINDING_COLUMNS
     assert [f["row_code"] for f in tables["findings"]] == ["2013702", "201", "20137"]
@@ -118,7 +114,6 @@ def test_export_columns_and_values(filled: Store, tmp_path: Path, fmt: str) -> N
         doc = json.loads(next(tmp_path.glob("*[0-9a-f].json")).read_text("utf-8"))
         assert doc["tables"][0]["rows"][0]["values"]["total"]["raw"] == "1,234.56"
         assert doc["tables"][0]["rows"][1]["values"]["total"]["confidence"] == 0.62
-        return
     fact, _ = tables["facts"]
     assert list(fact) == FACT_COLUMNS
     assert Decimal(str(fact["value_wan"])) == Decimal("1234.56")
@@ -135,14 +130,12 @@ def test_ocr_confidence_and_suspects_round_trip(filled: Store, tmp_path: Path, f
     """Facts: confidence last, blank for a text-layer value. Findings: suspect and confidence
     per location row, last."""
     export(filled, fmt, tmp_path)
-    findings = _read(tmp_path / f"findings.{fmt}", fmt)
+    findings = read_export(tmp_path, "findings", fmt)
     assert FINDING_COLUMNS[-7:-5] == ["suspect", "confidence"]  # v2's last, then v4's review
     got = [(_bool(f["suspect"]), _float(f["confidence"])) for f in findings]
     assert got == [(True, 0.62), (False, None), (False, None)]
-    if fmt == "json":
-        return
-    assert FACT_COLUMNS[-1] == "confidence"
-    facts = _read(tmp_path / f"facts.{fmt}", fmt)
+    assert FACT_COLUMNS[-4] == "confidence"  # v2's last, then v5's review
+    facts = read_export(tmp_path, "facts", fmt)
     assert [(f["row_code"], _float(f["confidence"])) for f in facts] == [
         ("2013701", None),
         ("2013702", 0.62),
@@ -183,15 +176,3 @@ def _bool(v: object) -> bool:
 
 def _float(v: object) -> float | None:
     return None if v in (None, "") else float(v)  # type: ignore[arg-type]
-
-
-def _read(path: Path, fmt: str) -> list[dict]:
-    if fmt == "csv":
-        with path.open(encoding="utf-8-sig") as f:
-            return list(csv.DictReader(f))
-    if fmt == "json":
-        return json.loads(path.read_text("utf-8"))
-    if fmt == "parquet":
-        return pq.read_table(path).to_pylist()
-    rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.test_export import _read
+from tests.support.exports import read_export
 from tests.support.samples import SAMPLES
 from worker.pipeline import Options, process
 from worker.services.export import FORMATS, export
@@ -61,7 +61,7 @@ def test_performance_exports_round_trip(seeded: tuple, tmp_path: Path, fmt: str)
     assert counts["self_evaluation"] == len(want["self_evaluation"]) > 100  # 003's 15 forms
     assert counts["narrative_figures"] == len(want["narrative_figures"]) > 200
     for name, (columns, _) in TABLES.items():
-        got = _read(tmp_path / f"{name}.{fmt}", fmt)
+        got = read_export(tmp_path, name, fmt)
         assert list(got[0]) == columns, name
         order = sorted(range(len(got)), key=lambda i: str(got[i]["doc_id"]))  # export: by record
         expected = sorted(want[name], key=lambda r: str(r["doc_id"]))

@@ -4,7 +4,6 @@ open errors needs a note. On the real store, SQLite and PostgreSQL, with the rea
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from schemas import DocStatus, Finding, Severity
 from schemas.findings import evidence, finding_key
+from tests.support.exports import read_export
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from worker.services.export import FINDING_COLUMNS, export
@@ -152,7 +152,7 @@ def test_the_export_shows_the_dismissal(store: Store, review: Review, tmp_path: 
     f = _rule(review, "sangong.parts")
     review = dismiss(store, review, f, DismissReason.document_says_so, "alice", "印刷如此")
     export(store, fmt, tmp_path)
-    rows = _read(tmp_path / f"findings.{fmt}", fmt)
+    rows = read_export(tmp_path, "findings", fmt)
     assert list(rows[0]) == FINDING_COLUMNS
     mine = [r for r in rows if r["rule_id"] == "sangong.parts"]
     others = [r for r in rows if r["rule_id"] != "sangong.parts"]
@@ -161,22 +161,3 @@ def test_the_export_shows_the_dismissal(store: Store, review: Review, tmp_path: 
                      for r in mine} == {("dismissed", "document_says_so", "印刷如此", "alice",
                                          d.at.isoformat())}
     assert others and {(r["status"], r["reviewer"] or None) for r in others} == {("open", None)}
-
-
-def _read(path: Path, fmt: str) -> list[dict]:
-    if fmt == "csv":
-        with path.open(encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
-    if fmt == "json":
-        import json
-
-        return json.loads(path.read_text("utf-8"))
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        ws = load_workbook(path).active
-        head, *body = [list(r) for r in ws.iter_rows(values_only=True)]
-        return [dict(zip(head, r, strict=True)) for r in body]
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path).to_pylist()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from schemas import Document, Finding, FindingKind, Row, Table
+from schemas import DocType, Document, Finding, FindingKind, Row, Table
 from schemas.narrative import NarrativeFact
 from tests.support.realdocs import (
     Contradiction,
@@ -29,6 +29,7 @@ from tests.support.realdocs import (
     norm,
     standard_keys,
 )
+from worker.rules.narrative import value
 
 
 @dataclass
@@ -157,24 +158,38 @@ def facts_of(document: Document) -> Counter[tuple[int, Decimal]]:
 def narrative_hits(
     golden: Golden, facts: list[NarrativeFact], kinds: frozenset[str] | None = None
 ) -> list[NarrativeFigure]:
-    """Golden narrative figures (of `kinds`, default all) read with their subject (each extracted
-    fact used once)."""
-    pool = list(facts)
+    """Golden narrative figures (of `kinds`, default all) read with their subject. A fact holds
+    several figures ('基本支出950.09万元，占18.51%' is one fact with an amount and a share): each
+    (fact, kind) is used once."""
+    doc_type = DocType(golden.metadata.doc_type)
+    used: set[tuple[int, str]] = set()
     hits = []
     for figure in golden.narrative:
         if kinds is not None and figure.kind not in kinds:
             continue
-        fact = next((f for f in pool if f.subject == figure.subject and _same(figure, f)), None)
-        if fact is not None:
-            pool.remove(fact)
+        i = next(
+            (
+                i
+                for i, f in enumerate(facts)
+                if (i, figure.kind) not in used
+                and f.subject == figure.subject
+                and _same(figure, f, doc_type)
+            ),
+            None,
+        )
+        if i is not None:
+            used.add((i, figure.kind))
             hits.append(figure)
     return hits
 
 
-def _same(figure: NarrativeFigure, fact: NarrativeFact) -> bool:
+def _same(figure: NarrativeFigure, fact: NarrativeFact, doc_type: DocType) -> bool:
+    """The fact states the figure: an amount as the checks read it (amount, else 决算/执行数, else
+    in a budget 预算数: worker.rules.narrative.value), a change or growth rate by its size."""
     want = Decimal(figure.value.replace(",", ""))
+    stated = value(fact, doc_type)
     got = {
-        "amount": fact.amount.value if fact.amount else None,
+        "amount": stated.value if stated else None,
         "share": fact.share_pct,
         "change": abs(fact.change.value) if fact.change else None,
         "growth": abs(fact.growth_pct) if fact.growth_pct is not None else None,

@@ -11,8 +11,15 @@ from decimal import Decimal
 
 from schemas import Document, Finding, FindingKind, Row, Table, Value
 from schemas.findings import Location
+from schemas.narrative import Amount, NarrativeFact
 from tests.support.realdocs import Golden, GoldenTable, amount, load_golden
-from tests.support.realdocs_compare import compare_tables, explains, false_alarms, spurious_tables
+from tests.support.realdocs_compare import (
+    compare_tables,
+    explains,
+    false_alarms,
+    narrative_hits,
+    spurious_tables,
+)
 
 GOLDEN = "hangzhou_jtysj_2026_budget"  # the golden with recorded contradictions
 
@@ -89,3 +96,19 @@ def test_a_standard_table_the_document_does_not_print_is_spurious() -> None:
     doc.tables.append(Table(key="project_expenditure", title="项目支出表"))
     doc.tables.append(Table(key="performance", title="项目支出绩效目标表"))  # not a standard key
     assert spurious_tables(golden, doc) == ["project_expenditure"]
+
+
+def test_each_figure_of_one_narrative_fact_is_read() -> None:
+    """'基本支出950.09万元，占18.51%' is one fact with two figures: both count; a budget
+    document's 预算数 is its amount (as the checks read it); a wrong subject counts nothing."""
+    golden = load_golden("beijing_lvweiban_2026_budget_narrative")
+    share = next(n for n in golden.narrative if n.kind == "share")
+    same = [n for n in golden.narrative if n.sentence == share.sentence]
+    assert {n.kind for n in same} == {"amount", "share"}
+    by_kind = {n.kind: Decimal(n.value.replace(",", "")) for n in same}
+    wan = by_kind["amount"]
+    money = Amount(raw=str(wan), value=wan, unit="万元", wan=wan)
+    fact = NarrativeFact(subject=share.subject, budget=money, share_pct=by_kind["share"])
+    assert len(narrative_hits(golden, [fact])) == 2
+    fact.subject = "unknown"
+    assert narrative_hits(golden, [fact]) == []

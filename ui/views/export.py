@@ -12,7 +12,13 @@ import streamlit as st
 from schemas import DocStatus
 from ui.common import current_user, services, show_flashes
 from worker.services.accounts import may_export
-from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS, export
+from worker.services.export import (
+    DOCUMENT_COLUMNS,
+    FACT_COLUMNS,
+    FINDING_COLUMNS,
+    WORKBOOK,
+    export,
+)
 from worker.services.review import REVIEWABLE
 from worker.store import Store
 
@@ -76,6 +82,16 @@ def _downloads(scope: str, fmt: str, built: tuple[dict[str, int], dict[str, byte
             "No documents in this selection yet."
             if scope == "all"
             else "No confirmed documents yet: confirm some on the Review page, or export all."
+        )
+        return
+    if WORKBOOK in files:  # XLSX: one workbook, a sheet per table (facts: per table kind)
+        st.download_button(
+            f"{WORKBOOK} ({counts['facts']} values, {counts['findings']} findings)",
+            files[WORKBOOK],
+            file_name=f"budgetlens-{scope}.xlsx",
+            mime=MIME[fmt],
+            key="dl-workbook",
+            icon=":material/download:",
         )
         return
     cols = st.columns(len(CONTENTS) + 1)

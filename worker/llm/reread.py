@@ -5,8 +5,10 @@ rows in the table's own schema (schemas.reread.row_model) out.
 
 The answer is cached by (model, prompt + schema version, rendered request): a second run makes
 no call. Every HTTP attempt is recorded in the call ledger under section `reread:<table key>`.
-An answer that never validated, a refused request or a spent token budget is `failed` (not
-cached: the next run asks again); LLMUnavailable propagates (the deterministic rows stand).
+An answer that never validated or a refused request is `failed`, and cached as such (the same
+request would fail the same way: a second run makes no call either); a spent token budget is
+`failed` and not cached (the budget is the document's state, not the answer's); LLMUnavailable
+propagates, not cached (the deterministic rows stand; the next run asks again).
 Whether the answer is accepted is decided in worker/pipeline/reread.py, not here.
 """
 
@@ -69,6 +71,9 @@ def reread_table(
     key = cache_key(client.model, version, keyed)
     if cache is not None and (hit := cache.get(key, RereadAnswer)) is not None:
         done.usage.cached = True
+        if hit.failed:
+            done.reasons = hit.failed
+            return None, done
         return hit, done
     ledger = Ledger(client.config.token_budget_per_doc, cache.doc_tokens(doc_id) if cache else 0)
     messages, variables = chat(system.render(), user)
@@ -82,6 +87,8 @@ def reread_table(
             raise why from e
         known = isinstance(why, SectionRefused | BudgetSpent)
         done.reasons = [str(why if known else e)[:300]]
+        if cache is not None and not isinstance(why, BudgetSpent):
+            cache.put(key, RereadAnswer(failed=done.reasons), version, keyed, model=client.model)
         return None, _with_usage(done, ledger)
     finally:
         if cache is not None:

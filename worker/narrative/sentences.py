@@ -38,6 +38,7 @@ _INNER_MARKER = re.compile(r"(?<=.)[（(][一二三四五六七八九十]+[）)]
 _AMOUNT = re.compile(r"\d\s*(?:万元|亿元|元|%)")
 _REPEATED_ON = 3  # a short line printed on this many pages is a running header or footer
 _SHORT = 40
+_COLON = re.compile(r"[：:]")
 
 
 @dataclass(slots=True)
@@ -131,8 +132,12 @@ def _headings(text: str) -> Iterator[tuple[str, str]]:
     """(heading, '') for each heading the block starts with, then ('', the rest)."""
     while text:
         if is_heading(text):
-            yield text, ""
-            return
+            head, rest = _split_colon(text)
+            yield head, ""
+            if not rest:
+                return
+            text = rest.strip()  # '（一）机关运行经费：2025年…机关运行经费' runs on below
+            continue
         m = _HEAD_PREFIX.match(text)
         if m is None or _AMOUNT.search(m.group()):
             break
@@ -144,6 +149,15 @@ def _headings(text: str) -> Iterator[tuple[str, str]]:
         text = text[len(head) :].strip()
     if text:
         yield "", text
+
+
+def _split_colon(heading: str) -> tuple[str, str]:
+    """A heading line that runs into its text after a colon ('（二）“三公”经费预算：2025年长沙市
+    公安局“三公”' continued on the next line): the heading, and the text that begins there."""
+    m = _COLON.search(heading)
+    if m is None or not heading[m.end() :].strip():
+        return heading, ""
+    return heading[: m.end()], heading[m.end() :]
 
 
 def _running_lines(blocks: list[TextBlock]) -> set[str]:

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 REFERENCE = Path(__file__).resolve().parents[2] / "schemas" / "reference"
-_YEAR = re.compile(r"^.*?\d{4}\s*年度?(期末|末|初)?")
+_YEAR = re.compile(r"^(?P<before>.*?)\d{4}\s*年度?(期末|末|初)?")
+_COMPARED = re.compile(r"(比|较|与)$")  # '收入比2025年（增加）': the year is the comparison's
 ENUM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|[一二三四五六七八九十]+[、是])\s*"
 )
@@ -42,6 +43,7 @@ class Vocab:
     classes: dict[str, str]  # printed function / economic class name → 3-digit code
     empty: frozenset[str]
     unit_headings: tuple[str, ...]
+    unit_names: tuple[str, ...]
 
 
 @cache
@@ -65,6 +67,7 @@ def vocab() -> Vocab:
         _class_names(),
         frozenset(raw["empty"]),
         tuple(raw["unit_headings"]),
+        tuple(raw["unit_names"]),
     )
 
 
@@ -100,7 +103,7 @@ def cut_phrase(text: str) -> str:
     cut = min((i for w in v.role_words if (i := text.find(w)) >= 0), default=len(text))
     phrase = ENUM.sub("", text[:cut].strip())
     if not _PROJECT.match(phrase):  # '2024年网络安全检测检查项目' keeps its year
-        phrase = _YEAR.sub("", phrase)
+        phrase = _drop_year(phrase)
     for w in v.noise_anywhere:
         phrase = phrase.replace(w, "")
     changed = True
@@ -114,6 +117,17 @@ def cut_phrase(text: str) -> str:
                 phrase, changed = phrase[: -len(w)], True
     phrase = ENUM.sub("", phrase.strip(" ，,、：:"))
     return "" if _COMPARE.match(phrase) else phrase
+
+
+def _drop_year(phrase: str) -> str:
+    """The phrase without its year and what leads up to it ('苏州市审计局2026 年度收入' →
+    '收入'); where nothing follows the year the subject is printed before it ('公务用车运行维护费
+    2026 年预算数', '收入比2025 年增加')."""
+    m = _YEAR.match(phrase)
+    if m is None:
+        return phrase
+    rest = phrase[m.end() :]
+    return rest if rest.strip() else _COMPARED.sub("", m.group("before"))
 
 
 @dataclass
@@ -150,7 +164,26 @@ def resolve(phrase: str, parent: str | None = None) -> Subject | None:
         return _fund_line("", scope, parent)
     if parent == "project":  # '项目支出…具体包括：1.社会保障管理684.15万元': a project
         return Subject("named_project", name=phrase)
+    if (s := _after_unit(phrase, parent)) is not None:
+        return s
     return Subject("unknown", name=phrase)
+
+
+def _after_unit(phrase: str, parent: str | None) -> Subject | None:
+    """The subject named after the unit that states it ('福州市公安局文职人员管理中心收入',
+    '深圳市民政局（本级）部门预算支出'): the first known one after a unit name's end."""
+    for m in _unit_end().finditer(phrase):
+        rest = cut_phrase(phrase[m.end() :])
+        s = resolve(rest, parent) if rest else None
+        if s is not None and s.key != "unknown":
+            return s
+    return None
+
+
+@cache
+def _unit_end() -> re.Pattern[str]:
+    ends = sorted(vocab().unit_names, key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, ends))})(?:[（(]本级[）)])?")
 
 
 def _function(phrase: str) -> Subject | None:
@@ -187,7 +220,7 @@ def _fund_line(key: str, scope: str | None, parent: str | None) -> Subject:
     """'一般公共预算收入' and a bare '一般公共预算' under 收入合计 are income lines of that fund."""
     funds = ("general_budget", "gov_fund", "state_capital")
     if scope in funds and (
-        key == "income.total"
+        key in ("income.total", "income.fiscal")  # '政府性基金预算财政拨款收入'
         or (not key and parent in ("income.total", "income.grand_total", "grand_total", None))
     ):
         return Subject(f"income.{scope}")

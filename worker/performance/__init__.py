@@ -5,7 +5,9 @@ and 绩效自评表, read into the same models the LLM fills (schemas/performanc
     read_section(kind, title, blocks, section_id=...) -> SectionResult | str
 
 A string is why the reader cannot map the section (no indicator header, no indicator rows): the
-section then goes to the LLM with that reason. A reading that breaks its own identities (worker/
+section then goes to the LLM with that reason. A form printed empty (the header and its 一级/二级
+rows, no 三级指标 or 指标值: worker/performance/blank.py) is a result without data, its reason
+`EMPTY_FORM`: recorded, and nothing for the LLM. A reading that breaks its own identities (worker/
 performance/checks.py) comes back `needs_review` with the reasons; the runtime may have the LLM
 re-read it (worker/llm/reread.py). The vocabulary is data: schemas/reference/performance.yaml.
 """
@@ -22,14 +24,17 @@ from schemas.performance import (
     Source,
 )
 from worker.layout import Block, TextBlock
+from worker.performance.blank import blank_form
 from worker.performance.build import build
 from worker.performance.checks import problems
-from worker.performance.grid import rows_of
+from worker.performance.grid import GCell, rows_of
 from worker.performance.packed import unpack
-from worker.performance.reader import read_records
-from worker.performance.vocab import vocabulary
+from worker.performance.reader import Item, Record, read_records
+from worker.performance.vocab import Vocabulary, vocabulary
 
-__all__ = ["read_section", "scope_of"]
+__all__ = ["EMPTY_FORM", "read_section", "scope_of"]
+
+EMPTY_FORM = "空表：印有指标表头及一级/二级指标，未填写三级指标和指标值"
 
 _YUAN = re.compile(r"单位[:：]\s*元|[(（]元[)）]")
 _DEPARTMENT = re.compile(r"整体")
@@ -47,6 +52,26 @@ def amount_unit(title: str, blocks: list[Block]) -> str:
     return "元" if any(_YUAN.search(t) for t in texts) else "万元"
 
 
+def _name_outside(
+    kind: SectionKind, title: str, blocks: list[Block], records: list[Record],
+    pages: list[int] | None, vocab: Vocabulary,
+) -> None:
+    """A form printing no name cell: a one-project form takes the project its title names
+    (泉州 "…保安服务项目绩效目标表"), a department-wide one the unit its 单位名称: line names."""
+    if not records or "name" in records[0].fields:
+        return
+    if kind == SectionKind.department_targets:
+        for b in blocks:
+            if isinstance(b, TextBlock) and (m := vocab.unit_line.match(b.text.strip())):
+                records[0].put("name", Item(m["name"], GCell(m["name"], b.page, b.bbox)))
+                return
+    elif kind == SectionKind.project_targets and len(records) == 1 and (
+        name := vocab.project_in_title(title)
+    ):
+        page = pages[0] - 1 if pages else None  # the title has no cell: its page, no box
+        records[0].put("name", Item(name, GCell(title, page, None)))
+
+
 def read_section(
     kind: SectionKind,
     title: str,
@@ -60,10 +85,18 @@ def read_section(
     rows = unpack(rows_of(blocks), vocab)
     records = read_records(rows, vocab)
     if not any(r.indicators for r in records):
-        return "the reader found no indicator rows under a 三级指标 / 指标值 header"
+        if not blank_form(rows, vocab):
+            return "the reader found no indicator rows under a 三级指标 / 指标值 header"
+        return SectionResult(
+            section_id=section_id, kind=kind, title=title, scope=scope_of(kind, title),
+            source=Source.parser, pages=pages or [], status=SectionStatus.ok,
+            reasons=[EMPTY_FORM], amount_unit=amount_unit(title, blocks),
+        )
     # a record without indicator rows is a summary line (合计, the unit's own row) or a form
     # with no table under it: nothing to keep
-    model, where = build(kind, [r for r in records if r.indicators])
+    records = [r for r in records if r.indicators]
+    _name_outside(kind, title, blocks, records, pages, vocab)
+    model, where = build(kind, records)
     reasons = problems(kind, model, expected)
     return SectionResult(
         section_id=section_id,

@@ -71,7 +71,7 @@ def projects(results: Iterable[SectionResult]) -> list[dict[str, Any]]:
             out.append({"kind": r.kind.value, "name": data.get("department"),
                         "amount": data.get("budget_total"), "budget_basic": data.get("budget_basic"),
                         "budget_project": data.get("budget_project"),
-                        "indicators": data["indicators"]})
+                        "indicators": data.get("indicators", [])})
             continue
         out += [p | {"kind": r.kind.value} for p in data.get("projects", [])]
     return out

@@ -152,8 +152,8 @@ def _data_row(state: _State, row: GRow) -> bool:
         got = {f: it for f, cols in slot.columns.items() if (it := _pick(row, where, cols, False))}
         ups = {f: it for f in ("level1", "level2") if f in slot.columns
                and (it := _pick(row, where, slot.columns[f], True))}
-        if not ({"name", "combined", "value"} & got.keys()):
-            continue
+        if all(state.vocab.blank(got[f].text) for f in ("name", "combined", "value") if f in got):
+            continue  # nothing printed (or "/") under 三级指标 and 指标值: no indicator
         if _rest_of_previous(state.cur.indicators, got):
             found = True
             continue

@@ -30,8 +30,12 @@ class _File(BaseModel):
     total_rows: list[str]
     levels: dict[str, list[str]]
     comparators: list[str]
+    placeholders: list[str]
     packed_items: str
     code_name: str
+    title_project: str
+    generic_titles: list[str]
+    unit_line: str
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,12 @@ class Vocabulary:
     level1: dict[str, str]  # key → printed 一级指标 name
     level2: dict[str, str]  # key → printed 二级指标 name
     comparators: tuple[str, ...]  # longest first
+    placeholders: frozenset[str]  # printed instead of nothing
     packed_items: re.Pattern[str]
     code_name: re.Pattern[str]
+    title_project: re.Pattern[str]
+    generic_titles: tuple[str, ...]
+    unit_line: re.Pattern[str]
 
     def label(self, text: str) -> bool:
         """Is this cell a form label (of any family)?"""
@@ -56,6 +64,18 @@ class Vocabulary:
         return bool(k) and (
             k in self.indicator or k in self.project or k in self.evaluation or k in self.level1
         )
+
+    def project_in_title(self, title: str) -> str | None:
+        """The project a one-project form's title names ("…保安服务项目绩效目标表"), if any."""
+        t = "".join(unicodedata.normalize("NFKC", title).split())
+        m = self.title_project.match(t)
+        if m is None or any(g in m["name"] for g in self.generic_titles):
+            return None
+        return m["name"]
+
+    def blank(self, text: str) -> bool:
+        """Nothing printed, or a placeholder for nothing ("/", "—")."""
+        return not text.strip() or "".join(text.split()) in self.placeholders
 
 
 def _index(table: dict[str, list[str]]) -> dict[str, str]:
@@ -76,8 +96,12 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         level1={key(n): n for n in raw.levels},
         level2={key(n): n for n in level2},
         comparators=tuple(sorted(raw.comparators, key=len, reverse=True)),
+        placeholders=frozenset(raw.placeholders),
         packed_items=re.compile(raw.packed_items),
         code_name=re.compile(raw.code_name, re.S),
+        title_project=re.compile(raw.title_project),
+        generic_titles=tuple(raw.generic_titles),
+        unit_line=re.compile(raw.unit_line),
     )
 
 

@@ -108,6 +108,6 @@ def read_performance(
             for_llm += to_sections(group, why=None if result == "prose" else result)
             continue
         read.append(result)
-        if cross_check:  # off by default: a mapped table costs no call, even one to review
+        if cross_check and result.data:  # off by default: a mapped table costs no call
             for_llm += to_sections(group, why="second reading of the parser's (cross-check)")
     return read, for_llm

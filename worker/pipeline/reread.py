@@ -8,9 +8,10 @@ unresolved columns, a figure the page does not print, identities failing on most
 for a contradiction of the document itself, nor for an OCR misread pointed at a cell (the page
 text the model would read is that misreading). The model's rows replace the deterministic ones
 only if every value, row label and code is printed on the table's pages — each value is mapped
-back to the word that prints it, for its page and box — and the checks then find nothing wrong
-in the table: no extraction cause on it, no identity within it failing. Otherwise the
-deterministic rows stay, flagged. Pure: the LLM call is worker/llm/reread.py, the wiring
+back to the word that prints it, for its page and box —, they say something the deterministic
+rows do not (an answer echoing them corrects nothing: the table stays in doubt), and the checks
+then find nothing wrong in the table: no extraction cause on it, no identity within it failing.
+Otherwise the deterministic rows stay, flagged. Pure: the LLM call is worker/llm/reread.py, the wiring
 worker/runtime/reread.py.
 """
 
@@ -46,6 +47,7 @@ from worker.tables.rows import LEVELS
 # 4.8k-6.3k answer tokens (gemma tokenizer) > llm_max_tokens 4096, and units listed one by one
 # over dozens of pages run to 5,761 words. Such a table stays with the reviewer.
 MAX_WORDS = 400
+ECHO = "模型给出的行与确定性读取相同，未作更正：保留原读取及其疑点"
 MIN_ROW_SHARE = 0.5  # an answer with fewer rows than this share of the reader's is incomplete
 # Keys the reader gives a header it could not map (col4) or a second column on one key
 # (total_2): the model answers in the reader's keys, so a re-read cannot resolve these.
@@ -129,6 +131,8 @@ def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> 
     had = sum(1 for r in table.rows if r.values)
     if not rows or len(rows) < MIN_ROW_SHARE * had:
         return Decision(False, [f"模型只给出 {len(rows)} 行（确定性读取 {had} 行）"])
+    if _figures(rows) == _figures(table.rows):
+        return Decision(False, [ECHO])
     doubts = _doubts_left(table, rows)
     tables = list(document.tables)
     tables[request.table_index] = table.model_copy(update={"rows": rows, "doubts": doubts})
@@ -138,6 +142,15 @@ def decide(document: Document, request: RereadRequest, answer: RereadAnswer) -> 
     if left:
         return Decision(False, [f"重读后核对仍不成立：{f.message}" for f in left[:5]])
     return Decision(True, [], candidate, findings)
+
+
+def _figures(rows: list[Row]) -> Counter[tuple]:
+    """What a reading says, row by row: label, code and each figure (blank and text cells are
+    no figure). Two readings that say the same are no correction of one by the other."""
+    return Counter(
+        (norm_label(r.name), r.code, col, v.value)
+        for r in rows for col, v in r.values.items() if v.value is not None
+    )
 
 
 def _doubts_left(table: Table, rows: list[Row]) -> list[TableDoubt]:

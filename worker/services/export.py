@@ -1,5 +1,12 @@
 """Export: per-document JSON, or tidy facts / documents / findings tables (CSV, XLSX, Parquet),
 and in every format the performance and narrative-figure tables (worker/services/tidy.py).
+XLSX is one workbook (`budgetlens.xlsx`): a sheet per table, the facts split into a sheet per
+table kind, each with its header row frozen and an autofilter.
+
+Every value carries its review (worker/services/provenance.py): status as the reviewer left it
+(a corrected value of a confirmed document stays `corrected`), the value as extracted before
+the correction, who reviewed it and when. A correction to blank is exported, blank with its
+original, not dropped as an empty cell.
 
 The column lists below are the export contract (README); they change only with a version note.
 """
@@ -8,15 +15,17 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from schemas import DocStatus, Document, Finding, Location
+from schemas import DocStatus, Document, Finding, Location, ValueStatus
 from schemas.performance import Usage
 from schemas.records import Dismissal, DocumentRecord, dismissal_of
 from worker.services import tidy
+from worker.services.provenance import Ledger, reviewed_status
 from worker.services.tidy import (
     NARRATIVE_FIGURE_COLUMNS,
     SELF_EVALUATION_COLUMNS,
@@ -48,6 +57,9 @@ FACT_COLUMNS = [
     "y1",
     "status",
     "confidence",
+    "original",  # v5: the review of the value, from the audit log
+    "reviewer",
+    "reviewed_at",
 ]
 DOCUMENT_COLUMNS = [
     "doc_id",
@@ -92,19 +104,24 @@ DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance",
 # no OCR confidence) still gets its type
 TYPED_COLUMNS = {"confidence": "float64", "suspect": "bool"}
 FORMATS = ("json", "csv", "xlsx", "parquet")
+WORKBOOK = "budgetlens.xlsx"
+NAMED_SHEETS = ("documents", "findings", "targets", "self_evaluation", "narrative_figures")
 
 
-def fact_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
+def fact_rows(
+    doc: Document, doc_status: DocStatus, ledger: Ledger | None = None
+) -> Iterator[dict[str, Any]]:
+    ledger = ledger or Ledger([])
     for table in doc.tables:
         titles = {c.key: c.title for c in table.columns}
         for row in table.rows:
             for key, value in row.values.items():
-                if value.value is None and not value.raw.strip():
-                    continue  # a blank cell is not a number
+                status = reviewed_status(value.status, doc_status)
+                blank = value.value is None and not value.raw.strip()
+                if blank and status != ValueStatus.corrected:
+                    continue  # a blank cell is not a number; a value corrected to blank is
                 box = value.bbox or (None, None, None, None)
-                status = value.status.value
-                if doc_status == DocStatus.confirmed:
-                    status = "confirmed"
+                review = ledger.cell(table.key, row, key, status)
                 yield dict(
                     zip(
                         FACT_COLUMNS,
@@ -125,6 +142,9 @@ def fact_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
                             *box,
                             status,
                             value.confidence,
+                            review["original"],
+                            review["reviewer"],
+                            review["reviewed_at"],
                         ],
                         strict=True,
                     )
@@ -202,27 +222,52 @@ def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> d
             continue
         if fmt == "json":
             (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
-        facts.extend(fact_rows(doc, rec.status))
+        ledger = Ledger(store.audit(rec.doc_id))
+        facts.extend(fact_rows(doc, rec.status, ledger))
         findings.extend(finding_rows(rec.doc_id, doc_findings, dismissals.get(rec.doc_id)))
-        targets.extend(target_rows(doc, rec.status))
-        evaluations.extend(self_evaluation_rows(doc, rec.status))
+        targets.extend(target_rows(doc, rec.status, ledger))
+        evaluations.extend(self_evaluation_rows(doc, rec.status, ledger))
         figures.extend(narrative_figure_rows(doc))
-    ledger = LLMCache(store.engine)
+    usage = LLMCache(store.engine)
     tables = {
         "documents": (
-            [document_row(r, ledger.doc_usage(r.doc_id)) for r in records],
+            [document_row(r, usage.doc_usage(r.doc_id)) for r in records],
             DOCUMENT_COLUMNS,
         ),
         "findings": (findings, FINDING_COLUMNS),
+        "facts": (facts, FACT_COLUMNS),
         "targets": (targets, TARGET_COLUMNS),
         "self_evaluation": (evaluations, SELF_EVALUATION_COLUMNS),
         "narrative_figures": (figures, NARRATIVE_FIGURE_COLUMNS),
     }
-    if fmt != "json":
-        tables["facts"] = (facts, FACT_COLUMNS)
-    for name, (rows, columns) in tables.items():
-        _WRITERS[fmt](rows, columns, out / f"{name}.{fmt}")
-    return {name: len(rows) for name, (rows, _) in tables.items()} | {"facts": len(facts)}
+    if fmt == "xlsx":
+        _write_workbook(_sheets(tables), out / WORKBOOK)
+    else:
+        for name, (rows, columns) in tables.items():
+            _WRITERS[fmt](rows, columns, out / f"{name}.{fmt}")
+    return {name: len(rows) for name, (rows, _) in tables.items()}
+
+
+Sheet = tuple[list[dict[str, Any]], list[str]]
+
+
+def _sheets(tables: dict[str, Sheet]) -> dict[str, Sheet]:
+    """The workbook's sheets: documents, findings, one per table kind (its facts, in the order
+    the kinds first appear), then the performance and narrative tables."""
+    facts, columns = tables["facts"]
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for r in facts:  # by sheet name: two long keys cut to the same name share a sheet
+        kinds.setdefault(sheet_name(r["table_key"]), []).append(r)
+    by_kind = {name: (rows, columns) for name, rows in kinds.items()}
+    named = {name: tables[name] for name in NAMED_SHEETS}
+    return {k: named[k] for k in NAMED_SHEETS[:2]} | by_kind | {
+        k: named[k] for k in NAMED_SHEETS[2:]}
+
+
+def sheet_name(table_key: str) -> str:
+    """A table kind's sheet: its key (Excel allows 31 characters, none of []:*?/\\)."""
+    name = re.sub(r"[\[\]:*?/\\]", "_", table_key)[:31] or "table"
+    return f"{name}_" if name in NAMED_SHEETS else name
 
 
 def _plain(v: Any) -> Any:
@@ -245,14 +290,19 @@ def _write_csv(rows: list[dict[str, Any]], columns: list[str], path: Path) -> No
         writer.writerows({c: _plain(r[c]) for c in columns} for r in rows)
 
 
-def _write_xlsx(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
+def _write_workbook(sheets: dict[str, Sheet], path: Path) -> None:
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(path.stem)
-    ws.append(columns)
-    for r in rows:
-        ws.append([float(r[c]) if isinstance(r[c], Decimal) else r[c] for c in columns])
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, (rows, columns) in sheets.items():
+        ws = wb.create_sheet(name)
+        ws.append(columns)
+        for r in rows:
+            ws.append([float(r[c]) if isinstance(r[c], Decimal) else r[c] for c in columns])
+        ws.freeze_panes = "A2"  # the header stays while scrolling
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     wb.save(path)
 
 
@@ -282,4 +332,4 @@ def _arrow_type(column: str, values: list[Any]) -> Any:
     return pa.string()
 
 
-_WRITERS = {"json": _write_json, "csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}
+_WRITERS = {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}

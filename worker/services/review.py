@@ -41,6 +41,7 @@ from worker.pipeline.checks import run_checks
 from worker.rules import catalogue
 from worker.rules.ocr import is_low, threshold
 from worker.runtime.queue import enqueue_document
+from worker.services.provenance import cell_target
 from worker.settings import Settings
 from worker.store import Store
 from worker.tables.headers import money_column
@@ -144,7 +145,7 @@ def confirm_value(
     value.status = ValueStatus.confirmed
     entry = {
         "action": "confirm_value",
-        "target": f"{table.key}/{row.code or row.row_code or row.name}/{cell.column}",
+        "target": cell_target(table.key, row, cell.column),
         "new": value.raw,
         "detail": {
             "table": cell.table,
@@ -326,10 +327,9 @@ def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
     if new_raw == old.raw.strip():
         return None
     row.values[edit.column] = _corrected(old, new_raw, table.unit, edit.column)
-    label = row.code or row.row_code or row.name
     return {
         "action": "correct",
-        "target": f"{table.key}/{label}/{edit.column}",
+        "target": cell_target(table.key, row, edit.column),
         "old": old.raw,
         "new": new_raw,
         "detail": {

@@ -1,6 +1,6 @@
 """Tidy rows of the performance data and the narrative's figures, for the export
 (worker/services/export.py writes them in every format). The column lists are export contract
-(README "Export contract", version 3).
+(README "Export contract", version 5).
 
 - targets: one row per indicator of a 绩效目标表 (department or project) or quantified value of
   a narrative target; a project without indicator rows still gets one row (its amount);
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from schemas import DocStatus, Document, Unit
+from schemas import DocStatus, Document, Unit, ValueStatus
 from schemas.narrative import Amount
 from schemas.performance import (
     DepartmentTargets,
@@ -32,16 +32,18 @@ from schemas.performance import (
 )
 from worker.rules.index import Index
 from worker.rules.narrative import Stated, statements
+from worker.services.provenance import Ledger, reviewed_status
 
 TARGET_COLUMNS = [
     "doc_id", "scope", "project", "project_code", "amount_wan", "level1", "level2", "level3",
     "value_raw", "value_num", "value_unit", "comparator", "page", "x0", "y0", "x1", "y1",
-    "source", "status",
+    "source", "status", "original", "reviewer", "reviewed_at",
 ]  # fmt: skip
 SELF_EVALUATION_COLUMNS = [
     "doc_id", "scope", "project", "budget_initial_wan", "budget_full_year_wan", "executed_wan",
     "exec_rate_pct", "score", "weight", "grade", "level1", "level2", "level3", "target_value",
-    "actual_value", "deviation_reason", "page", "source", "status",
+    "actual_value", "deviation_reason", "page", "source", "status", "original", "reviewer",
+    "reviewed_at",
 ]  # fmt: skip
 NARRATIVE_FIGURE_COLUMNS = [
     "doc_id", "subject_key", "subject_text", "kind", "value_raw", "value_num", "unit", "page",
@@ -82,17 +84,21 @@ def parse_value(ind: Indicator) -> tuple[Decimal | None, str | None, str | None]
 
 
 class _Place:
-    """Page, box and review state of a section's values, the document's confirmation on top."""
+    """Page, box and review of a section's values (worker/services/provenance.py)."""
 
-    def __init__(self, section: SectionResult, confirmed: bool) -> None:
-        self.section, self.confirmed = section, confirmed
+    def __init__(self, section: SectionResult, doc_status: DocStatus,
+                 ledger: Ledger | None) -> None:
+        self.section, self.doc_status, self.ledger = section, doc_status, ledger or Ledger([])
 
     def of(self, *paths: str) -> dict[str, Any]:
-        where = next((self.section.where[p] for p in paths if p in self.section.where), None)
+        path = next((p for p in paths if p in self.section.where), None)
+        where = self.section.where[path] if path else None
         box = (where.bbox if where else None) or (None, None, None, None)
-        status = "confirmed" if self.confirmed else (where.status.value if where else "extracted")
+        status = reviewed_status(where.status if where else ValueStatus.extracted,
+                                 self.doc_status)
         return {"page": where.page if where else None, "x0": box[0], "y0": box[1], "x1": box[2],
-                "y1": box[3], "source": self.section.source.value, "status": status}
+                "y1": box[3], "source": self.section.source.value, "status": status,
+                **self.ledger.section(self.section.section_id, path, status)}
 
 
 def _indicator_cells(ind: Indicator | None) -> dict[str, Any]:
@@ -104,11 +110,12 @@ def _indicator_cells(ind: Indicator | None) -> dict[str, Any]:
             "value_raw": ind.value, "value_num": num, "value_unit": unit, "comparator": cmp}
 
 
-def target_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
+def target_rows(doc: Document, doc_status: DocStatus,
+                ledger: Ledger | None = None) -> Iterator[dict[str, Any]]:
     for s in doc.sections:
         if not s.data or s.kind not in _TARGETS:
             continue
-        place = _Place(s, doc_status == DocStatus.confirmed)
+        place = _Place(s, doc_status, ledger)
         for owner, prefix, indicators in _TARGETS[s.kind](s):
             base = {"doc_id": doc.doc_id, "scope": s.scope and s.scope.value} | owner
             for i, ind in enumerate(indicators or [None]):
@@ -144,11 +151,12 @@ _TARGETS = {SectionKind.department_targets: _department, SectionKind.project_tar
             SectionKind.narrative_targets: _narrative}
 
 
-def self_evaluation_rows(doc: Document, doc_status: DocStatus) -> Iterator[dict[str, Any]]:
+def self_evaluation_rows(doc: Document, doc_status: DocStatus,
+                         ledger: Ledger | None = None) -> Iterator[dict[str, Any]]:
     for s in doc.sections:
         if not s.data or s.kind != SectionKind.self_evaluation:
             continue
-        place, u = _Place(s, doc_status == DocStatus.confirmed), s.amount_unit
+        place, u = _Place(s, doc_status, ledger), s.amount_unit
         for j, ev in enumerate(SelfEvaluation.model_validate(s.data).projects):
             base = {"doc_id": doc.doc_id, "scope": s.scope and s.scope.value, "project": ev.name,
                     "budget_initial_wan": _wan(ev.initial_budget, u),

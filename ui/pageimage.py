@@ -34,12 +34,64 @@ class Box:
     role: str = "selected"
 
 
+# Zoom: 1 shows the whole page; n shows 1/n of the page's width, the window around the focus.
+ZOOMS = (1.0, 1.5, 2.0, 3.0, 4.0)
+# The default zoom is the smallest that shows at most this many points across: the Review
+# page's image column is ~590 px wide in a 1600 px window (measured, tests/e2e), so >= 1.37 px
+# per point: the digits of a table printed at 9-10 pt are 12.6-14 px.
+LEGIBLE_ACROSS_PT = 430.0  # A4 portrait at 1.5× (397 pt), landscape at 2× (421), A3 at 3×
+WINDOW_ASPECT = 1.3  # a zoomed window is this much taller than wide (at most the page)
+OUT_PX = 1400  # the rendered image's width: sharp at the column's width on a HiDPI screen
+FOCUS_MARGIN = 8.0  # points kept around a focus box that is wider than the zoomed window
+FOCUS_ROLES = ("selected", "suspect", "finding")  # what the window follows, in this order
+
+
+def page_box(pdf_path: Path, page: int) -> BBox:
+    """The full page box of 1-based `page` in the boxes' coordinates (unrotated points)."""
+    with pymupdf.open(pdf_path, filetype="pdf") as doc:
+        r = doc[page - 1].rect * doc[page - 1].derotation_matrix
+        return (0.0, 0.0, abs(r.width), abs(r.height))
+
+
+def default_zoom(page: BBox) -> float:
+    """The smallest zoom at which the page's digits are legible (LEGIBLE_ACROSS_PT)."""
+    width = page[2] - page[0]
+    return next((z for z in ZOOMS if width / z <= LEGIBLE_ACROSS_PT), ZOOMS[-1])
+
+
+def focus_of(boxes: tuple[Box, ...] | list[Box]) -> BBox | None:
+    """The box the window keeps in view: the selected cell, else the suspect, else the finding."""
+    for role in FOCUS_ROLES:
+        if found := next((b.bbox for b in boxes if b.role == role), None):
+            return found
+    return None
+
+
+def viewport(page: BBox, focus: BBox | None, zoom: float, pan: tuple[int, int] = (0, 0)) -> BBox:
+    """The part of the page shown at `zoom`: centred on `focus` (else the page's top left),
+    moved by `pan` half-windows, kept on the page; wider than the zoom says when the focus is
+    (a merged cell at 4×). Zoom 1 is the whole page box."""
+    px0, py0, px1, py1 = page
+    if zoom <= 1:
+        return page
+    fw, fh = (focus[2] - focus[0], focus[3] - focus[1]) if focus else (0.0, 0.0)
+    w = min(px1 - px0, max((px1 - px0) / zoom, fw + 2 * FOCUS_MARGIN))  # a wide cell fits
+    h = min(py1 - py0, max(w * WINDOW_ASPECT, fh + 2 * FOCUS_MARGIN))
+    cx, cy = ((focus[0] + focus[2]) / 2, (focus[1] + focus[3]) / 2) if focus else (px0, py0)
+    cx, cy = cx + pan[0] * w / 2, cy + pan[1] * h / 2
+    x0 = min(max(cx - w / 2, px0), px1 - w)
+    y0 = min(max(cy - h / 2, py0), py1 - h)
+    return (x0, y0, x0 + w, y0 + h)
+
+
 def render_page(
-    pdf_path: Path, page: int, boxes: tuple[Box, ...] = (), zoom: float = 2.0, crop: bool = True
+    pdf_path: Path, page: int, boxes: tuple[Box, ...] = (), window: BBox | None = None,
+    width_px: int = OUT_PX,
 ) -> bytes:
-    """PNG of 1-based `page`; `boxes` are PDF points (top-left origin) on that page. The file
-    is opened read-only per call: drawing changes only this in-memory copy. `crop` trims the
-    blank margins, so a small table on a landscape page is still readable beside its data."""
+    """PNG of 1-based `page` (the `window` of it, default the whole page box: never trimmed to
+    what is inked, so blank columns and scanned pages show in full), `width_px` wide; `boxes`
+    are PDF points (top-left origin) on that page. The file is opened read-only per call:
+    drawing changes only this in-memory copy."""
     with pymupdf.open(pdf_path, filetype="pdf") as doc:
         pg = doc[page - 1]
         for box in boxes:
@@ -48,23 +100,11 @@ def render_page(
             rect = pymupdf.Rect(box.bbox) + pymupdf.Rect(-2, -2, 2, 2)
             width = WIDTH.get(box.role, 1.6)
             pg.draw_rect(rect, color=stroke, fill=fill, fill_opacity=0.3, width=width, overlay=True)
-        clip = _content(pg) if crop else None
-        pix = pg.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False, clip=clip)
+        area = pymupdf.Rect(window or page_box(pdf_path, page))
+        scale = width_px / max(area.width, 1.0)
+        clip = (area * pg.rotation_matrix) if window else None
+        pix = pg.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False, clip=clip)
         return pix.tobytes("png")
-
-
-def _content(page: pymupdf.Page, margin: float = 14) -> pymupdf.Rect | None:
-    """The inked part of the page (text and ruling lines), or None to keep the whole page."""
-    if page.rotation:
-        return None  # clip rectangles are unrotated; not worth the arithmetic for rare pages
-    area = pymupdf.Rect()
-    for block in page.get_text("blocks"):
-        area |= pymupdf.Rect(block[:4])
-    for drawing in page.get_drawings():
-        area |= drawing["rect"]
-    if area.is_empty:
-        return None
-    return (area + pymupdf.Rect(-margin, -margin, margin, margin)) & page.rect
 
 
 def legend(boxes: tuple[Box, ...] | list[Box]) -> str:

@@ -1,21 +1,40 @@
 """The Review page's page viewer: the page of the original with the boxes under review drawn on
-it, turned with buttons, a page number or the keyboard."""
+it, turned with buttons, a page number or the keyboard; zoomed (整页 = the whole page box, else
+a window of the page that follows the selected cell, the suspect or the finding) and panned by
+half a window with the arrow buttons. A new selection re-centres the window on it, so the
+selected cell is always in view. What is shown is kept in `st.session_state["page_view"]`."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import streamlit as st
 
-from ui.common import Services
-from ui.pageimage import Box, legend, render_page
+from schemas import BBox
+from ui.common import Services, choose
+from ui.pageimage import (
+    ZOOMS,
+    Box,
+    default_zoom,
+    focus_of,
+    legend,
+    page_box,
+    render_page,
+    viewport,
+)
 from ui.review.state import follow_page
 from worker.services.review import Review
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _png(path: str, page: int, boxes: tuple[Box, ...]) -> bytes:
-    return render_page(Path(path), page, boxes)
+def _png(path: str, page: int, boxes: tuple[Box, ...], window: BBox) -> bytes:
+    return render_page(Path(path), page, boxes, window)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _page_box(path: str, page: int) -> BBox:
+    return page_box(Path(path), page)
 
 
 def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
@@ -58,11 +77,67 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
         width="stretch",
     )
     path = str(sv.store.blob_path(review.doc_id))
-    st.image(
-        _png(path, page, tuple(boxes)),
-        width="stretch",
-        caption=f"page {page} · {legend(boxes)}",
-    )
+    whole = _page_box(path, page)
+    zoom, pan = _controls(whole, focus_of(boxes), (review.doc_id, page))
+    window = viewport(whole, focus_of(boxes), zoom, pan)
+    st.session_state["pan"] = _pan_of(window, focus_of(boxes), whole)  # steps past the edge
+    png = _png(path, page, tuple(boxes), window)
+    st.session_state["page_view"] = {"page": page, "page_box": whole, "zoom": zoom,
+                                     "window": window, "focus": focus_of(boxes),
+                                     "png": _size(png)}
+    where = "整页 whole page" if window == whole else (
+        f"{window[0]:.0f}–{window[2]:.0f} × {window[1]:.0f}–{window[3]:.0f} pt")
+    st.image(png, width="stretch", caption=f"第 {page} 页 page {page} · {where} · {legend(boxes)}")
+
+
+def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[float, tuple[int, int]]:
+    """Zoom (the reviewer's choice, else legible for this page) and pan (half-windows from the
+    focus; back to 0 when the focus, the page or the zoom changes)."""
+    if st.session_state.get("zoom") not in ZOOMS:
+        st.session_state["zoom"] = default_zoom(whole)
+    anchor = (*at, focus, st.session_state["zoom"])
+    if st.session_state.get("pan_anchor") != anchor:
+        st.session_state["pan_anchor"], st.session_state["pan"] = anchor, (0, 0)
+    zoom_col, *moves = st.columns([7, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    with zoom_col:
+        zoom = choose(st.segmented_control, "缩放 Zoom", ZOOMS, key="zoom",
+                      format_func=lambda z: "整页" if z == 1 else f"{z:g}×")
+    for col, (name, label, step, tip) in zip(moves, _PANS, strict=True):
+        col.button(label, key=f"pan-{name}", on_click=_pan, args=(step,), help=tip,
+                   disabled=zoom == 1, width="stretch",
+                   icon=":material/my_location:" if step is None else None)
+    return zoom, st.session_state["pan"]
+
+
+_PANS = [("left", "←", (-1, 0), "向左 left"), ("right", "→", (1, 0), "向右 right"),
+         ("up", "↑", (0, -1), "向上 up"), ("down", "↓", (0, 1), "向下 down"),
+         ("centre", "", None, "回到所选 back to the selection")]
+
+
+def _pan(step: tuple[int, int] | None) -> None:
+    dx, dy = st.session_state.get("pan", (0, 0))
+    st.session_state["pan"] = (0, 0) if step is None else (dx + step[0], dy + step[1])
+
+
+def _pan_of(window: BBox, focus: BBox | None, whole: BBox) -> tuple[int, int]:
+    """The pan the window is at, in half-windows from the focus: a step past the page's edge
+    (the window stayed) is not counted, so the next step back moves at once."""
+    if window == whole:
+        return (0, 0)
+    fx, fy = ((focus[0] + focus[2]) / 2, (focus[1] + focus[3]) / 2) if focus else whole[:2]
+    half_w, half_h = (window[2] - window[0]) / 2, (window[3] - window[1]) / 2
+    return (_steps(((window[0] + window[2]) / 2 - fx) / half_w),
+            _steps(((window[1] + window[3]) / 2 - fy) / half_h))
+
+
+def _steps(offset: float) -> int:
+    """Whole half-windows in `offset` (a window kept on the page by less is not panned)."""
+    return math.trunc(offset + math.copysign(1e-6, offset))
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def _typed(wkey: str, review: Review) -> None:

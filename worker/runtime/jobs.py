@@ -19,13 +19,15 @@ from typing import Any
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
-from schemas import DocStatus, Document
-from schemas.performance import Source
+from schemas import DocStatus, Document, Finding
+from schemas.performance import SectionResult, Source
+from schemas.records import AuditEntry
 from worker.errors import LLMUnavailable
 from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pending
 from worker.performance.agree import fold
-from worker.pipeline import Options, Outcome, process, status_of
+from worker.pipeline import Options, process, status_of
 from worker.pipeline.checks import run_checks
+from worker.runtime.activity import job_listener
 from worker.runtime.carry import (
     Carried,
     audit_entry,
@@ -72,21 +74,20 @@ def process_document(doc_id: str) -> str:
     record = store.get(doc_id)
     if record is None:
         return "unknown document"  # deleted since it was queued: nothing to do
-    previous, confirmed = _previous(store, doc_id)  # a re-run: its review work is carried over
-    audit = store.audit(doc_id) if previous is not None else []
+    previous, confirmed, audit = _previous(store, doc_id)  # a re-run: its review is carried
     store.mark_running(doc_id)
     started = time.perf_counter()
     data = store.read_bytes(doc_id)
     try:
         with memory_cap(settings.job_memory_mb):
             outcome = process(data, record.kind, doc_id, record.source_file,
-                              Options.from_settings(settings))
+                              Options.from_settings(settings), job_listener())
     except Exception as exc:  # the document's fault fails it once; anything else is retried
         reason = content_failure(exc, settings)
         if reason is None:
             raise
         log.warning("%s rejected (%s): %s", doc_id[:12], record.source_file, reason)
-        _fail(store, doc_id, reason, time.perf_counter() - started, (previous, confirmed))
+        _fail(store, doc_id, reason, time.perf_counter() - started, (previous, confirmed, audit))
         return "failed"
     if outcome.rereads:  # tables in doubt, and an endpoint to re-read them (worker/runtime/reread.py)
         reread_in_job(outcome, settings, LLMCache(store.engine))
@@ -102,45 +103,48 @@ def process_document(doc_id: str) -> str:
     if not outcome.sections:
         store.save_result(outcome.document, outcome.findings, status, seconds, entry)
         return status.value
+    context = {"project_names": outcome.project_names}
+    if make_client(LLMConfig.from_settings(settings)) is None:
+        # no endpoint: the sections stored pending (said loudly) and the document final now, in
+        # two writes; nothing is read back
+        log.warning("%s: %d LLM section(s) pending: %s", doc_id[:12], len(outcome.sections),
+                    NO_ENDPOINT)
+        results = [pending(section) for section in outcome.sections]
+        store.save_sections(doc_id, outcome.sections, context, results)
+        findings, status = _finalized(outcome.document, results, audit)
+        store.save_result(outcome.document, findings, status, seconds, entry)
+        return status.value
     # the tables are stored now; the document is final once its sections are back
     store.save_result(outcome.document, outcome.findings, DocStatus.running, seconds, entry)
-    _fan_out(settings, store, outcome)
+    store.save_sections(doc_id, outcome.sections, context)
+    job = get_current_job()
+    assert job is not None, "fan-out runs inside an RQ job"
+    enqueue_sections(settings, job.connection, doc_id, [s.section_id for s in outcome.sections])
     return "sections queued"
 
 
-def _previous(store: Store, doc_id: str) -> tuple[Document | None, bool]:
-    """The stored result of an earlier run, and whether the reviewer confirmed it."""
+def _previous(store: Store, doc_id: str) -> tuple[Document | None, bool, list[AuditEntry]]:
+    """The stored result of an earlier run, whether the reviewer confirmed it, and the audit
+    log (empty for a first run: nothing to carry)."""
     previous, _ = store.load_result(doc_id)
-    return previous, previous is not None and was_confirmed(store.audit(doc_id))
+    if previous is None:
+        return None, False, []
+    audit = store.audit(doc_id)
+    return previous, was_confirmed(audit), audit
 
 
 def _fail(store: Store, doc_id: str, reason: str, seconds: float | None = None,
-          known: tuple[Document | None, bool] | None = None) -> None:
+          known: tuple[Document | None, bool, list[AuditEntry]] | None = None) -> None:
     """A document that fails for good is `failed` — unless a reviewer worked on its previous
     result: that result stays, with its status, and the failed re-run is audited. `known`: the
     previous result when the caller has already loaded it."""
-    previous, confirmed = known or _previous(store, doc_id)
-    if previous is None or not (confirmed or reviewed(previous) or edited(store.audit(doc_id))):
+    previous, confirmed, audit = known or _previous(store, doc_id)
+    if previous is None or not (confirmed or reviewed(previous) or edited(audit)):
         store.mark_failed(doc_id, reason, seconds)
         return
     status = DocStatus.confirmed if confirmed else DocStatus.needs_review
     store.set_status(doc_id, status, {"action": "rerun", "new": status.value,
                                       "detail": {"failed": reason, "kept": "previous result"}})
-
-
-def _fan_out(settings: Settings, store: Store, outcome: Outcome) -> None:
-    doc_id = outcome.document.doc_id
-    store.save_sections(doc_id, outcome.sections, {"project_names": outcome.project_names})
-    if make_client(LLMConfig.from_settings(settings)) is None:
-        log.warning("%s: %d LLM section(s) pending: %s", doc_id[:12], len(outcome.sections),
-                    NO_ENDPOINT)
-        for section in outcome.sections:  # no endpoint: pending, said loudly, finalized now
-            store.save_section_result(doc_id, pending(section))
-        finalize_document(doc_id)
-        return
-    job = get_current_job()
-    assert job is not None, "fan-out runs inside an RQ job"
-    enqueue_sections(settings, job.connection, doc_id, [s.section_id for s in outcome.sections])
 
 
 def process_section(doc_id: str, section_id: str) -> str:
@@ -167,17 +171,23 @@ def finalize_document(doc_id: str) -> str:
     if document is None:
         return "no result"
     # the reader's results came with the document; the LLM's are in the sections table
+    findings, status = _finalized(document, store.section_results(doc_id), store.audit(doc_id))
+    store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
+    return status.value
+
+
+def _finalized(document: Document, results: list[SectionResult], audit: list[AuditEntry]
+               ) -> tuple[list[Finding], DocStatus]:
+    """The section results folded into the document (in place), the reviewer's edits of them
+    replayed, every check re-run: the findings and the final status."""
     parsed = [s for s in document.sections if s.source == Source.parser]
-    document.sections = fold(parsed, store.section_results(doc_id))
-    audit = store.audit(doc_id)
+    document.sections = fold(parsed, results)
     carried = Carried(confirmed=was_confirmed(audit),
                       conflicts=[p.message for p in document.problems if p.stage == "review"])
     llm = {s.section_id for s in document.sections if s.source == Source.llm}
     replay_edits(document, audit, carried, sections=llm)  # the reviewer's values of them
     findings = run_checks(document, sections=document.sections)
-    status = carried_status(carried, status_of(document, findings))
-    store.save_result(document, findings, status, store.get(doc_id).seconds)  # type: ignore[union-attr]
-    return status.value
+    return findings, carried_status(carried, status_of(document, findings))
 
 
 def on_job_failure(job: Any, connection: Any, exc_type: type, exc: BaseException, tb: Any) -> None:

@@ -323,6 +323,16 @@ class Store:
             findings = [Finding.model_validate(f) for f in json.loads(row.findings or "[]")]
             return Document.model_validate_json(row.result), findings
 
+    def findings_of(self, doc_ids: Iterable[str]) -> dict[str, builtins.list[Finding]]:
+        """The findings of many documents, without loading their results."""
+        found: dict[str, builtins.list[Finding]] = {}
+        with self._session() as s:
+            for chunk in _chunks(doc_ids):
+                q = select(_Doc.doc_id, _Doc.findings).where(_Doc.doc_id.in_(chunk))
+                for doc_id, raw in s.execute(q):
+                    found[doc_id] = [Finding.model_validate(f) for f in json.loads(raw or "[]")]
+        return found
+
     def update_result(
         self,
         doc: Document,
@@ -414,9 +424,15 @@ class Store:
     # -- LLM sections -----------------------------------------------------------------------
 
     def save_sections(
-        self, doc_id: str, sections: builtins.list[Section], context: dict[str, Any]
+        self,
+        doc_id: str,
+        sections: builtins.list[Section],
+        context: dict[str, Any],
+        results: builtins.list[SectionResult] | None = None,
     ) -> None:
-        """Replace the document's sections (a re-extraction finds them anew)."""
+        """Replace the document's sections (a re-extraction finds them anew), pending; or with
+        their `results` (one per section, in order) in the same two statements."""
+        done = results or [None] * len(sections)
         with self._session() as s:
             s.execute(delete(_Section).where(_Section.doc_id == doc_id))
             s.add_all(
@@ -424,10 +440,11 @@ class Store:
                     doc_id=doc_id,
                     section_id=sec.section_id,
                     section=sec.model_dump_json(),
-                    status=SectionStatus.pending,
+                    status=res.status if res else SectionStatus.pending,
+                    result=res.model_dump_json() if res else None,
                     context=context,
                 )
-                for sec in sections
+                for sec, res in zip(sections, done, strict=True)
             )
 
     def section(self, doc_id: str, section_id: str) -> tuple[Section, dict[str, Any]]:

@@ -25,13 +25,13 @@ from pathlib import Path
 # this file's folder would come first on sys.path, and bench/queue.py would shadow `queue`
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from schemas import DocStatus
-from schemas.performance import Section, SectionKind
-from tests.support.pg import PostgresServer
-from tools.synth import generate
-from worker.services.status import summary
-from worker.settings import Settings
-from worker.store import Store
+from schemas import DocStatus  # noqa: E402
+from schemas.performance import Section, SectionKind  # noqa: E402
+from tests.support.pg import PostgresServer  # noqa: E402
+from tools.synth import generate  # noqa: E402
+from worker.services.status import summary  # noqa: E402
+from worker.settings import Settings  # noqa: E402
+from worker.store import Store  # noqa: E402
 
 SECTION = Section(section_id="narrative_targets-1", kind=SectionKind.narrative_targets,
                   title="绩效目标", text="2024年绩效目标：完成项目10个。", reason="narrative")

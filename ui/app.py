@@ -12,16 +12,19 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from ui import i18n  # noqa: E402
 from ui.common import services, sidebar_login  # noqa: E402
+from ui.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="budgetlens", page_icon="📑", layout="wide")
 
+i18n.use(services().settings.ui_language)  # every run: the words follow the setting
 _VIEWS = Path(__file__).resolve().parent / "views"  # st.Page wants it absolute
 PAGES = [
-    st.Page(_VIEWS / "queue.py", title="Queue", icon=":material/inbox:", default=True),
-    st.Page(_VIEWS / "review.py", title="Review", icon=":material/fact_check:"),
-    st.Page(_VIEWS / "export.py", title="Export", icon=":material/download:"),
-    st.Page(_VIEWS / "overview.py", title="Overview", icon=":material/bar_chart:"),
+    st.Page(_VIEWS / "queue.py", title=t("app.queue"), icon=":material/inbox:", default=True),
+    st.Page(_VIEWS / "review.py", title=t("app.review"), icon=":material/fact_check:"),
+    st.Page(_VIEWS / "export.py", title=t("app.export"), icon=":material/download:"),
+    st.Page(_VIEWS / "overview.py", title=t("app.overview"), icon=":material/bar_chart:"),
 ]
 
 page = st.navigation(PAGES)

@@ -11,7 +11,7 @@ import atexit
 import hashlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -19,6 +19,7 @@ from rq import Queue
 
 from schemas import DocStatus
 from schemas.records import DocumentRecord
+from ui.i18n import ENUMS, label, t
 from worker.errors import BudgetlensError
 from worker.services import Services
 from worker.services.accounts import LoginGuard
@@ -26,23 +27,55 @@ from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
 
-STATUS_ICON = {
-    DocStatus.queued: "⏳",
-    DocStatus.running: "⚙️",
-    DocStatus.extracted: "📄",
-    DocStatus.needs_review: "🔎",
-    DocStatus.confirmed: "✅",
-    DocStatus.failed: "❌",
+
+class _Labels(Mapping[str, str]):
+    """Enum value → its text in the current language (ui/locales), looked up when read."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+
+    def __getitem__(self, key: object) -> str:
+        if key is None or str(key) not in self._values():
+            raise KeyError(key)
+        return label(self.family, str(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def _values(self) -> list[str]:
+        return [m.value for m in ENUMS[self.family]]  # type: ignore[attr-defined]
+
+
+STATUS_LABEL = _Labels("status")
+DOC_TYPE_LABEL = _Labels("doc_type")
+# status as coloured text (a badge), never only a symbol: emoji are blank boxes without a font
+STATUS_COLOR = {
+    DocStatus.queued: "gray",
+    DocStatus.running: "blue",
+    DocStatus.extracted: "green",
+    DocStatus.needs_review: "orange",
+    DocStatus.confirmed: "green",
+    DocStatus.failed: "red",
 }
-STATUS_LABEL = {
-    DocStatus.queued: "queued",
-    DocStatus.running: "running",
-    DocStatus.extracted: "extracted (clean)",
-    DocStatus.needs_review: "needs review",
-    DocStatus.confirmed: "confirmed",
-    DocStatus.failed: "failed",
-}
-DOC_TYPE_LABEL = {"budget": "预算", "final_account": "决算"}
+STATUS_CSS = {"gray": "#6b7280", "blue": "#1d4ed8", "green": "#15803d", "orange": "#c2410c",
+              "red": "#b91c1c"}
+
+
+def status_badge(status: DocStatus) -> str:
+    """Markdown: the status as coloured text."""
+    return f":{STATUS_COLOR[status]}-badge[{STATUS_LABEL[status]}]"
+
+
+def status_css(text: object) -> str:
+    """CSS colouring a grid cell that holds a status label (for `Styler.map`)."""
+    for status, color in STATUS_COLOR.items():
+        if text == STATUS_LABEL[status]:
+            return f"color: {STATUS_CSS[color]}; font-weight: 600"
+    return ""
+
 
 # Everything CommonMark, Streamlit's directives (:red[..], :material/x:, $latex$) and HTML read.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^&\"'@])")
@@ -75,7 +108,7 @@ def queue_or_error(sv: Services) -> Queue | None:
     try:
         return sv.queue
     except BudgetlensError as exc:
-        st.error(f"The queue is unavailable, nothing can be extracted right now: {md(exc)}")
+        st.error(t("common.queue_unavailable", error=md(exc)))
         return None
 
 
@@ -153,26 +186,23 @@ def sidebar_login(settings: Settings) -> None:
     with st.sidebar:
         user = current_user()
         if user:
-            st.caption(f"Signed in as **{md(user)}**")
-            if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            st.caption(t("login.signed_in_as", user=md(user)))
+            if st.button(t("login.sign_out"), key="sign_out", icon=":material/logout:"):
                 st.session_state.pop("user", None)
                 st.rerun()
             return
         if not settings.ui_users:
-            st.info(
-                "Read-only: no reviewer accounts are configured. Create one with "
-                "`budgetlens user add NAME`, set the line it prints, restart the app."
-            )
+            st.info(t("login.read_only"))
             return
         _login_form(settings)
 
 
 def _login_form(settings: Settings) -> None:
     with st.form("login", clear_on_submit=True, border=False):
-        st.caption("Sign in to upload, correct and confirm (reading needs no account).")
-        name = st.text_input("Reviewer", key="login_name")
-        password = st.text_input("Password", type="password", key="login_password")
-        if st.form_submit_button("Sign in", icon=":material/login:"):
+        st.caption(t("login.prompt"))
+        name = st.text_input(t("login.reviewer"), key="login_name")
+        password = st.text_input(t("login.password"), type="password", key="login_password")
+        if st.form_submit_button(t("login.sign_in"), icon=":material/login:", key="login_submit"):
             # rate limited per name and address (worker/services/accounts.py)
             answer = LoginGuard(services().store.engine, settings).sign_in(
                 name, password, st.context.ip_address)
@@ -180,16 +210,16 @@ def _login_form(settings: Settings) -> None:
                 st.session_state["user"] = answer.user
                 st.rerun()
             if answer.locked_s:
-                st.error(f"Too many failed sign-ins: try again in {math.ceil(answer.locked_s)} s.")
+                st.error(t("login.locked", seconds=math.ceil(answer.locked_s)))
             else:
-                st.error("Unknown reviewer or wrong password.")
+                st.error(t("login.wrong"))
 
 
 def require_user(action: str) -> str | None:
     """The reviewer's name, or None with a visible notice that `action` needs signing in."""
     user = current_user()
     if user is None:
-        st.warning(f"Sign in (sidebar) to {action}.")
+        st.warning(t("login.required", action=action))
     return user
 
 
@@ -211,9 +241,9 @@ def show_flashes() -> None:
 def doc_label(rec: DocumentRecord) -> str:
     """Plain text (for selectbox options, which Streamlit shows as text)."""
     kind = DOC_TYPE_LABEL.get(rec.doc_type or "", rec.doc_type or "")
-    parts = [rec.department or "(department unknown)", str(rec.fiscal_year or ""), kind]
+    parts = [rec.department or t("common.department_unknown"), str(rec.fiscal_year or ""), kind]
     name = rec.source_file.replace("\\", "/").rsplit("/", 1)[-1]
-    return f"{STATUS_ICON[rec.status]} {' '.join(p for p in parts if p)} · {name}"
+    return f"【{STATUS_LABEL[rec.status]}】{' '.join(p for p in parts if p)} · {name}"
 
 
 def short_name(path: str) -> str:
@@ -223,7 +253,7 @@ def short_name(path: str) -> str:
 def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
     return [
         {
-            "status": f"{STATUS_ICON[r.status]} {STATUS_LABEL[r.status]}",
+            "status": STATUS_LABEL[r.status],
             "department": r.department,
             "year": r.fiscal_year,
             "type": DOC_TYPE_LABEL.get(r.doc_type or "", r.doc_type),
@@ -236,3 +266,15 @@ def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
         }
         for r in records
     ]
+
+
+def records_column_config() -> dict[str, Any]:
+    """Printed headers of the `records_frame_rows` grid in the current language."""
+    return {
+        key: st.column_config.Column(t(f"records.{key}"))
+        for key in ("status", "department", "year", "type", "file", "pages", "findings", "doc_id")
+    } | {
+        "updated": st.column_config.DatetimeColumn(
+            t("records.updated"), format="YYYY-MM-DD HH:mm:ss"),
+        "seconds": st.column_config.NumberColumn(t("records.seconds"), format="%.1f"),
+    }

@@ -7,6 +7,7 @@ being misread (Location.suspect) stand out above everything else."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,8 @@ import pandas as pd
 
 from schemas import BBox, Document, Finding, Location, Table, Value, ValueStatus
 from schemas.geometry import union
+from ui.i18n import t
+from ui.names import column_name
 from worker.services.review import Edit, unsure
 
 CODE, NAME = "row_code", "row_name"  # label columns; value columns are the canonical column keys
@@ -40,23 +43,40 @@ def value_keys(table: Table) -> list[str]:
     return keys
 
 
-def table_frame(table: Table) -> pd.DataFrame:
-    """One row per table row; value cells hold the printed text, the thing a reviewer compares."""
+def table_frame(table: Table, grouped: bool = False) -> pd.DataFrame:
+    """One row per table row; value cells hold the printed text, the thing a reviewer compares
+    (`grouped`: plain numbers with thousands separators, for reading). A line the reader named
+    by a canonical key only (no printed code) shows no code: keys are not for reviewers."""
     keys = value_keys(table)
+    show = group_digits if grouped else str
     records = [
         {
-            CODE: row.code or row.row_code or "",
+            CODE: row.code or "",
             NAME: row.name,
-            **{k: (row.values[k].raw if k in row.values else "") for k in keys},
+            **{k: (show(row.values[k].raw) if k in row.values else "") for k in keys},
         }
         for row in table.rows
     ]
     return pd.DataFrame(records, columns=[CODE, NAME, *keys], dtype="string")
 
 
+_PLAIN_NUMBER = re.compile(r"(-?)(\d+)(\.\d+)?")
+
+
+def group_digits(raw: str) -> str:
+    """'1234567.80' → '1,234,567.80': a plain printed number with thousands separators, its
+    decimals as printed; anything else (already grouped, a dash, text) unchanged."""
+    m = _PLAIN_NUMBER.fullmatch(raw.strip())
+    if m is None:
+        return raw
+    sign, whole, frac = m.groups()
+    return f"{sign}{int(whole):,}{frac or ''}"
+
+
 def column_titles(table: Table) -> dict[str, str]:
-    titles = {c.key: c.title or c.key for c in table.columns}
-    return {CODE: "编码 code", NAME: "名称 name"} | {k: titles.get(k, k) for k in value_keys(table)}
+    """Grid headers: the printed header, else the column's name in the reference data."""
+    return {CODE: t("table.code"), NAME: t("table.name")} | {
+        k: column_name(k, table) for k in value_keys(table)}
 
 
 def diff_edits(table_index: int, before: pd.DataFrame, after: pd.DataFrame) -> list[Edit]:

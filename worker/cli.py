@@ -35,6 +35,7 @@ from worker.services import Services
 from worker.services.status import summary
 from worker.settings import Settings
 from worker.store import Store
+from worker.terminal import printable
 
 if TYPE_CHECKING:
     from worker.runtime.supervisor import Pool
@@ -64,8 +65,8 @@ def user_add(
     from worker.services.accounts import env_line, hash_password
 
     name = name.strip()
-    if not name or ":" in name:
-        raise typer.BadParameter("the name must be non-empty and without ':'")
+    if not name or ":" in name or printable(name) != name:
+        raise typer.BadParameter("the name must be non-empty, without ':' and control characters")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -78,7 +79,13 @@ def user_add(
 
 
 app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")
-console = Console()
+console = Console(emoji=False)  # ':thumbs_up:' in a file name stays text
+
+
+def _n(text: object) -> str:
+    """Text from outside (a path, a reason) shown as it is: no markup, no control codes."""
+    return escape(printable(text))
+
 TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
 
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes")]
@@ -95,16 +102,16 @@ def services(settings: Settings | None = None) -> Iterator[Services]:
 
 def _print_submit(report: SubmitReport) -> None:
     for path, doc_id in report.queued:
-        console.print(f"[green]queued[/]     {doc_id[:12]}  {path}", highlight=False)
+        console.print(f"[green]queued[/]     {doc_id[:12]}  {_n(path)}", highlight=False)
     for path, doc_id in report.duplicates:
-        console.print(f"[yellow]duplicate[/]  {doc_id[:12]}  {path} (same bytes already submitted)",
-                      highlight=False)
+        console.print(f"[yellow]duplicate[/]  {doc_id[:12]}  {_n(path)} (same bytes already "
+                      "submitted)", highlight=False)
     for path, reason in report.rejected:
-        console.print(f"[red]rejected[/]   {path}: {reason}", highlight=False)
+        console.print(f"[red]rejected[/]   {_n(path)}: {_n(reason)}", highlight=False)
     console.print(f"{len(report.queued)} queued, {len(report.duplicates)} duplicate, "
                   f"{len(report.rejected)} rejected")
     if report.stopped:
-        console.print(f"[red]stopped[/]    at {report.stopped}; the files after it were not "
+        console.print(f"[red]stopped[/]    at {_n(report.stopped)}; the files after it were not "
                       "submitted", highlight=False)
 
 
@@ -187,8 +194,7 @@ def _summary(store: Store, ids: list[str], elapsed: float) -> None:
     console.print(f"{len(ids)} documents, {pages} pages in {elapsed:.1f} s: "
                   f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
     for rec in store.list(DocStatus.failed, doc_ids=ids):
-        console.print(f"[red]failed[/] {escape(rec.source_file)}: {escape(rec.error or '')}",
-                      highlight=False)
+        console.print(f"[red]failed[/] {_n(rec.source_file)}: {_n(rec.error)}", highlight=False)
     _print_pending(*store.pending_totals())
 
 
@@ -226,13 +232,13 @@ def status_cmd(
         else:
             listed = now.latest_failures
         for doc_id, source_file, reason in listed:
-            console.print(f"[red]failed[/] {doc_id[:12]} {escape(source_file)}: {escape(reason)}",
+            console.print(f"[red]failed[/] {doc_id[:12]} {_n(source_file)}: {_n(reason)}",
                           highlight=False)
         if len(listed) < now.failed:
             console.print(f"… {now.failed - len(listed)} more failed documents "
                           "(`budgetlens status --failed` lists every one); by reason:")
             for reason, n in now.reasons:
-                console.print(f"  {n:>6} × {escape(reason)}", highlight=False)
+                console.print(f"  {n:>6} × {_n(reason)}", highlight=False)
 
 
 def _print_pending(sections: int, documents: int) -> None:
@@ -240,7 +246,7 @@ def _print_pending(sections: int, documents: int) -> None:
         from worker.llm import NO_ENDPOINT
 
         console.print(f"[yellow]{sections} LLM sections pending in {documents} documents[/]: "
-                      f"{escape(NO_ENDPOINT)}; `budgetlens requeue --pending` once it is up.",
+                      f"{_n(NO_ENDPOINT)}; `budgetlens requeue --pending` once it is up.",
                       highlight=False)
 
 
@@ -279,18 +285,40 @@ def export_cmd(
 
     settings = Settings()
     counts = exporter.export(Store.from_settings(settings), fmt, out, confirmed_only)
-    console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}/")
+    console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {_n(out)}/",
+                  highlight=False)
 
 
 @app.command("ui")
 def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
            port: Annotated[int, typer.Option(help="Port")] = 8501) -> None:
-    """Start the review app (Streamlit) in the browser."""
+    """Start the review app (Streamlit) in the browser. With no worker alive it also runs
+    BUDGETLENS_WORKERS supervised workers (and the embedded Redis), stopped with the app, so
+    uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
+    from worker.runtime.supervisor import Supervisor
+
     app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
-    raise typer.Exit(subprocess.call([
-        sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
+           "--server.port", str(port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+    settings = Settings()
+    if not settings.ui_workers:
+        raise typer.Exit(subprocess.call(cmd))
+    with services(settings) as sv:
+        running = sv.workers()
+        if running:
+            console.print(f"{len(running)} worker(s) already alive: the app starts none")
+            raise typer.Exit(subprocess.call(cmd))
+        app_proc = subprocess.Popen(cmd)
+        n = sv.settings.workers
+        console.print(f"review app and {n} worker(s); Ctrl-C stops both", highlight=False)
+        # until stopped (SIGTERM, Ctrl-C) or the app exits; stopping ends the app as well
+        code = Supervisor(sv.settings, n, embedded=sv.redis,
+                          until=lambda: app_proc.poll() is not None).run()
+        if app_proc.poll() is None:
+            app_proc.terminate()
+        app_code = app_proc.wait()
+    raise typer.Exit(app_code if app_code > 0 else code)  # < 0: ended by a signal
 
 
 llm_app = typer.Typer(help="The LLM endpoint for the irregular sections", no_args_is_help=True)
@@ -310,7 +338,8 @@ def llm_serve_cmd(host: Annotated[str, typer.Option(help="Address")] = "127.0.0.
     if problem:
         raise typer.BadParameter(problem)
     with local_llm.serve(settings.data_dir, host, port) as server:
-        console.print(f"serving on {server.base_url}: set BUDGETLENS_LLM_BASE_URL={server.base_url} "
+        url = _n(server.base_url)
+        console.print(f"serving on {url}: set BUDGETLENS_LLM_BASE_URL={url} "
                       f"BUDGETLENS_LLM_MODEL={local_llm.MODEL_ALIAS}; Ctrl-C stops it")
         server.wait()
 

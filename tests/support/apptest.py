@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.support.samples import REPO
 from ui.common import WORD_JOINER
+from ui.i18n import t
 from worker.services.accounts import hash_password
 from worker.settings import Settings
 
@@ -49,6 +50,12 @@ def selectbox(at: AppTest, name: str):
 def pick(at: AppTest, name: str, value: object) -> AppTest:
     """Choose `value` in that select box, as a click in the browser would."""
     return selectbox(at, name).set_value(value).run()
+
+
+def said(key: str, **values: object) -> str:
+    """What the app says for `key` in its language: filled in, or the lead before a `{field}`
+    (the part a test can know)."""
+    return t(key, **values) if values else t(key).split("{")[0].strip()
 
 
 def texts(at: AppTest, kind: str) -> str:

@@ -9,6 +9,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import said
 from tests.support.documents import CLEAN_SAMPLE, store_sample
 from tests.support.samples import REPO
 from worker.services.accounts import hash_password
@@ -89,9 +90,9 @@ def test_sign_in_is_locked_after_repeated_failures(env: Settings) -> None:
     at = _app()
     for i in range(env.login_free_failures):
         _sign_in(at, f"guess-{i}")
-    assert "Too many failed sign-ins" in _texts(at, "error")
+    assert said("login.locked") in _texts(at, "error")
     _sign_in(at, PASSWORD)
-    assert "Too many failed sign-ins" in _texts(at, "error")
+    assert said("login.locked") in _texts(at, "error")
     assert "user" not in at.session_state
     # a fresh session (another tab, the app restarted) is locked out as well
     assert "user" not in _sign_in(_app(), PASSWORD).session_state

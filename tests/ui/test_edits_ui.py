@@ -7,7 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from schemas import ValueStatus
-from tests.support.apptest import open_app, pick, texts
+from tests.support.apptest import open_app, pick, said, texts
 from tests.support.documents import store_sample
 from tests.support.samples import SAMPLES
 from worker.settings import Settings
@@ -59,14 +59,14 @@ def test_targets_are_corrected_and_confirmed(env: Settings, store: Store) -> Non
     at = _review_page(doc_id)
     review = at.session_state["review"]
     key = f"perf-{doc_id[:12]}-{review.version}"
-    grid = next(d.value for d in at.dataframe if "项" in d.value.columns)
-    i = next(i for i, p in enumerate(grid["项"]) if p.endswith("累计支出进度百分数"))
+    grid = next(d.value for d in at.dataframe if "item" in d.value.columns)  # keys, not headers
+    i = next(i for i, p in enumerate(grid["item"]) if p.endswith("累计支出进度百分数"))
     at = _select(at, key, i)
     field = next(t for t in at.text_input if t.key.startswith(f"pv-{review.version}-"))
     field.input("55")
     at.button(key="pv-correct").click().run()
     assert not at.exception, at.exception
-    assert "已改正" in texts(at, "success")
+    assert said("edits.corrected") in texts(at, "success")
     stored, _ = store.load_result(doc_id)
     corrected = [(s.section_id, p) for s in stored.sections for p, w in s.where.items()
                  if w.status == ValueStatus.corrected]

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import AppTestError
 
 from schemas import DocStatus, ValueStatus
-from tests.support.apptest import open_app, pick, texts
+from tests.support.apptest import open_app, pick, said, texts
 from tests.support.documents import (
     CLEAN_SAMPLE,
     Misread,
@@ -64,7 +64,7 @@ def test_sign_in_needs_the_right_password(env: Settings) -> None:
     at.sidebar.text_input(key="login_name").input("alice")
     at.sidebar.text_input(key="login_password").input("wrong")
     at.sidebar.button[0].click().run()
-    assert "wrong password" in texts(at, "error") and "user" not in at.session_state
+    assert said("login.wrong") in texts(at, "error") and "user" not in at.session_state
     open_app("alice")
 
 
@@ -76,7 +76,8 @@ def test_edit_is_stored_as_a_correction_and_the_finding_clears(misread, store: S
     at = _edit(at, doc_id, m, m.printed)
 
     assert not at.exception, at.exception
-    assert f"Findings: {before} → {len(m.findings_before)}" in texts(at, "success")
+    saved = said("state.saved", done="", before=before, after=len(m.findings_before))
+    assert saved.strip() in texts(at, "success")
     doc, findings = store.load_result(doc_id)
     value = doc.tables[m.table].rows[m.row].values[m.column]
     assert (value.raw, value.status) == (m.printed, ValueStatus.corrected)
@@ -122,14 +123,14 @@ def test_two_reviewers_editing_the_same_document_get_a_conflict(misread, store: 
     alice = _review(open_app("alice"), doc_id, m)
     bob = _review(open_app("bob"), doc_id, m)
     _edit(alice, doc_id, m, m.printed)
-    assert "correction(s) saved" in texts(alice, "success")
+    assert said("table.corrections_saved", n=1) in texts(alice, "success")
 
     bob = _edit(bob, doc_id, m, "555.55")
     errors = texts(bob, "error")
-    assert "conflict" in errors and "alice" in errors and "NOT saved" in errors
+    assert said("state.conflict") in errors and "alice" in errors and "NOT saved" in errors
     doc, _ = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
-    assert "changed by alice" in texts(bob.run(), "warning")  # and it stays visible until reload
+    assert said("review.changed_by", who="alice").strip() in texts(bob.run(), "warning")  # and it stays visible until reload
     bob.button(key="reload").click().run()
     assert bob.session_state["review"].version == store.get(doc_id).version
 
@@ -235,7 +236,7 @@ def test_select_a_cell_and_type_the_printed_value(misread, store: Store) -> None
     assert field.value == m.misread  # prefilled with what was read
     field.input(m.printed)
     at.form_submit_button[-1].click().run()
-    assert "Correction saved" in texts(at, "success")
+    assert said("table.correction_saved") in texts(at, "success")
     doc, findings = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
     assert len(findings) == len(m.findings_before)
@@ -323,21 +324,22 @@ def test_low_confidence_numbers_are_marked_until_confirmed(scan: Scan, store: St
     at = _review(open_app("alice"), scan.doc_id)
     pick(at, "table_sel", scan.table)
     captions = texts(at, "caption")
-    assert "3 OCR number(s) below 0.8 confidence" in captions, captions
+    assert said("table.unsure_count", n=3, threshold="0.8") in captions, captions
     assert tv.LOW_TEXT in _grid_css(at)
 
     ri, key = scan.low[1]
     at = _pick_cell(at, scan, ri, key)
-    assert "OCR confidence 0.60 — below 0.8: check it against the scan" in texts(at, "caption")
+    note = said("table.confidence", confidence="0.60")
+    assert said("table.confidence_low", note=note, threshold="0.8") in texts(at, "caption")
     version = at.session_state["review"].version
     field = at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}")
-    assert "OCR confidence 0.60" in (field.help or "")
+    assert note in (field.help or "")
     at.button(key=f"confirm-value-{version}-{scan.table}-{ri}-{key}").click().run()
     assert not at.exception, at.exception
-    assert "Value confirmed." in texts(at, "success")
+    assert said("table.value_confirmed") in texts(at, "success")
     doc, _ = store.load_result(scan.doc_id)
     assert doc.tables[scan.table].rows[ri].values[key].status == ValueStatus.confirmed
-    assert "2 OCR number(s) below 0.8 confidence" in texts(at, "caption")
+    assert said("table.unsure_count", n=2, threshold="0.8") in texts(at, "caption")
     assert store.audit(scan.doc_id)[-1].action == "confirm_value"
 
 
@@ -356,19 +358,19 @@ def test_the_suspected_misread_stands_out_and_a_correction_clears_it(
     assert tv.BACKGROUND["suspect"] in _grid_css(at)
     f = sorted_findings(review)[pointed[0]]
     assert "疑似OCR误读" in f.message and "置信度0.55" in f.message
-    assert "suspected misread" in texts(at, "caption")  # the finding's detail names it
+    assert said("panels.suspects") in texts(at, "caption")  # the finding's detail names it
 
     ri, key = scan.low[0]
     at = _pick_cell(at, scan, ri, key)
     version = at.session_state["review"].version
     at.text_input(key=f"fix-value-{version}-{scan.table}-{ri}-{key}").input(scan.printed)
     at.form_submit_button[-1].click().run()
-    assert "Correction saved" in texts(at, "success")
+    assert said("table.correction_saved") in texts(at, "success")
     doc, findings = store.load_result(scan.doc_id)
     fixed = doc.tables[scan.table].rows[ri].values[key]
     assert (fixed.raw, fixed.confidence) == (scan.printed, None)
     assert not any(loc.suspect for f in findings for loc in f.locations)
-    assert "2 OCR number(s) below 0.8 confidence" in texts(at, "caption")
+    assert said("table.unsure_count", n=2, threshold="0.8") in texts(at, "caption")
 
 
 @pytest.mark.parametrize("role", ["low_confidence", "suspect"])

@@ -25,8 +25,10 @@ from schemas.performance import (
     Task,
 )
 from ui.common import DOC_TYPE_LABEL, Services, choose, current_user, md
+from ui.i18n import label, t
+from ui.names import column_name, table_name
 from ui.pageimage import Box
-from ui.review.state import SIGN_IN, run_action
+from ui.review.state import run_action, sign_in_hint
 from worker.services.edits import (
     RowSpec,
     add_row,
@@ -41,26 +43,23 @@ from worker.services.edits import (
 )
 from worker.services.review import Review
 
-VALUE_STATUS = {ValueStatus.extracted: "提取", ValueStatus.corrected: "已改正",
-                ValueStatus.confirmed: "已确认"}
-
 # -- metadata ---------------------------------------------------------------------------------
 
 
 def metadata_panel(sv: Services, review: Review) -> None:
     doc, user = review.document, current_user()
-    with st.expander("文档信息：部门、年度、类型"):
+    with st.expander(t("edits.metadata")):
         v = review.version
-        dept = st.text_input("部门（单位）名称", doc.department or "", key=f"md-dept-{v}")
-        year = st.number_input("年度", 1949, 2200, doc.fiscal_year or None, key=f"md-year-{v}",
-                               placeholder="未识别")
+        dept = st.text_input(t("edits.department"), doc.department or "", key=f"md-dept-{v}")
+        year = st.number_input(t("edits.year"), 1949, 2200, doc.fiscal_year or None, key=f"md-year-{v}",
+                               placeholder=t("common.unknown"))
         kinds = [k.value for k in DocType]
-        kind = st.segmented_control("类型", kinds, key=f"md-kind-{v}",
+        kind = st.segmented_control(t("edits.doc_type"), kinds, key=f"md-kind-{v}",
                                     default=doc.doc_type.value if doc.doc_type else None,
                                     format_func=DOC_TYPE_LABEL.__getitem__)
-        if st.button("保存文档信息", key="md-save", disabled=user is None,
-                     help=SIGN_IN if user is None else None):
-            run_action("文档信息已保存。", lambda: edit_metadata(
+        if st.button(t("edits.save_metadata"), key="md-save", disabled=user is None,
+                     help=sign_in_hint() if user is None else None):
+            run_action(t("edits.metadata_saved"), lambda: edit_metadata(
                 sv.store, review, user or "", department=dept or None,
                 fiscal_year=int(year) if year else None,
                 doc_type=DocType(kind) if kind else None))
@@ -68,8 +67,7 @@ def metadata_panel(sv: Services, review: Review) -> None:
 
 # -- rows of the table shown -------------------------------------------------------------------
 
-_ROW_OPS = {"edit": "改编码/名称", "add": "在其后插入行", "split": "拆分为两行",
-            "merge": "与下一行合并", "delete": "删除"}
+_ROW_OPS = ("edit", "add", "split", "merge", "delete")
 
 
 def rows_panel(sv: Services, review: Review) -> list[Box]:
@@ -78,15 +76,16 @@ def rows_panel(sv: Services, review: Review) -> list[Box]:
     if not isinstance(ti, int) or not 0 <= ti < len(doc.tables):
         return []
     table = doc.tables[ti]
-    with st.expander(f"行结构：{md(table.title or table.key)}（{len(table.rows)} 行）"):
+    with st.expander(t("edits.rows", table=md(table_name(table.key, table)), n=len(table.rows))):
         if not table.rows:
             ri = None
-            st.caption("本表没有行：插入第一行。")
+            st.caption(t("edits.no_rows"))
         else:
-            ri = choose(st.selectbox, "行", range(len(table.rows)), key=f"row_sel-{ti}",
+            ri = choose(st.selectbox, t("edits.row"), range(len(table.rows)), key=f"row_sel-{ti}",
                         format_func=lambda i: _row_label(table.rows[i], i))
-        op = st.segmented_control("操作", list(_ROW_OPS), key="row_op", default="edit",
-                                  format_func=_ROW_OPS.__getitem__) or "edit"
+        op = st.segmented_control(t("edits.operation"), list(_ROW_OPS), key="row_op",
+                                  default="edit", format_func=lambda o: t(f"edits.op_{o}")) \
+            or "edit"
         if ri is None:
             op = "add"
         v = f"{review.version}-{ti}-{ri}-{op}"
@@ -100,19 +99,20 @@ def rows_panel(sv: Services, review: Review) -> list[Box]:
 
 
 def _row_label(row: Row, i: int) -> str:
-    return f"{i + 1}. {' '.join(p for p in (row.code, row.name) if p) or '（无名称）'}"
+    return f"{i + 1}. {' '.join(p for p in (row.code, row.name) if p) or t('edits.no_name')}"
 
 
 def _spec(table: Table, v: str, prefix: str, like: Row | None, values: bool) -> RowSpec:
     a, b = st.columns([1, 3])
-    code = a.text_input("编码", like.code or "" if like else "", key=f"{prefix}-code-{v}")
-    name = b.text_input("名称", like.name if like else "", key=f"{prefix}-name-{v}")
+    code = a.text_input(t("table.code"), like.code or "" if like else "", key=f"{prefix}-code-{v}")
+    name = b.text_input(t("table.name"), like.name if like else "", key=f"{prefix}-name-{v}")
     typed: dict[str, str] = {}
     if values:
         cols = st.columns(min(len(table.columns), 4) or 1)
         for n, c in enumerate(table.columns):
-            text = cols[n % len(cols)].text_input(c.title or c.key, key=f"{prefix}-{c.key}-{v}",
-                                                  placeholder="空")
+            text = cols[n % len(cols)].text_input(column_name(c.key, table),
+                                                  key=f"{prefix}-{c.key}-{v}",
+                                                  placeholder=t("edits.blank"))
             if text.strip():
                 typed[c.key] = text
     return RowSpec(code or None, name, typed)
@@ -122,28 +122,28 @@ def _edit(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v
           user: str | None) -> None:
     assert ri is not None
     spec = _spec(table, v, "er", table.rows[ri], values=False)
-    if st.button("保存", key="row-save", disabled=user is None):
-        run_action("行已修改。", lambda: edit_row(sv.store, review, ti, ri, spec.code,
+    if st.button(t("edits.save"), key="row-save", disabled=user is None):
+        run_action(t("edits.row_saved"), lambda: edit_row(sv.store, review, ti, ri, spec.code,
                                                  spec.name, user or ""))
 
 
 def _add(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
          user: str | None) -> None:
-    st.caption("新行插在所选行之后，数值照页面所印填写。")
+    st.caption(t("edits.add_hint"))
     spec = _spec(table, v, "ar", None, values=True)
-    if st.button("插入", key="row-add", disabled=user is None):
-        run_action("已插入一行。", lambda: add_row(sv.store, review, ti, ri, spec, user or ""))
+    if st.button(t("edits.insert"), key="row-add", disabled=user is None):
+        run_action(t("edits.inserted"), lambda: add_row(sv.store, review, ti, ri, spec, user or ""))
 
 
 def _split(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
            user: str | None) -> None:
     assert ri is not None
-    st.caption("第一行保留原有数值（可改）；第二行只取下面填写的数值。")
+    st.caption(t("edits.split_hint"))
     first = _spec(table, v, "s1", table.rows[ri], values=False)
-    st.markdown("**第二行**")
+    st.markdown(t("edits.second_row"))
     second = _spec(table, v, "s2", None, values=True)
-    if st.button("拆分", key="row-split", disabled=user is None):
-        run_action("已拆分为两行。", lambda: split_row(sv.store, review, ti, ri, first, second,
+    if st.button(t("edits.split"), key="row-split", disabled=user is None):
+        run_action(t("edits.splitted"), lambda: split_row(sv.store, review, ti, ri, first, second,
                                                      user or ""))
 
 
@@ -151,28 +151,27 @@ def _merge(sv: Services, review: Review, ti: int, ri: int | None, table: Table, 
            user: str | None) -> None:
     assert ri is not None
     if ri + 1 >= len(table.rows):
-        st.caption("这是最后一行，没有下一行可合并。")
+        st.caption(t("edits.last_row"))
         return
-    st.caption(f"合并为一行：{md(_row_label(table.rows[ri], ri))} + "
-               f"{md(_row_label(table.rows[ri + 1], ri + 1))}（名称相接，数值取印有的一行）")
-    if st.button("合并", key="row-merge", disabled=user is None):
-        run_action("已合并。", lambda: merge_rows(sv.store, review, ti, ri, user or ""))
+    st.caption(t("edits.merge_hint", first=md(_row_label(table.rows[ri], ri)),
+                 second=md(_row_label(table.rows[ri + 1], ri + 1))))
+    if st.button(t("edits.merge"), key="row-merge", disabled=user is None):
+        run_action(t("edits.merged"), lambda: merge_rows(sv.store, review, ti, ri, user or ""))
 
 
 def _delete(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
             user: str | None) -> None:
     assert ri is not None
-    st.caption(f"删除 {md(_row_label(table.rows[ri], ri))}：页面上并没有这一行时使用。")
-    if st.button("删除此行", key="row-delete", type="primary", disabled=user is None):
-        run_action("已删除一行。", lambda: delete_row(sv.store, review, ti, ri, user or ""))
+    st.caption(t("edits.delete_hint", row=md(_row_label(table.rows[ri], ri))))
+    if st.button(t("edits.delete"), key="row-delete", type="primary", disabled=user is None):
+        run_action(t("edits.deleted"), lambda: delete_row(sv.store, review, ti, ri, user or ""))
 
 
 _ROW_ACTIONS = {"edit": _edit, "add": _add, "split": _split, "merge": _merge, "delete": _delete}
 
 # -- a narrative figure --------------------------------------------------------------------------
 
-_NARRATIVE_FIELDS = {"amount": "金额", "share_pct": "占比 %", "growth_pct": "增长 %",
-                     "rate_pct": "执行率 %"}
+_NARRATIVE_FIELDS = ("amount", "share_pct", "growth_pct", "rate_pct")
 
 
 def narrative_editor(sv: Services, review: Review, index: int) -> None:
@@ -180,14 +179,14 @@ def narrative_editor(sv: Services, review: Review, index: int) -> None:
     current = {"amount": fact.amount.raw if fact.amount else "",
                **{k: str(getattr(fact, k) or "") for k in _NARRATIVE_FIELDS if k != "amount"}}
     a, b, c = st.columns([1, 1.5, 0.8], vertical_alignment="bottom")
-    name = a.selectbox("改正哪个数", list(_NARRATIVE_FIELDS), key=f"nf-field-{index}",
-                       format_func=_NARRATIVE_FIELDS.__getitem__)
+    name = a.selectbox(t("edits.which_figure"), list(_NARRATIVE_FIELDS), key=f"nf-field-{index}",
+                       format_func=lambda f: t(f"edits.nf_{f}"))
     unit = f"（{fact.amount.unit}）" if name == "amount" and fact.amount else ""
-    typed = b.text_input(f"原文所印{unit}", current[name],
+    typed = b.text_input(t("edits.as_printed", unit=unit), current[name],
                          key=f"nf-{review.version}-{index}-{name}")
-    if c.button("保存", key="nf-save", disabled=user is None,
-                help=SIGN_IN if user is None else None):
-        run_action("叙述数字已改正。", lambda: edit_narrative(sv.store, review, index, name,
+    if c.button(t("edits.save"), key="nf-save", disabled=user is None,
+                help=sign_in_hint() if user is None else None):
+        run_action(t("edits.narrative_saved"), lambda: edit_narrative(sv.store, review, index, name,
                                                           typed, user or ""))
 
 
@@ -199,17 +198,20 @@ def performance_panel(sv: Services, review: Review) -> list[Box]:
     if not sections:
         return []
     values = [(s, path, value) for s in sections for path, value in _leaves(s.data)]
-    with st.expander(f"绩效目标与自评（{len(sections)} 节，{len(values)} 个值）"):
-        rows = [{"节": s.title or s.section_id, "项": _path_label(s, p), "值": _cell(val),
-                 "页": w.page if (w := s.where.get(p)) else None,
-                 "状态": VALUE_STATUS[w.status] if (w := s.where.get(p)) else "提取"}
+    with st.expander(t("edits.performance", sections=len(sections), values=len(values))):
+        rows = [{"section": s.title or t("edits.untitled_section"), "item": _path_label(s, p),
+                 "value": _cell(val), "page": w.page if (w := s.where.get(p)) else None,
+                 "status": label("value_status", w.status if (w := s.where.get(p))
+                                 else ValueStatus.extracted)}
                 for s, p, val in values]
         key = f"perf-{review.doc_id[:12]}-{review.version}"
         event = st.dataframe(rows, hide_index=True, key=key, selection_mode="single-row",
-                             on_select="rerun", height=min(38 + 35 * len(rows), 320))
+                             on_select="rerun", height=min(38 + 35 * len(rows), 320),
+                             column_config={k: t(f"edits.perf_{k}") for k in
+                                            ("section", "item", "value", "page", "status")})
         picked = event.selection.rows
         if not picked:
-            st.caption("选中一个值：核对页面后改正或确认。")
+            st.caption(t("edits.perf_hint"))
             return []
         section, path, value = values[picked[0]]
         _value_editor(sv, review, section, path, value)
@@ -224,16 +226,17 @@ def _value_editor(sv: Services, review: Review, section: SectionResult, path: st
     user = current_user()
     where = section.where.get(path)
     a, b, c = st.columns([2, 0.8, 0.8], vertical_alignment="bottom")
-    typed = a.text_input(f"{_path_label(section, path)}（原文所印）", _cell(value),
+    typed = a.text_input(t("edits.value_as_printed", item=_path_label(section, path)),
+                         _cell(value),
                          key=f"pv-{review.version}-{section.section_id}-{path}")
-    if b.button("改正", key="pv-correct", disabled=user is None,
-                help=SIGN_IN if user is None else None):
-        run_action("已改正。", lambda: correct_section_value(
+    if b.button(t("edits.correct"), key="pv-correct", disabled=user is None,
+                help=sign_in_hint() if user is None else None):
+        run_action(t("edits.corrected"), lambda: correct_section_value(
             sv.store, review, section.section_id, path, typed, user or ""))
     done = where is not None and where.status != ValueStatus.extracted
-    if c.button("确认", key="pv-confirm", disabled=user is None or done,
-                help="与页面一致" if user else SIGN_IN):
-        run_action("已确认。", lambda: confirm_section_value(
+    if c.button(t("edits.confirm"), key="pv-confirm", disabled=user is None or done,
+                help=t("edits.confirm_help") if user else sign_in_hint()):
+        run_action(t("edits.confirmed"), lambda: confirm_section_value(
             sv.store, review, section.section_id, path, user or ""))
 
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 from collections import Counter
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from schemas import DocStatus, Finding, FindingKind, Severity
 from schemas.findings import finding_key
 from ui import tableview as tv
-from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, Services, current_user, md
+from ui.common import DOC_TYPE_LABEL, Services, current_user, md, status_badge
+from ui.i18n import label, t
+from ui.names import column_name, subject_name, table_name
 from ui.pageimage import Box
 from ui.review.edits import narrative_editor
 from ui.review.state import (
-    SIGN_IN,
     follow_page,
     jump,
     run_action,
+    sign_in_hint,
     sorted_findings,
 )
 from worker.services.review import (
@@ -31,65 +34,69 @@ from worker.services.review import (
     rule_title,
 )
 
+SEVERITY_COLOR = {Severity.error: "red", Severity.warning: "orange", Severity.info: "blue"}
+SEVERITY_CSS = {Severity.error: "#b91c1c", Severity.warning: "#c2410c", Severity.info: "#1d4ed8"}
+
 # -- header ---------------------------------------------------------------------------------
 
 
 def header(sv: Services, review: Review) -> None:
     rec, doc = review.record, review.document
     kind = DOC_TYPE_LABEL.get(doc.doc_type or "", "")
-    year = f"{doc.fiscal_year}年" if doc.fiscal_year else ""
-    title = " ".join(p for p in (doc.department or "(department unknown)", year, kind) if p)
+    year = t("panels.year", year=doc.fiscal_year) if doc.fiscal_year else ""
+    title = " ".join(p for p in (doc.department or t("common.department_unknown"), year, kind) if p)
     st.subheader(md(title), anchor=False)  # no anchor id made from document text
     region = " ".join(p for p in (doc.region.province, doc.region.city, doc.region.county) if p)
-    st.caption(
-        md(f"{rec.source_file} · {doc.pages} pages · {region or 'region unknown'}")
-        + f" · {STATUS_ICON[rec.status]} **{STATUS_LABEL[rec.status]}** · version "
-        f"{rec.version} · {len(review.findings)} findings · {len(doc.tables)} tables"
-    )
+    st.caption(t(
+        "panels.caption", file=md(rec.source_file), pages=doc.pages,
+        region=md(region) if region else t("panels.region_unknown"),
+        status=status_badge(rec.status), version=rec.version, findings=len(review.findings),
+        tables=len(doc.tables),
+    ))
     user = current_user()
     cols = st.columns([1.7, 0.9, 2.6, 1.4], vertical_alignment="center")
     if rec.status == DocStatus.confirmed:
         if cols[0].button(
-            "Reopen for review",
+            t("panels.reopen"),
             key="reopen",
             disabled=user is None,
-            help=None if user else SIGN_IN,
+            help=None if user else sign_in_hint(),
             icon=":material/lock_open:",
         ):
-            run_action("Reopened.", lambda: reopen(sv.store, review, user or ""))
+            run_action(t("panels.reopened"), lambda: reopen(sv.store, review, user or ""))
     else:
         errors = len(review.open_errors)
         note = ""
         if errors:  # the service refuses a confirmation over open errors without a note
             note = cols[2].text_input(
-                "确认说明",
+                t("panels.confirm_note"),
                 key="confirm_note",
-                placeholder=f"{errors} 个错误未处理：说明为何仍确认（或先逐条驳回）",
+                placeholder=t("panels.confirm_note_placeholder", errors=errors),
                 label_visibility="collapsed",
                 disabled=user is None,
             )
         if cols[0].button(
-            "Confirm document",
+            t("panels.confirm_doc"),
             key="confirm_doc",
             type="primary",
             disabled=user is None or bool(errors and not note.strip()),
             icon=":material/task_alt:",  # no shortcut: Shift+Enter etc. also fire inside inputs
-            help=SIGN_IN
+            help=sign_in_hint()
             if user is None
-            else "Vouch that the data match the document as printed (findings about the "
-            "document itself may stay open; with open errors, say why in the note)",
+            else t("panels.confirm_doc_help"),
         ):
             run_action(
-                "Document confirmed.",
+                t("panels.doc_confirmed"),
                 lambda: confirm_document(sv.store, review, user or "", note=note),
             )
-    if cols[1].button("Reload", key="reload", icon=":material/refresh:"):
+    if cols[1].button(t("review.reload"), key="reload", icon=":material/refresh:"):
         st.session_state.pop("review", None)
         st.rerun()
     cols[3].segmented_control(
-        "Layout",
+        t("panels.layout"),
         ["side by side", "stacked"],
         key="layout_w",
+        format_func=lambda v: t(f"panels.layout_{v.replace(' ', '_')}"),
         label_visibility="collapsed",
         default=st.session_state.get("layout_pref", "side by side"),
         on_change=_keep_layout,
@@ -104,15 +111,13 @@ def _keep_layout() -> None:
 # -- findings and the rest ------------------------------------------------------------------
 
 
-REASON_LABEL = {
-    DismissReason.document_says_so: "文件确实如此",
-    DismissReason.extraction_fixed: "提取错误，已改正",
-    DismissReason.rounding: "可容忍的舍入差",
-    DismissReason.other: "其他（见说明）",
-}
-SEVERITY_LABEL = {Severity.error: "错误", Severity.warning: "警告", Severity.info: "提示"}
-KIND_LABEL = {FindingKind.document: "文件本身", FindingKind.extraction: "提取问题"}
-_STATUS_FILTER = {"open": "待处理", "dismissed": "已驳回", "all": "全部"}
+_STATUS_FILTER = ("open", "dismissed", "all")
+
+
+def _severity_css(text: object) -> str:
+    """Grid CSS: a severity label in its colour."""
+    color = next((c for s, c in SEVERITY_CSS.items() if text == label("severity", s)), None)
+    return f"color: {color}; font-weight: 600" if color else ""
 
 
 def findings_panel(sv: Services, review: Review) -> list[Box]:
@@ -121,36 +126,41 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
     dismissal, or the form to dismiss it — alone or with every open finding of its cause."""
     findings = sorted_findings(review)
     n_open = len(review.open_findings)
-    st.markdown(f"**问题 Findings（{n_open} 待处理 / {len(findings)}）** — 选中一条查看位置")
+    st.markdown(t("panels.findings_header", open=n_open, total=len(findings)))
     if not findings:
-        st.success("没有问题：所有核对均通过。")
+        st.success(t("panels.no_findings"))
         return []
     doc = review.document
     shown = _filtered(review, findings)
     causes = Counter(rule_title(f.rule_id, f.message) for _, f in shown)
-    st.caption(" · ".join(f"{md(c)} ×{n}" for c, n in causes.most_common()) or "无符合筛选的问题")
-    rows = [
+    st.caption(" · ".join(f"{md(c)} ×{n}" for c, n in causes.most_common())
+               or t("panels.none_match"))
+    cols = {k: t(f"panels.col_{k}") for k in ("status", "severity", "kind", "page", "cause",
+                                                "message")}
+    rows = pd.DataFrame([
         {
-            "状态": "已驳回" if review.dismissal(f) else "待处理",
-            "严重程度": SEVERITY_LABEL.get(f.severity, f.severity.value),
-            "页": tv.finding_page(doc, f),
-            "原因": rule_title(f.rule_id, f.message),
-            "说明": f.message,
+            cols["status"]: t("panels.dismissed" if review.dismissal(f) else "panels.open"),
+            cols["severity"]: label("severity", f.severity),
+            cols["kind"]: label("kind", f.kind),
+            cols["page"]: tv.finding_page(doc, f),
+            cols["cause"]: rule_title(f.rule_id, f.message),
+            cols["message"]: f.message,
         }
         for _, f in shown
-    ]
+    ], columns=list(cols.values()))
     key = f"findings-{review.doc_id[:12]}-{review.version}-{_filter_sig()}"
     sel = st.session_state.get("finding_sel")
     at = [pos for pos, (i, _) in enumerate(shown) if i == sel]
     st.dataframe(
-        rows,
+        rows.style.map(_severity_css, subset=[cols["severity"]]),
         hide_index=True,
         key=key,
         on_select=partial(_pick_finding, review, key, [i for i, _ in shown]),
         selection_mode="single-row",
         selection_default={"selection": {"rows": at}} if at else None,
         height=min(38 + 35 * len(rows), 300),
-        column_config={"说明": st.column_config.TextColumn(width="large")},
+        column_config={cols["message"]: st.column_config.TextColumn(width="large"),
+                       cols["page"]: st.column_config.NumberColumn(format="%d")},
     )
     if sel is None or sel >= len(findings):
         return []
@@ -166,22 +176,23 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
 def _filtered(review: Review, findings: list[Finding]) -> list[tuple[int, Finding]]:
     """(index in the sorted findings, finding) of those the filters let through."""
     tables = sorted({loc.table_key for f in findings for loc in f.locations if loc.table_key})
-    titles = {t.key: t.title or t.key for t in review.document.tables}
+    doc = review.document
     status, sev, kind, tab = st.columns([1.3, 1, 1, 1.4])
     want = status.segmented_control(
-        "状态", list(_STATUS_FILTER), key="f_status", default="open",
-        format_func=_STATUS_FILTER.__getitem__,
+        t("panels.col_status"), list(_STATUS_FILTER), key="f_status", default="open",
+        format_func=lambda v: t(f"panels.{v}"),
     ) or "all"
     severities = sev.multiselect(
-        "严重程度", [s.value for s in Severity], key="f_severity", placeholder="全部",
-        format_func=lambda v: SEVERITY_LABEL[Severity(v)],
+        t("panels.col_severity"), [s.value for s in Severity], key="f_severity",
+        placeholder=t("panels.all"), format_func=lambda v: label("severity", v),
     )
     kinds = kind.multiselect(
-        "类别", [k.value for k in FindingKind], key="f_kind", placeholder="全部",
-        format_func=lambda v: KIND_LABEL[FindingKind(v)],
+        t("panels.col_kind"), [k.value for k in FindingKind], key="f_kind",
+        placeholder=t("panels.all"), format_func=lambda v: label("kind", v),
     )
     keys = tab.multiselect(
-        "表", tables, key="f_table", placeholder="全部", format_func=lambda k: titles.get(k, k)
+        t("panels.table"), tables, key="f_table", placeholder=t("panels.all"),
+        format_func=lambda k: table_name(k, doc.table(k)),
     )
     out = []
     for i, f in enumerate(findings):
@@ -214,32 +225,39 @@ def _pick_finding(review: Review, key: str, index: list[int]) -> None:
 
 def _finding_detail(sv: Services, review: Review, f: Finding) -> None:
     title = rule_title(f.rule_id, f.message)
-    st.markdown(
-        f"**{md(title)}** · {SEVERITY_LABEL.get(f.severity, '')} · {KIND_LABEL.get(f.kind, '')}"
-    )
+    st.markdown(f"**{md(title)}** · :{SEVERITY_COLOR[f.severity]}[{label('severity', f.severity)}]"
+                f" · {label('kind', f.kind)}")
     st.markdown(md(f.message))  # in full: the values as printed, with their pages
     printed = _printed_values(review, f)
-    suspects = [f"第{p['页']}页 {p['行']} {p['列']} “{p['原文']}”" for p in printed if p["疑似误读"]]
+    suspects = [t("panels.suspect_cell", page=p["page"], row=p["row"], column=p["column"],
+                  raw=p["raw"]) for p in printed if p["suspect"]]
     if suspects:
-        st.caption(f"⚠ 疑似误读 suspected misread：{md('；'.join(suspects))}")
+        st.caption(t("panels.suspects", cells=md("；".join(suspects))))
     if printed:
-        st.dataframe(printed, hide_index=True, key=f"printed-{review.version}",
-                     column_config={"原文": st.column_config.TextColumn(),
-                                    "万元": st.column_config.NumberColumn(format="localized")})
+        st.dataframe(
+            [p | {"suspect": t("panels.suspect_yes") if p["suspect"] else ""} for p in printed],
+            hide_index=True, key=f"printed-{review.version}",
+            column_config={k: t(f"panels.printed_{k}") for k in
+                           ("page", "table", "row", "column", "suspect")} | {
+                "raw": st.column_config.TextColumn(t("panels.printed_raw")),
+                "wan": st.column_config.NumberColumn(t("panels.printed_wan"), format="localized"),
+                "confidence": st.column_config.NumberColumn(t("panels.printed_confidence"),
+                                                            format="%.2f"),
+            })
     d = review.dismissal(f)
     user = current_user()
     if d is not None:
         note = f"：{md(d.note)}" if d.note else ""
-        st.info(f"已驳回（{REASON_LABEL[d.reason]}）{note} — {md(d.user)}，"
-                f"{d.at:%Y-%m-%d %H:%M} UTC")
-        if st.button("重新打开", key="reopen_finding", disabled=user is None,
-                     help=SIGN_IN if user is None else "这条问题重新待处理"):
-            run_action("已重新打开。", lambda: reopen_finding(sv.store, review, f, user or ""))
+        st.info(t("panels.dismissed_by", reason=label("reason", d.reason), note=note,
+                  user=md(d.user), at=f"{d.at:%Y-%m-%d %H:%M}"))
+        if st.button(t("panels.reopen_finding"), key="reopen_finding", disabled=user is None,
+                     help=sign_in_hint() if user is None else t("panels.reopen_finding_help")):
+            run_action(t("panels.finding_reopened"), lambda: reopen_finding(sv.store, review, f, user or ""))
         return
     stale = review.dismissals.get(finding_key(f))
     if stale is not None:
-        st.caption(f"曾被 {md(stale.user)} 驳回（{REASON_LABEL[stale.reason]}），"
-                   "之后数值有变，需重新判断。")
+        st.caption(t("panels.stale_dismissal", user=md(stale.user),
+                     reason=label("reason", stale.reason)))
     _dismiss_form(sv, review, f, title, user)
 
 
@@ -247,24 +265,25 @@ def _dismiss_form(sv: Services, review: Review, f: Finding, title: str, user: st
     same = [g for g in review.open_findings if g.rule_id == f.rule_id]
     with st.container(border=True):  # not a form: Enter in the table's fix form stays its own
         reason = st.radio(
-            "驳回理由", list(DismissReason), key="dismiss_reason", horizontal=True,
-            format_func=REASON_LABEL.__getitem__,
+            t("panels.dismiss_reason"), list(DismissReason), key="dismiss_reason",
+            horizontal=True, format_func=lambda r: label("reason", r),
         )
-        note = st.text_input("说明（可选；“其他”必填）", key="dismiss_note")
-        whole = st.checkbox(f"同一原因的全部 {len(same)} 条待处理问题", key="dismiss_all",
+        note = st.text_input(t("panels.dismiss_note"), key="dismiss_note")
+        whole = st.checkbox(t("panels.dismiss_all", n=len(same)), key="dismiss_all",
                             disabled=len(same) < 2)
-        if st.button("驳回 Dismiss", key="dismiss", disabled=user is None,
+        if st.button(t("panels.dismiss"), key="dismiss", disabled=user is None,
                      icon=":material/do_not_disturb_on:"):
             chosen = same if whole else [f]
             run_action(
-                f"已驳回 {len(chosen)} 条（{md(title)}）。",
+                t("panels.dismissed_n", n=len(chosen), cause=md(title)),
                 lambda: dismiss(sv.store, review, chosen, DismissReason(reason), user or "",
                                 note),
             )
 
 
 def _printed_values(review: Review, f: Finding) -> list[dict[str, object]]:
-    """The cells the finding names, as printed: page, table, row, column, text, 万元."""
+    """The cells the finding names, as printed: page, table, row, column, text, 万元 (keys are
+    ids; the grid's headers are the current language's)."""
     doc = review.document
     out = []
     for loc in f.locations:
@@ -272,16 +291,15 @@ def _printed_values(review: Review, f: Finding) -> list[dict[str, object]]:
             table = doc.tables[ti]
             row = table.rows[ri]
             value = row.values.get(col) if col else None
-            titles = {c.key: c.title for c in table.columns}
             out.append({
-                "页": loc.page or (value.page if value else row.page),
-                "表": table.title or table.key,
-                "行": " ".join(p for p in (row.code, row.name) if p),
-                "列": titles.get(col or "", col or ""),
-                "原文": value.raw if value else "",
-                "万元": value.wan if value else None,
-                "疑似误读": "是" if loc.suspect else "",
-                "OCR置信度": loc.confidence,
+                "page": loc.page or (value.page if value else row.page),
+                "table": table_name(table.key, table),
+                "row": " ".join(p for p in (row.code, row.name) if p),
+                "column": column_name(col, table),
+                "raw": value.raw if value else "",
+                "wan": value.wan if value else None,
+                "suspect": loc.suspect,
+                "confidence": loc.confidence,
             })
     return out[:60]
 
@@ -289,17 +307,20 @@ def _printed_values(review: Review, f: Finding) -> list[dict[str, object]]:
 def extras_panel(sv: Services, review: Review) -> list[Box]:
     doc = review.document
     if doc.problems:
-        with st.expander(f"Extraction problems ({len(doc.problems)})"):
-            st.dataframe([p.model_dump() for p in doc.problems], hide_index=True)
+        with st.expander(t("panels.problems", n=len(doc.problems))):
+            st.dataframe(
+                [{"page": p.page, "message": p.message} for p in doc.problems], hide_index=True,
+                column_config={"page": st.column_config.NumberColumn(t("panels.col_page")),
+                               "message": st.column_config.TextColumn(t("panels.col_message"))})
     if not doc.narrative:
         return []
-    with st.expander(f"Narrative figures ({len(doc.narrative)})"):
+    with st.expander(t("panels.narrative", n=len(doc.narrative))):
         rows = [
             {
-                "subject": n.subject,
+                "subject": subject_name(n.subject, n.subject_text),
                 "text": n.subject_text,
-                "amount (万元)": n.amount.wan if n.amount else None,
-                "share %": n.share_pct,
+                "wan": n.amount.wan if n.amount else None,
+                "share": n.share_pct,
                 "page": n.page,
                 "sentence": n.sentence,
             }
@@ -312,6 +333,14 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
             on_select=partial(_follow_narrative, review, key),
             selection_mode="single-row",
             key=key,
+            column_config={
+                "subject": st.column_config.TextColumn(t("panels.narr_subject")),
+                "text": st.column_config.TextColumn(t("panels.narr_text")),
+                "wan": st.column_config.NumberColumn(t("panels.narr_wan"), format="localized"),
+                "share": st.column_config.NumberColumn(t("panels.narr_share"), format="%.2f"),
+                "page": st.column_config.NumberColumn(t("panels.col_page"), format="%d"),
+                "sentence": st.column_config.TextColumn(t("panels.narr_sentence"), width="large"),
+            },
         )
         picked = [doc.narrative[i] for i in event.selection.rows]
         if event.selection.rows:

@@ -10,11 +10,14 @@ import streamlit as st
 from schemas import Finding, Severity
 from ui import tableview as tv
 from ui.common import flash, forget_records, md
+from ui.i18n import t
 from worker.services.review import InvalidEdit, NotAllowed, Review, VersionConflict
 
-SEVERITY_ICON = {Severity.error: "🔴", Severity.warning: "🟠", Severity.info: "🔵"}
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
-SIGN_IN = "Sign in (sidebar) to correct or confirm"
+
+
+def sign_in_hint() -> str:
+    return t("state.sign_in")
 
 
 def reset_view(review: Review) -> None:
@@ -43,16 +46,16 @@ def run_action(done: str, action: Callable[[], Review]) -> None:
     try:
         review = action()
     except VersionConflict as exc:
-        flash("error", f"⚠️ Not saved — conflict. {exc}")
+        flash("error", t("state.conflict", reason=md(exc)))
     except (InvalidEdit, NotAllowed) as exc:
-        flash("error", f"Not saved: {md(exc)}")
+        flash("error", t("state.not_saved", reason=md(exc)))
     else:
         old = st.session_state["review"]
         before = len(old.findings)
         _keep_finding(old, review)
         forget_records()
         st.session_state["review"] = review
-        flash("success", f"{done} Findings: {before} → {len(review.findings)}.")
+        flash("success", t("state.saved", done=done, before=before, after=len(review.findings)))
     st.rerun()
 
 

@@ -11,8 +11,10 @@ import streamlit as st
 from schemas import Value, ValueStatus
 from ui import tableview as tv
 from ui.common import Services, choose, current_user, md
+from ui.i18n import label, t
+from ui.names import table_name
 from ui.pageimage import Box
-from ui.review.state import SIGN_IN, run_action, sorted_findings
+from ui.review.state import run_action, sign_in_hint, sorted_findings
 from worker.services.review import (
     Edit,
     Review,
@@ -26,20 +28,22 @@ from worker.services.review import (
 
 
 def _table_label(review: Review, i: int) -> str:
-    t = review.document.tables[i]
-    pages = f"p.{t.pages[0]}" + (f"–{t.pages[-1]}" if len(t.pages) > 1 else "") if t.pages else ""
-    mark = " ✅" if table_confirmed(t) else ""
-    return f"{pages} {t.title or t.key} [{t.key}]{mark}"  # selectbox options are plain text
+    table = review.document.tables[i]
+    first, last = (table.pages[0], table.pages[-1]) if table.pages else (None, None)
+    pages = "" if first is None else t("table.pages", first=first) if first == last \
+        else t("table.pages_span", first=first, last=last)
+    mark = t("table.confirmed_mark") if table_confirmed(table) else ""
+    return f"{pages} {table_name(table.key, table)}{mark}"  # selectbox options are plain text
 
 
 def table_panel(sv: Services, review: Review) -> list[Box]:
     doc = review.document
     if not doc.tables:
-        st.info("No standard table was extracted from this document.")
+        st.info(t("table.none"))
         return []
     ti = choose(
         st.selectbox,
-        "Table",
+        t("table.table"),
         range(len(doc.tables)),
         key="table_sel",
         format_func=lambda i: _table_label(review, i),
@@ -47,13 +51,13 @@ def table_panel(sv: Services, review: Review) -> list[Box]:
     )
     table = doc.tables[ti]
     if table.empty:
-        st.caption("Published as an empty table (空表列示).")
+        st.caption(t("table.empty"))
     user = current_user()
     st.toggle(
-        "Edit values",
+        t("table.edit_values"),
         key="edit_mode",
         disabled=user is None,
-        help=SIGN_IN if user is None else "Type what the page prints; saved as corrections",
+        help=sign_in_hint() if user is None else t("table.edit_values_help"),
     )
     page = st.session_state["page"]
     _unsure_legend(review, ti)
@@ -64,15 +68,15 @@ def table_panel(sv: Services, review: Review) -> list[Box]:
     else:
         boxes += _grid(sv, review, ti, user)
     if not table_confirmed(table) and st.button(
-        "Confirm table",
+        t("table.confirm_table"),
         key="confirm_table",
         disabled=user is None,
         shortcut="Shift+T",
-        help=SIGN_IN if user is None else "Every value of this table is right",
+        help=sign_in_hint() if user is None else t("table.confirm_table_help"),
         icon=":material/check:",
     ):
         run_action(
-            f"Table {table.key} confirmed.", lambda: confirm_table(sv.store, review, ti, user or "")
+            t("table.table_confirmed", table=md(table_name(table.key, table))), lambda: confirm_table(sv.store, review, ti, user or "")
         )
     return boxes
 
@@ -84,8 +88,11 @@ def _show_table(review: Review) -> None:
 
 
 def _config(review: Review, ti: int) -> dict[str, Any]:
+    """Printed headers; amounts right-aligned (the label columns stay left)."""
     titles = tv.column_titles(review.document.tables[ti])
-    return {k: st.column_config.TextColumn(label=v, help=k) for k, v in titles.items()}
+    return {k: st.column_config.TextColumn(
+        label=v, alignment="left" if k in (tv.CODE, tv.NAME) else "right")
+        for k, v in titles.items()}
 
 
 def _unsure_legend(review: Review, ti: int) -> None:
@@ -95,12 +102,9 @@ def _unsure_legend(review: Review, ti: int) -> None:
     total = sum(len(tv.unsure_cells(t, i)) for i, t in enumerate(doc.tables))
     if not total:
         return
-    elsewhere = f" ({total} in the whole document)" if total != here else ""
-    st.caption(
-        f":violet[**{here} OCR number(s) below {ocr_threshold():g} confidence**] in this table"
-        f"{elsewhere} — check them against the scan. Violet here and on the page; correcting "
-        "or confirming a value clears its mark.",
-    )
+    elsewhere = t("table.unsure_elsewhere", total=total) if total != here else ""
+    count = t("table.unsure_count", n=here, threshold=f"{ocr_threshold():g}")
+    st.caption(t("table.unsure", count=count, elsewhere=elsewhere))
 
 
 def _picked(review: Review) -> tuple[set[tv.Cell], set[tv.Cell]]:
@@ -115,7 +119,7 @@ def _picked(review: Review) -> tuple[set[tv.Cell], set[tv.Cell]]:
 
 def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
     doc, table = review.document, review.document.tables[ti]
-    frame = tv.table_frame(table)
+    frame = tv.table_frame(table, grouped=True)
     flagged = {c for f in review.findings for c in tv.finding_cells(doc, f)}
     key = f"grid-{review.doc_id[:12]}-{review.version}-{ti}"
     active, suspects = _picked(review)
@@ -140,10 +144,7 @@ def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
         if user:
             _quick_fix(sv, review, ti, cells[0][0], col, user=user)
     elif not cells:
-        st.caption(
-            "Select a cell or row to find it on the page. "
-            + ("Then type the correct value below it." if user else "")
-        )
+        st.caption(t("table.select_hint") + (t("table.select_hint_fix") if user else ""))
     return boxes
 
 
@@ -163,11 +164,11 @@ def _follow_selection(review: Review, ti: int, key: str) -> None:
 
 def _confidence_note(value: Value) -> str:
     """What the OCR confidence of a selected cell means for the reviewer."""
-    note = f"OCR confidence {value.confidence:.2f}"
+    note = t("table.confidence", confidence=f"{value.confidence:.2f}")
     if value.status != ValueStatus.extracted:
-        return f"{note} · {value.status.value} by a reviewer"
+        return t("table.confidence_reviewed", note=note, status=label("value_status", value.status))
     if unsure(value):
-        return f"{note} — below {ocr_threshold():g}: check it against the scan"
+        return t("table.confidence_low", note=note, threshold=f"{ocr_threshold():g}")
     return note
 
 
@@ -183,11 +184,11 @@ def _quick_fix(sv: Services, review: Review, ti: int, ri: int, key: str, user: s
             f"{md(row.name or row.code or '')} · {md(title)}",
             value=current,
             key=f"fix-value-{review.version}-{ti}-{ri}-{key}",
-            help=f"What the page prints; Enter saves{ocr}",
+            help=t("table.fix_help", ocr=ocr),
         )
-        if st.form_submit_button("Save correction", icon=":material/save:"):
+        if st.form_submit_button(t("table.save_correction"), icon=":material/save:"):
             fix = Edit(table=ti, row=ri, column=key, new=new or "")
-            run_action("Correction saved.", lambda: correct(sv.store, review, [fix], user))
+            run_action(t("table.correction_saved"), lambda: correct(sv.store, review, [fix], user))
     if value is not None and value.confidence is not None:
         _confirm_button(sv, review, edit, value, user)
 
@@ -197,12 +198,12 @@ def _confirm_button(sv: Services, review: Review, cell: Edit, value: Value, user
     fix form, so Enter in the field keeps meaning "save what I typed"."""
     key = f"confirm-value-{review.version}-{cell.table}-{cell.row}-{cell.column}"
     if value.status == ValueStatus.extracted and st.button(
-        "Matches the scan",
+        t("table.matches_scan"),
         key=key,
         icon=":material/check:",
-        help="The page prints exactly this: confirm the OCR reading (clears its mark)",
+        help=t("table.matches_scan_help"),
     ):
-        run_action("Value confirmed.", lambda: confirm_value(sv.store, review, cell, user))
+        run_action(t("table.value_confirmed"), lambda: confirm_value(sv.store, review, cell, user))
 
 
 def _editor(sv: Services, review: Review, ti: int, user: str) -> None:
@@ -216,16 +217,16 @@ def _editor(sv: Services, review: Review, ti: int, user: str) -> None:
     )
     edits = tv.diff_edits(ti, frame, edited)
     if not edits:
-        st.caption("Click a cell, type the printed value, Enter. Nothing changed yet.")
+        st.caption(t("table.editor_hint"))
         return
-    st.caption(f"{len(edits)} unsaved change(s).")
+    st.caption(t("table.unsaved", n=len(edits)))
     if st.button(
-        "Save corrections",
+        t("table.save_corrections"),
         key="save_edits",
         type="primary",
         shortcut="Mod+S",
         icon=":material/save:",
     ):
         run_action(
-            f"{len(edits)} correction(s) saved.", lambda: correct(sv.store, review, edits, user)
+            t("table.corrections_saved", n=len(edits)), lambda: correct(sv.store, review, edits, user)
         )

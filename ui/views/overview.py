@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from schemas import DocStatus
-from ui.common import DOC_TYPE_LABEL, STATUS_ICON, STATUS_LABEL, services, show_flashes
+from ui.common import DOC_TYPE_LABEL, services, show_flashes, status_badge
 from ui.figures import figure_rows
 from worker.services.review import REVIEWABLE
 from worker.store import Store
@@ -85,7 +85,7 @@ def _filter(frame: pd.DataFrame) -> pd.DataFrame:
 def _status_chart(counts: dict[DocStatus, int]) -> None:
     cols = st.columns(len(counts))
     for col, (status, n) in zip(cols, counts.items(), strict=True):
-        col.metric(f"{STATUS_ICON[status]} {STATUS_LABEL[status]}", n)
+        col.metric(status_badge(status), n)
 
 
 def _bars(frame: pd.DataFrame, color: str, title: str, legend: str) -> alt.Chart:

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from schemas import DocStatus
 from schemas.records import DocumentRecord
+from ui.activity import as_known, running_panel, with_progress, workers_panel
 from ui.common import (
-    STATUS_ICON,
     STATUS_LABEL,
     Services,
     current_user,
     flash,
     md,
     queue_or_error,
+    records_column_config,
     records_frame_rows,
     services,
     short_name,
     show_flashes,
+    status_badge,
+    status_css,
 )
 from worker.errors import NotAllowed
 from worker.services.accounts import is_reviewer, require_reviewer
@@ -57,7 +61,8 @@ def _upload(sv: Services) -> None:
             disabled=user is None,
         )
         sent = st.form_submit_button(
-            "Submit for extraction", type="primary", icon=":material/upload:", disabled=user is None
+            "Submit for extraction", type="primary", icon=":material/upload:", disabled=user is None,
+            key="submit_upload",
         )
     if user is None:
         st.caption("Sign in (sidebar) to upload.")
@@ -92,12 +97,15 @@ def _report(report: SubmitReport) -> None:
 
 
 def _live(sv: Services) -> None:
+    workers_panel(sv)
     counts = sv.store.counts()
     cols = st.columns(len(DocStatus))
     for col, status in zip(cols, DocStatus, strict=True):
-        col.metric(f"{STATUS_ICON[status]} {STATUS_LABEL[status]}", counts[status])
+        col.metric(status_badge(status), counts[status])
     records = _filtered(sv.store.list())
-    _documents(records)
+    progress = with_progress(sv, records)
+    running_panel(records, progress)
+    _documents([as_known(r, progress.get(r.doc_id)) for r in records])
     _failures(sv, [r for r in records if r.status == DocStatus.failed])
 
 
@@ -120,7 +128,7 @@ def _filtered(records: list[DocumentRecord]) -> list[DocumentRecord]:
         list(DocStatus),
         key="f_status",
         placeholder="all",
-        format_func=lambda s: f"{STATUS_ICON[s]} {STATUS_LABEL[s]}",
+        format_func=STATUS_LABEL.__getitem__,
     )
     return [
         r
@@ -136,15 +144,12 @@ def _documents(records: list[DocumentRecord]) -> None:
         st.info("No documents match. Upload some above (or `budgetlens submit FOLDER`).")
         return
     event = st.dataframe(
-        records_frame_rows(records),
+        pd.DataFrame(records_frame_rows(records)).style.map(status_css, subset=["status"]),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="docs",
-        column_config={
-            "updated": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-            "seconds": st.column_config.NumberColumn("s", format="%.1f"),
-        },
+        column_config=records_column_config(),
     )
     picked = [records[i] for i in event.selection.rows if i < len(records)]
     if not picked:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.common import (
-    STATUS_ICON,
-    STATUS_LABEL,
     Services,
     choose,
     doc_label,
@@ -17,7 +15,9 @@ from ui.common import (
     services,
     short_name,
     show_flashes,
+    status_badge,
 )
+from ui.i18n import t
 from ui.review import edits, panels
 from ui.review import table as review_table
 from ui.review.page import page_panel
@@ -56,10 +56,7 @@ def main() -> None:
 def _choose_document(sv: Services) -> str | None:
     records = reviewable_records(sv.store)
     if not records:
-        st.info(
-            "No extracted documents yet. Upload some on the Queue page; they appear here "
-            "once the worker has extracted them."
-        )
+        st.info(t("review.no_documents"))
         return None
     wanted = st.query_params.get("doc") or st.session_state.get("doc_id")
     if wanted and not any(r.doc_id.startswith(wanted) for r in records):
@@ -76,21 +73,20 @@ def _choose_document(sv: Services) -> str | None:
     with pick:
         choose(
             st.selectbox,
-            "Document",
+            t("review.document"),
             ids,
             key="doc_id",
             format_func=labels.__getitem__,
             on_change=lambda: _select(st.session_state["doc_id"]),
         )
     nxt.button(
-        "Next needing review",
+        t("review.next_doc"),
         key="next_doc",
         icon=":material/skip_next:",
         shortcut="N",
         on_click=_next_doc,
         args=(sv,),
-        help="The next document with status needs review "
-        "(then clean extracted ones), in upload order",
+        help=t("review.next_doc_help"),
         width="stretch",
     )
     return st.session_state["doc_id"]
@@ -105,7 +101,7 @@ def _next_doc(sv: Services) -> None:
     nxt = next_needing_review(sv.store, after=st.session_state.get("doc_id"))
     if nxt is None:
         st.session_state.setdefault("_flash", []).append(
-            ("success", "Nothing else needs review. 🎉")
+            ("success", t("review.nothing_else"))
         )
         return
     _select(nxt)
@@ -133,11 +129,11 @@ def _pinned_review(sv: Services, doc_id: str) -> Review | None:
 def _not_reviewable(sv: Services, doc_id: str) -> None:
     rec = sv.store.get(doc_id)
     if rec is None:
-        st.error("No such document.")
+        st.error(t("review.no_such_document"))
         return
     st.info(
-        f"{STATUS_ICON[rec.status]} {md(short_name(rec.source_file))} is "
-        f"{STATUS_LABEL[rec.status]}: there is nothing to review yet."
+        t("review.not_reviewable", file=md(short_name(rec.source_file)),
+          status=status_badge(rec.status))
     )
     if rec.error:
         st.text(rec.error)
@@ -148,13 +144,12 @@ def _stale_banner(sv: Services, review: Review) -> None:
     if now is None or now.version == review.version:
         return
     who = sorted({e.user for e in sv.store.audit(review.doc_id) if e.at > review.record.updated_at})
-    by = f" by {md(', '.join(who))}" if who else ""
+    by = t("review.changed_by", who=md(", ".join(who))) if who else ""
     col, btn = st.columns([5, 1], vertical_alignment="center")
     col.warning(
-        f"This document changed{by} since you opened it (version {review.version} → "
-        f"{now.version}). Saving now would be refused; reload to see the current data."
+        t("review.stale", by=by, old=review.version, new=now.version)
     )
-    if btn.button("Reload", key="reload_stale", icon=":material/refresh:"):
+    if btn.button(t("review.reload"), key="reload_stale", icon=":material/refresh:"):
         _reload()
 
 

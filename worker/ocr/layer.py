@@ -15,7 +15,7 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pymupdf
 
@@ -47,14 +47,17 @@ def read_pdf_ocr(
     engine: str = DEFAULT_ENGINE,
     dpi: int = DEFAULT_DPI,
     quality: Sequence[PageQuality] | None = None,
+    on_page: Callable[[int], None] | None = None,
 ) -> Layout:
     """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
     render at `dpi`) and rebuilt first, and pictures of tables on digital pages OCR'd into
-    text where they lie. `quality` is `assess_page` of each page, when the caller has it."""
+    text where they lie. `quality` is `assess_page` of each page, when the caller has it.
+    `on_page(n)`: the first n pages are read (OCR'd where needed; the final read of the rebuilt
+    copy is short next to OCR)."""
     reasons = _pages_to_ocr(doc, engine, quality or [assess_page(page) for page in doc])
     regions = {p.number: r for p in doc if p.number not in reasons and (r := image_regions(p))}
     if not reasons and not regions:
-        return read_pdf(doc)
+        return read_pdf(doc, on_page=on_page)
     rebuilt = pymupdf.open()
     words: dict[int, list[OcrWord]] = {}
     notes = {i: f"page read by OCR (text layer: {why})" for i, why in reasons.items()}
@@ -64,12 +67,14 @@ def read_pdf_ocr(
                      reasons[page.number])
             new = rebuilt.new_page(width=page.mediabox.width, height=page.mediabox.height)
             words[page.number] = _write_ocr(page, new, engine, dpi)
-            continue
-        rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
+        else:
+            rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
         if page.number in regions:
             area = regions[page.number]
             notes[page.number] = f"{len(area)} picture(s) of text on the page read by OCR"
             words[page.number] = _write_ocr(page, rebuilt[-1], engine, dpi, area)
+        if on_page is not None:
+            on_page(page.number + 1)
     layout = read_pdf(rebuilt)
     layout.problems.extend(_mark(layout, words, notes))
     return layout
@@ -129,10 +134,15 @@ def _write_ocr(
         w, h, v = ocr_words_and_lines(page, engine, dpi, clip=clip)
         words, h_lines, v_lines = words + w, h_lines + h, v_lines + v
     # OCR boxes are in the unrotated page's space: write unrotated, then turn like the original.
-    rotation = page.rotation
+    # OCR read the page as shown, so its words run left to right there: they are fitted in
+    # the shown space and written turned back (a picture on a /Rotate 90 page: its words must
+    # run like the page's own text, or the reader takes each glyph column for a word).
+    rotation, shown, back = page.rotation, page.rotation_matrix, page.derotation_matrix
+    seen = [OcrWord(w.text, tuple(pymupdf.Rect(w.bbox) * shown), w.confidence) for w in words]
+    seen_v = [s for s in (_turned(seg, shown) for seg in [*h_lines, *v_lines]) if s[0] == s[2]]
     new.set_rotation(0)
-    for text, bbox in _without_overlaps(words):
-        _put_word(new, text, _inside_rules(bbox, len(text), v_lines))
+    for text, bbox in _without_overlaps(seen):
+        _put_word(new, text, _inside_rules(bbox, len(text), seen_v), back, rotation)
     if h_lines or v_lines:
         shape = new.new_shape()
         for x0, y0, x1, y1 in [*h_lines, *v_lines]:
@@ -192,16 +202,25 @@ def _inside_rules(bbox: BBox, n_chars: int, v_lines: list[Segment]) -> BBox:
     return x0, y0, x1, y1
 
 
-def _put_word(page: pymupdf.Page, text: str, bbox: BBox) -> None:
-    """Write `text` so its extracted box is `bbox`: size from the height, stretched to the width."""
+def _turned(seg: Segment, matrix: pymupdf.Matrix) -> Segment:
+    a, b = pymupdf.Point(seg[0], seg[1]) * matrix, pymupdf.Point(seg[2], seg[3]) * matrix
+    return (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x), max(a.y, b.y))
+
+
+def _put_word(
+    page: pymupdf.Page, text: str, bbox: BBox, back: pymupdf.Matrix, rotation: int
+) -> None:
+    """Write `text` so its extracted box is `bbox` as the page is shown (turned by `rotation`
+    degrees; `back` maps shown to unrotated points): size from the height, stretched to the
+    width, turned with the page so that it reads left to right as shown."""
     x0, y0, x1, y1 = bbox
     size = y1 - y0
     if size <= 0 or x1 <= x0 or not text:
         return
     natural = pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
-    origin = pymupdf.Point(x0, y1 - BASELINE * size)
-    stretch = pymupdf.Matrix((x1 - x0) / natural, 1)
-    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, stretch))
+    origin = pymupdf.Point(x0, y1 - BASELINE * size) * back
+    morph = pymupdf.Matrix((x1 - x0) / natural, 1) * pymupdf.Matrix(rotation)
+    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, morph))
 
 
 def _mark(layout: Layout, words: dict[int, list[OcrWord]], notes: dict[int, str]) -> list[Problem]:

@@ -19,11 +19,13 @@ import redis
 
 from schemas import DocStatus
 from tests.support.samples import REPO
+from worker.services.accounts import hash_password
 from worker.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 USER, PASSWORD = "alice", "alice-password"
+USER_HASH = hash_password(PASSWORD)  # what `budgetlens user add` would print for them
 
 
 def browser_or_skip() -> Any:

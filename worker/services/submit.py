@@ -30,9 +30,11 @@ class SubmitReport:
 
 
 def expand(paths: Iterable[str]) -> Iterator[Path]:
-    """Files as given, folders recursively (supported types only), globs expanded."""
+    """Files as given, folders recursively (supported types only), globs expanded — a path
+    that exists is taken as it is, even with glob characters in its name ('预算[2026].pdf')."""
     for raw in paths:
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        pattern = glob.has_magic(raw) and not Path(raw).exists()
+        matches = sorted(glob.glob(raw, recursive=True)) if pattern else [raw]
         for match in matches:
             path = Path(match)
             if path.is_dir():

@@ -41,8 +41,7 @@ def _reload_keeps(page: Any, url: str, store: Store, shots: Path, doc_id: str) -
     page.goto(f"{url}/review?doc={doc_id[:16]}")
     bw.sign_in(page)
     bw.settle(page)
-    page.get_by_test_id("stSelectbox").nth(1).click()  # the table picker: its third table
-    page.get_by_role("option").nth(2).click()
+    bw.choose(page, 1, 2)  # the table picker: its third table
     page.wait_for_url("**table=2**")
     bw.key(page, "next_page").get_by_role("button").click()  # and the page after its first
     bw.settle(page)

@@ -98,18 +98,20 @@ def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[flo
     anchor = (*at, focus, st.session_state["zoom"])
     if st.session_state.get("pan_anchor") != anchor:
         st.session_state["pan_anchor"], st.session_state["pan"] = anchor, (0, 0)
-    zoom_col, *moves = st.columns([4, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    zoom_col, *moves = st.columns([7, 1, 1, 1, 1, 1], vertical_alignment="bottom")
     with zoom_col:
         zoom = choose(st.segmented_control, "缩放 Zoom", ZOOMS, key="zoom",
                       format_func=lambda z: "整页" if z == 1 else f"{z:g}×")
-    for col, (label, step, tip) in zip(moves, _PANS, strict=True):
-        col.button(label, key=f"pan-{label}", on_click=_pan, args=(step,), help=tip,
-                   disabled=zoom == 1, width="stretch")
+    for col, (name, label, step, tip) in zip(moves, _PANS, strict=True):
+        col.button(label, key=f"pan-{name}", on_click=_pan, args=(step,), help=tip,
+                   disabled=zoom == 1, width="stretch",
+                   icon=":material/my_location:" if step is None else None)
     return zoom, st.session_state["pan"]
 
 
-_PANS = [("←", (-1, 0), "向左 left"), ("→", (1, 0), "向右 right"), ("↑", (0, -1), "向上 up"),
-         ("↓", (0, 1), "向下 down"), ("⌖", None, "回到所选 back to the selection")]
+_PANS = [("left", "←", (-1, 0), "向左 left"), ("right", "→", (1, 0), "向右 right"),
+         ("up", "↑", (0, -1), "向上 up"), ("down", "↓", (0, 1), "向下 down"),
+         ("centre", "", None, "回到所选 back to the selection")]
 
 
 def _pan(step: tuple[int, int] | None) -> None:

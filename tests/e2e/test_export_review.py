@@ -16,7 +16,7 @@ import pymupdf
 
 from schemas import DocStatus
 from tests.e2e import test_browser as e2e
-from tests.e2e.test_review_flow import _choose, _intact, _sign_in
+from tests.support import browser as bw
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.exports import read_export
 from tests.support.samples import SAMPLES
@@ -27,15 +27,14 @@ from worker.services.review import DismissReason, dismiss, open_review
 from worker.store import Store
 
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-_settle = e2e._settle
 THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
 THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
 
 
 def _run(live: Any, flow: Any, *args: Any) -> None:
     url, store, shots = live
-    with e2e._browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(e2e.CHROMIUM), args=e2e.CHROMIUM_ARGS)
+    with bw.browser_or_skip()() as pw:
+        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
         page.set_default_timeout(30_000)
         try:
@@ -45,11 +44,6 @@ def _run(live: Any, flow: Any, *args: Any) -> None:
             raise
         finally:
             browser.close()
-
-
-def _key(page: Any, key: str) -> Any:
-    """The element of the widget with this Streamlit key (its container's st-key class)."""
-    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)}")
 
 
 def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
@@ -64,33 +58,33 @@ def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: 
 def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_id: str,
                             slip: Any, rule_id: str, out: Path) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
-    _sign_in(page)
-    _intact(page, "signing in")
-    _key(page, "dismiss_reason").get_by_text("文件确实如此").click()
-    note = _key(page, "dismiss_note").locator("input")
+    bw.sign_in(page)
+    bw.intact(page, "signing in")
+    bw.key(page, "dismiss_reason").get_by_text("文件确实如此").click()
+    note = bw.key(page, "dismiss_note").locator("input")
     note.fill("第12页印刷如此")
     note.press("Enter")
-    _settle(page)
-    _key(page, "dismiss").locator("button").click()
+    bw.settle(page)
+    bw.key(page, "dismiss").locator("button").click()
     page.get_by_text("已驳回 1 条").wait_for()
-    _intact(page, "dismissing")
+    bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
 
-    _choose(page, 1, slip.table)  # the misread value's table
-    _intact(page, "choosing the table")
+    bw.choose(page, 1, slip.table)  # the misread value's table
+    bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     page.get_by_role("button", name="Save corrections").click()
     page.get_by_text("correction(s) saved").wait_for()
-    _intact(page, "saving the correction")
+    bw.intact(page, "saving the correction")
 
     page.get_by_role("link", name="Export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_text(re.compile(r"^All with extracted data")).click()
-    _key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
-    _settle(page)
+    bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
+    bw.settle(page)
     page.get_by_role("button", name="Prepare files").click()
-    workbook = _key(page, "dl-workbook").locator("button")
+    workbook = bw.key(page, "dl-workbook").locator("button")
     with page.expect_download() as download:
         workbook.click()
     page.screenshot(path=str(shots / "x2_export.png"), full_page=True)
@@ -100,13 +94,13 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     findings = read_export(out, "findings", "xlsx")
     dismissed = {(f["rule_id"], f["reason"], f["note"], f["reviewer"]) for f in findings
                  if f["status"] == "dismissed"}
-    assert dismissed == {(rule_id, "document_says_so", "第12页印刷如此", e2e.USER)}
+    assert dismissed == {(rule_id, "document_says_so", "第12页印刷如此", bw.USER)}
     doc, _ = store.load_result(doc_id)
     table, row = doc.tables[slip.table], doc.tables[slip.table].rows[slip.row]
     mine = [f for f in read_export(out, "facts", "xlsx") if f["table_key"] == table.key
             and str(f["row_code"]) == (row.code or row.row_code) and f["column_key"] == slip.column]
     assert [(f["value_raw"], f["status"], f["original"], f["reviewer"]) for f in mine] == [
-        (slip.printed, "corrected", slip.misread, e2e.USER)]
+        (slip.printed, "corrected", slip.misread, bw.USER)]
 
 
 def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
@@ -123,8 +117,8 @@ def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
 def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
                               doc_id: str, total: int) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
-    _sign_in(page)
-    _intact(page, "signing in")
+    bw.sign_in(page)
+    bw.intact(page, "signing in")
     _viewer(page, store, doc_id, shots)
 
     clicks = 0
@@ -132,15 +126,15 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
         if n:
             _pick_first_finding(page)
             clicks += 1
-        _key(page, "dismiss").locator("button").click()
+        bw.key(page, "dismiss").locator("button").click()
         clicks += 1
         page.get_by_text(f"（{9 - n} 待处理 / {total}）").wait_for()
-        _intact(page, f"dismissing finding {n + 1}")
-    _settle(page)
-    _key(page, "confirm_doc").locator("button").first.click()
+        bw.intact(page, f"dismissing finding {n + 1}")
+    bw.settle(page)
+    bw.key(page, "confirm_doc").locator("button").first.click()
     clicks += 1
     page.get_by_text("Document confirmed").wait_for()
-    _intact(page, "confirming")
+    bw.intact(page, "confirming")
     assert store.get(doc_id).status == DocStatus.confirmed
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")
@@ -154,7 +148,7 @@ def _pick_first_finding(page: Any) -> None:
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
     page.locator(".st-key-dismiss button").wait_for()
-    _settle(page)
+    bw.settle(page)
 
 
 def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
@@ -167,7 +161,7 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
         if zoom is not None:
             label = "整页" if zoom == 1 else f"{zoom:g}×"
             page.locator('[class*="st-key-zoom-"]').get_by_text(label, exact=True).click()
-            _intact(page, f"zoom {label}")
+            bw.intact(page, f"zoom {label}")
         image.wait_for()
         shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")
         number = int(re.search(r"第 (\d+) 页", caption.inner_text())[1])

@@ -38,13 +38,14 @@ def docx_bomb(inflated_mb: int, *, lie: bool = False) -> bytes:
     block = para * (MB // len(para) + 1)
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     data = [comp.compress(head)]
-    crc, size, produced = zlib.crc32(head), len(head), len(head)
+    crc, produced = zlib.crc32(head), len(head)
     prefix = head
-    while produced < inflated_mb * MB:
+    while produced + len(block) <= inflated_mb * MB:
         data.append(comp.compress(block))
         crc, produced = zlib.crc32(block, crc), produced + len(block)
         if len(prefix) < 1024:
             prefix += block
+    tail = b" " * (inflated_mb * MB - produced - len(tail)) + tail  # exactly inflated_mb MB
     data.append(comp.compress(tail) + comp.flush())
     crc, size = zlib.crc32(tail, crc), produced + len(tail)
     deflated = b"".join(data)

@@ -61,8 +61,9 @@ def defuse_zip(data: bytes, caps: Caps, kind: str) -> bytes:
     _check_count(_declared_entries(data), caps, kind)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            infos = {i.filename: i for i in z.infolist() if not i.is_dir()}  # the last wins, as in zipfile
-            _check_count(len(z.infolist()), caps, kind)
+            _check_count(len(z.infolist()), caps, kind)  # the end record may lie
+            # one entry per name, the last one as zipfile reads it
+            infos = {i.filename: i for i in z.infolist() if not i.is_dir()}
             _check_sizes(list(infos.values()), caps, kind)
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:

@@ -80,7 +80,10 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 30, "the correction")
     _intact(page, "saving the correction")
 
+    _settle(page)
     bw.nav(page, "export").click()
+    bw.key(page, "export_go").wait_for()
+    _settle(page)
     bw.key(page, "export_scope").locator("label:has(input[type=radio])").nth(1).click()  # all with extracted data
     bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
     _settle(page)
@@ -155,6 +158,8 @@ def _pick_first_finding(page: Any) -> int:
             grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').last
             grid.scroll_into_view_if_needed(timeout=10_000)
             box = grid.bounding_box()
+            if box is None:  # detached meanwhile
+                continue
             page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
             bw.key(page, "dismiss").get_by_role("button").wait_for(timeout=10_000)
         except PlaywrightError:  # redrawn under the pointer (a timeout is one too)

@@ -16,7 +16,6 @@ import pymupdf
 
 from schemas import DocStatus
 from tests.e2e import test_browser as e2e
-from tests.e2e.test_review_flow import _choose, _intact
 from tests.support import browser as bw
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.exports import read_export
@@ -28,7 +27,6 @@ from worker.services.review import DismissReason, dismiss, open_review
 from worker.store import Store
 
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-_settle = bw.settle
 THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
 THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
 
@@ -61,32 +59,32 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
                             slip: Any, rule_id: str, out: Path) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
     bw.sign_in(page)
-    _intact(page, "signing in")
+    bw.intact(page, "signing in")
     bw.key(page, "dismiss_reason").locator("label:has(input[type=radio])").first.click()  # 文件确实如此
     note = bw.key(page, "dismiss_note").locator("input")
     note.fill("第12页印刷如此")
     note.press("Enter")
-    _settle(page)
+    bw.settle(page)
     bw.key(page, "dismiss").get_by_role("button").click()
     bw.wait_for(lambda: store.dismissals(doc_id), 30, "the dismissal")
-    _intact(page, "dismissing")
+    bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
 
-    _choose(page, 1, slip.table)  # the misread value's table
-    _intact(page, "choosing the table")
+    bw.choose(page, 1, slip.table)  # the misread value's table
+    bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     bw.key(page, "save_edits").get_by_role("button").click()
     bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 30, "the correction")
-    _intact(page, "saving the correction")
+    bw.intact(page, "saving the correction")
 
-    _settle(page)
+    bw.settle(page)
     bw.nav(page, "export").click()
     bw.key(page, "export_go").wait_for()
-    _settle(page)
+    bw.settle(page)
     bw.key(page, "export_scope").locator("label:has(input[type=radio])").nth(1).click()  # all with extracted data
     bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
-    _settle(page)
+    bw.settle(page)
     bw.key(page, "export_go").get_by_role("button").click()
     workbook = bw.key(page, "dl-workbook").get_by_role("button")
     with page.expect_download() as download:
@@ -122,7 +120,7 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
                               doc_id: str, total: int) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
     bw.sign_in(page)
-    _intact(page, "signing in")
+    bw.intact(page, "signing in")
     _viewer(page, store, doc_id, shots)
 
     clicks, lost = 0, 0
@@ -134,12 +132,12 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
         clicks += 1
         bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 30,
                     f"dismissal {n + 1}")
-        _intact(page, f"dismissing finding {n + 1}")
-    _settle(page)
+        bw.intact(page, f"dismissing finding {n + 1}")
+    bw.settle(page)
     bw.key(page, "confirm_doc").get_by_role("button").click()
     clicks += 1
     bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 30, "the confirmation")
-    _intact(page, "confirming")
+    bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks} "
           f"(+{lost} lost to a redraw)")
@@ -153,7 +151,7 @@ def _pick_first_finding(page: Any) -> int:
     from playwright.sync_api import Error as PlaywrightError
 
     for attempt in range(1, 4):
-        _settle(page)
+        bw.settle(page)
         try:
             grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').last
             grid.scroll_into_view_if_needed(timeout=10_000)
@@ -164,7 +162,7 @@ def _pick_first_finding(page: Any) -> int:
             bw.key(page, "dismiss").get_by_role("button").wait_for(timeout=10_000)
         except PlaywrightError:  # redrawn under the pointer (a timeout is one too)
             continue
-        _settle(page)
+        bw.settle(page)
         return attempt
     raise AssertionError("the findings grid did not pick its first row")
 
@@ -179,7 +177,7 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
         if zoom is not None:
             control = page.locator('[class*="st-key-zoom-"] button:visible')
             control.nth(ZOOMS.index(zoom)).click()  # the options in ZOOMS' order
-            _intact(page, f"zoom {zoom}")
+            bw.intact(page, f"zoom {zoom}")
         image.wait_for()
         shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")
         number = int(page.locator('[class*="st-key-page_in-"] input').input_value())

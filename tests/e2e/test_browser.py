@@ -246,7 +246,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _export(page, store, shots, rec.doc_id, slip)
     nav(page, "overview").click()
-    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_role("heading", name=t("overview.title")).wait_for()
     _settle(page)
     page.screenshot(path=str(shots / "08_overview.png"), full_page=True)
     _markup_stays_text(page, url, store, shots)
@@ -255,9 +255,9 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> None:
     """The confirmed document downloads in the export contract's columns, corrected value in."""
     nav(page, "export").click()
-    page.get_by_role("heading", name="Export").wait_for()
-    page.get_by_role("button", name="Prepare files").click()
-    facts = page.get_by_role("button", name=re.compile(r"^facts \(\d+ rows\)"))
+    page.get_by_role("heading", name=t("export.title")).wait_for()
+    key(page, "export_go").get_by_role("button").click()
+    facts = key(page, "dl-facts").get_by_role("button")
     with page.expect_download() as download:
         facts.click()
     _settle(page)

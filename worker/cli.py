@@ -244,12 +244,31 @@ def export_cmd(
 @app.command("ui")
 def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
            port: Annotated[int, typer.Option(help="Port")] = 8501) -> None:
-    """Start the review app (Streamlit) in the browser."""
+    """Start the review app (Streamlit) in the browser. With no worker alive it also runs
+    BUDGETLENS_WORKERS supervised workers (and the embedded Redis), stopped with the app, so
+    uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
     app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
-    raise typer.Exit(subprocess.call([
-        sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
+           "--server.port", str(port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+    settings = Settings()
+    if not settings.ui_workers:
+        raise typer.Exit(subprocess.call(cmd))
+    with services(settings) as sv:
+        running = sv.workers()
+        if running:
+            console.print(f"{len(running)} worker(s) already alive: the app starts none")
+            raise typer.Exit(subprocess.call(cmd))
+        app_proc = subprocess.Popen(cmd)
+        n = sv.settings.workers
+        console.print(f"review app and {n} worker(s); Ctrl-C stops both", highlight=False)
+        # until stopped (SIGTERM, Ctrl-C) or the app exits; stopping ends the app as well
+        code = Supervisor(sv.settings, n, embedded=sv.redis,
+                          until=lambda: app_proc.poll() is not None).run()
+        if app_proc.poll() is None:
+            app_proc.terminate()
+        app_code = app_proc.wait()
+    raise typer.Exit(app_code if app_code > 0 else code)  # < 0: ended by a signal
 
 
 llm_app = typer.Typer(help="The LLM endpoint for the irregular sections", no_args_is_help=True)

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     ui_users: dict[str, str] = Field(
         default_factory=dict, description="Reviewer name → password hash (see `budgetlens user add`)"
     )
+    ui_workers: bool = Field(
+        True, description="`budgetlens ui` starts `workers` worker processes (and the embedded "
+        "Redis) when no worker is alive, and stops them with the app; false for deployments "
+        "that run `budgetlens worker` themselves")
     login_free_failures: int = Field(
         5, ge=1, description="Failed sign-ins per reviewer name / client address before lock-out")
     login_lockout_s: float = Field(

@@ -9,6 +9,7 @@ from typing import Any
 
 from schemas import DocStatus
 from tests.e2e import test_browser as e2e
+from tests.support import browser as bw
 from tests.support.apptest import said
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.samples import SAMPLES
@@ -16,12 +17,11 @@ from ui.i18n import t
 from worker.store import Store
 
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-_settle = e2e._settle
 
 
 def _intact(page: Any, what: str) -> None:
     """The page after `what`: no exception box, the sidebar and the review page's parts there."""
-    _settle(page)
+    bw.settle(page)
     errors = page.get_by_test_id("stException")
     # the table grid is painted a moment after the run ends; a crash shows instead of it
     page.locator('[data-testid="stDataFrame"], [data-testid="stException"]').first.wait_for()
@@ -46,8 +46,8 @@ def test_confirm_table_document_then_next_keeps_working(live) -> None:
     first = store_sample(store)
     misread_one_value(store, first)
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")
-    with e2e._browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(e2e.CHROMIUM), args=e2e.CHROMIUM_ARGS)
+    with bw.browser_or_skip()() as pw:
+        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1100})
         page.set_default_timeout(30_000)
         try:
@@ -61,7 +61,7 @@ def test_confirm_table_document_then_next_keeps_working(live) -> None:
 
 def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: str) -> None:
     page.goto(f"{url}/review?doc={first[:16]}")
-    e2e.sign_in(page)
+    bw.sign_in(page)
     _intact(page, "signing in")
 
     _keyboard(page, "Shift+T")  # confirm table
@@ -69,14 +69,14 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     _intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
     page.screenshot(path=str(shots / "r1_table_confirmed.png"))
-    e2e.key(page, "next_page").get_by_role("button").click()  # any click: every widget's state is sent
+    bw.key(page, "next_page").get_by_role("button").click()  # any click: every widget's state is sent
     _intact(page, "a click after Shift+T")
     _choose(page, 1, 1)  # another table
     _intact(page, "choosing a table after Shift+T")
     _choose(page, 1, 0)  # and back to the confirmed one, whose label changed
     _intact(page, "choosing the confirmed table")
 
-    e2e.key(page, "confirm_doc").get_by_role("button").click()
+    bw.key(page, "confirm_doc").get_by_role("button").click()
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
     _intact(page, "Confirm document")
     assert store.get(first).status == DocStatus.confirmed
@@ -85,11 +85,11 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     _keyboard(page, "n")  # next needing review, straight after the confirm
     page.wait_for_url(f"**doc={second[:16]}**")
     _intact(page, "N")
-    e2e.key(page, "next_page").get_by_role("button").click()
+    bw.key(page, "next_page").get_by_role("button").click()
     _intact(page, "a click after N")
     _choose(page, 1, 1)
     _intact(page, "choosing a table in the next document")
-    e2e.key(page, "next_page").get_by_role("button").click()
+    bw.key(page, "next_page").get_by_role("button").click()
     _intact(page, "turning the page")
     _choose(page, 0, 0)  # back to the first document through the picker
     _intact(page, "choosing the first document")

@@ -31,7 +31,10 @@ TABULAR = {SectionKind.department_targets, SectionKind.project_targets}
 FLOOR = {
     "beijing_qxj_2026_budget_tables": (1.0, 1.0),
     "changsha_gaj_2025_budget": (1.0, 1.0),
+    "chongqing_sww_2026_budget": (1.0, 1.0),
     "guangzhou_zwfwj_2026_budget_perftargets": (1.0, 1.0),
+    "quanzhou_zfb_2026_budget": (1.0, 1.0),
+    "yantai_sjj_2026_budget": (1.0, 1.0),
 }
 _TEXT = ("level1", "level2", "name", "description", "value", "comparator", "unit", "basis",
          "actual", "deviation")

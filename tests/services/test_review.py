@@ -9,7 +9,18 @@ from decimal import Decimal
 import pytest
 from rq import Queue
 
-from schemas import Column, DocStatus, Document, Row, Table, Unit, Value, ValueStatus
+from schemas import (
+    Column,
+    DocStatus,
+    Document,
+    Finding,
+    Location,
+    Row,
+    Table,
+    Unit,
+    Value,
+    ValueStatus,
+)
 from schemas.performance import (
     GradeCounts,
     SectionKind,
@@ -17,6 +28,7 @@ from schemas.performance import (
     SectionStatus,
     SelfEvaluation,
 )
+from schemas.records import DismissReason
 from tests.support.documents import Misread, last_audit, misread_one_value, store_sample
 from tests.support.ocr_cases import amounts, names, scanned
 from tests.support.ocr_cases import misread as misread_digit
@@ -31,6 +43,8 @@ from worker.services.review import (
     confirm_table,
     confirm_value,
     correct,
+    dismiss,
+    needing_review,
     next_needing_review,
     open_review,
     reopen,
@@ -207,19 +221,37 @@ def test_a_rate_column_gets_no_wan_figure_even_from_a_blank_cell(store: Store) -
     assert (rate.value, rate.wan) == (Decimal("96.5"), None)
 
 
-def test_next_needing_review_walks_findings_first_and_wraps(store: Store) -> None:
+def test_next_needing_review_goes_by_open_findings_most_first(store: Store) -> None:
+    """Most open findings first (upload order among equals); a dismissed finding no longer
+    counts; documents with none open, clean or confirmed ones are not visited; it wraps."""
+    def finding(n: int) -> Finding:
+        return Finding(rule_id=f"r{n}", message=f"m{n}", locations=[Location(table_key="t")])
+
+    plan = [  # status, findings, of which dismissed
+        (DocStatus.extracted, 0, 0),
+        (DocStatus.needs_review, 1, 0),
+        (DocStatus.confirmed, 5, 0),
+        (DocStatus.needs_review, 3, 0),
+        (DocStatus.needs_review, 4, 2),  # 2 open
+        (DocStatus.needs_review, 2, 2),  # 0 open: nothing to do there
+        (DocStatus.needs_review, 3, 0),
+    ]
     ids = []
-    for i, status in enumerate(
-        [DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.needs_review]
-    ):
+    for i, (status, n, dismissed) in enumerate(plan):
         doc_id, _ = store.add_document(f"doc {i}".encode(), f"{i}.pdf", "pdf")
-        store.save_result(_tiny(doc_id, Unit.wan), [], status)
+        findings = [finding(k) for k in range(n)]
+        store.save_result(_tiny(doc_id, Unit.wan), findings, status)
+        if dismissed:
+            dismiss(store, open_review(store, doc_id), findings[:dismissed],
+                    DismissReason.document_says_so, "alice")
         ids.append(doc_id)
-    order = [ids[1], ids[3], ids[0]]  # needs_review in upload order, then the clean one
+    order = [ids[3], ids[6], ids[4], ids[1]]
+    assert [r.doc_id for r in needing_review(store)] == order
     assert next_needing_review(store) == order[0]
     assert next_needing_review(store, after=order[0]) == order[1]
-    assert next_needing_review(store, after=order[2]) == order[0]
+    assert next_needing_review(store, after=order[3]) == order[0]  # wraps
     assert next_needing_review(store, after=ids[2]) == order[0]  # from a confirmed one
+    assert next_needing_review(store, after=ids[5]) == order[0]  # from one with none open
 
 
 def test_requeue_puts_a_failed_document_back_on_the_queue(

@@ -9,6 +9,7 @@ import streamlit as st
 
 from schemas import DocStatus
 from schemas.records import DocumentRecord
+from ui.activity import as_known, running_panel, with_progress, workers_panel
 from ui.common import (
     STATUS_LABEL,
     Services,
@@ -60,7 +61,8 @@ def _upload(sv: Services) -> None:
             disabled=user is None,
         )
         sent = st.form_submit_button(
-            "Submit for extraction", type="primary", icon=":material/upload:", disabled=user is None
+            "Submit for extraction", type="primary", icon=":material/upload:", disabled=user is None,
+            key="submit_upload",
         )
     if user is None:
         st.caption("Sign in (sidebar) to upload.")
@@ -95,12 +97,15 @@ def _report(report: SubmitReport) -> None:
 
 
 def _live(sv: Services) -> None:
+    workers_panel(sv)
     counts = sv.store.counts()
     cols = st.columns(len(DocStatus))
     for col, status in zip(cols, DocStatus, strict=True):
         col.metric(status_badge(status), counts[status])
     records = _filtered(sv.store.list())
-    _documents(records)
+    progress = with_progress(sv, records)
+    running_panel(records, progress)
+    _documents([as_known(r, progress.get(r.doc_id)) for r in records])
     _failures(sv, [r for r in records if r.status == DocStatus.failed])
 
 

@@ -15,7 +15,7 @@ listing low-confidence numbers, which a reviewer must check against the scan).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pymupdf
 
@@ -47,14 +47,17 @@ def read_pdf_ocr(
     engine: str = DEFAULT_ENGINE,
     dpi: int = DEFAULT_DPI,
     quality: Sequence[PageQuality] | None = None,
+    on_page: Callable[[int], None] | None = None,
 ) -> Layout:
     """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
     render at `dpi`) and rebuilt first, and pictures of tables on digital pages OCR'd into
-    text where they lie. `quality` is `assess_page` of each page, when the caller has it."""
+    text where they lie. `quality` is `assess_page` of each page, when the caller has it.
+    `on_page(n)`: the first n pages are read (OCR'd where needed; the final read of the rebuilt
+    copy is short next to OCR)."""
     reasons = _pages_to_ocr(doc, engine, quality or [assess_page(page) for page in doc])
     regions = {p.number: r for p in doc if p.number not in reasons and (r := image_regions(p))}
     if not reasons and not regions:
-        return read_pdf(doc)
+        return read_pdf(doc, on_page=on_page)
     rebuilt = pymupdf.open()
     words: dict[int, list[OcrWord]] = {}
     notes = {i: f"page read by OCR (text layer: {why})" for i, why in reasons.items()}
@@ -64,12 +67,14 @@ def read_pdf_ocr(
                      reasons[page.number])
             new = rebuilt.new_page(width=page.mediabox.width, height=page.mediabox.height)
             words[page.number] = _write_ocr(page, new, engine, dpi)
-            continue
-        rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
+        else:
+            rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
         if page.number in regions:
             area = regions[page.number]
             notes[page.number] = f"{len(area)} picture(s) of text on the page read by OCR"
             words[page.number] = _write_ocr(page, rebuilt[-1], engine, dpi, area)
+        if on_page is not None:
+            on_page(page.number + 1)
     layout = read_pdf(rebuilt)
     layout.problems.extend(_mark(layout, words, notes))
     return layout

@@ -27,10 +27,10 @@ from worker.layout import Block, TextBlock
 from worker.performance.blank import blank_form
 from worker.performance.build import build
 from worker.performance.checks import problems
-from worker.performance.grid import rows_of
+from worker.performance.grid import GCell, rows_of
 from worker.performance.packed import unpack
-from worker.performance.reader import read_records
-from worker.performance.vocab import vocabulary
+from worker.performance.reader import Item, Record, read_records
+from worker.performance.vocab import Vocabulary, vocabulary
 
 __all__ = ["EMPTY_FORM", "read_section", "scope_of"]
 
@@ -50,6 +50,26 @@ def amount_unit(title: str, blocks: list[Block]) -> str:
     """元 when the section says so (单位：元, 金额（元）), else 万元."""
     texts = [title] + [b.text for b in blocks if isinstance(b, TextBlock)]
     return "元" if any(_YUAN.search(t) for t in texts) else "万元"
+
+
+def _name_outside(
+    kind: SectionKind, title: str, blocks: list[Block], records: list[Record],
+    pages: list[int] | None, vocab: Vocabulary,
+) -> None:
+    """A form printing no name cell: a one-project form takes the project its title names
+    (泉州 "…保安服务项目绩效目标表"), a department-wide one the unit its 单位名称: line names."""
+    if not records or "name" in records[0].fields:
+        return
+    if kind == SectionKind.department_targets:
+        for b in blocks:
+            if isinstance(b, TextBlock) and (m := vocab.unit_line.match(b.text.strip())):
+                records[0].put("name", Item(m["name"], GCell(m["name"], b.page, b.bbox)))
+                return
+    elif kind == SectionKind.project_targets and len(records) == 1 and (
+        name := vocab.project_in_title(title)
+    ):
+        page = pages[0] - 1 if pages else None  # the title has no cell: its page, no box
+        records[0].put("name", Item(name, GCell(title, page, None)))
 
 
 def read_section(
@@ -74,7 +94,9 @@ def read_section(
         )
     # a record without indicator rows is a summary line (合计, the unit's own row) or a form
     # with no table under it: nothing to keep
-    model, where = build(kind, [r for r in records if r.indicators])
+    records = [r for r in records if r.indicators]
+    _name_outside(kind, title, blocks, records, pages, vocab)
+    model, where = build(kind, records)
     reasons = problems(kind, model, expected)
     return SectionResult(
         section_id=section_id,

@@ -33,6 +33,9 @@ class _File(BaseModel):
     placeholders: list[str]
     packed_items: str
     code_name: str
+    title_project: str
+    generic_titles: list[str]
+    unit_line: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Vocabulary:
     placeholders: frozenset[str]  # printed instead of nothing
     packed_items: re.Pattern[str]
     code_name: re.Pattern[str]
+    title_project: re.Pattern[str]
+    generic_titles: tuple[str, ...]
+    unit_line: re.Pattern[str]
 
     def label(self, text: str) -> bool:
         """Is this cell a form label (of any family)?"""
@@ -58,6 +64,14 @@ class Vocabulary:
         return bool(k) and (
             k in self.indicator or k in self.project or k in self.evaluation or k in self.level1
         )
+
+    def project_in_title(self, title: str) -> str | None:
+        """The project a one-project form's title names ("…保安服务项目绩效目标表"), if any."""
+        t = "".join(unicodedata.normalize("NFKC", title).split())
+        m = self.title_project.match(t)
+        if m is None or any(g in m["name"] for g in self.generic_titles):
+            return None
+        return m["name"]
 
     def blank(self, text: str) -> bool:
         """Nothing printed, or a placeholder for nothing ("/", "—")."""
@@ -85,6 +99,9 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         placeholders=frozenset(raw.placeholders),
         packed_items=re.compile(raw.packed_items),
         code_name=re.compile(raw.code_name, re.S),
+        title_project=re.compile(raw.title_project),
+        generic_titles=tuple(raw.generic_titles),
+        unit_line=re.compile(raw.unit_line),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionResult, SectionStatus
+from schemas.progress import Stage
 from schemas.reread import RereadRequest
 from worker.layout import Layout
 from worker.performance import read_section
@@ -21,6 +22,7 @@ from worker.pipeline.chunk import chunk
 from worker.pipeline.extract import extract
 from worker.pipeline.load import load
 from worker.pipeline.options import OcrOptions, Options
+from worker.pipeline.progress import Listener, Reporter
 from worker.pipeline.reread import requests
 from worker.pipeline.sections import count_indicators, find_groups, project_names, to_sections
 
@@ -52,21 +54,25 @@ def status_of(document: Document, findings: list[Finding]) -> DocStatus:
 
 
 def process(
-    data: bytes, kind: str, doc_id: str, source_file: str, options: Options | None = None
+    data: bytes, kind: str, doc_id: str, source_file: str, options: Options | None = None,
+    progress: Listener | None = None,
 ) -> Outcome:
     """Raises DocumentRejected when the document cannot be read at all (OcrEngineError when
     the OCR engine it needs is missing: an infrastructure failure). `options` default to
-    Settings' defaults."""
-    options, took = options or Options.defaults(), _Took()
+    Settings' defaults; `progress` is told how far it got (worker/pipeline/progress.py)."""
+    options, took, report = options or Options.defaults(), _Took(), Reporter(progress)
     with took("load"):
         loaded = load(data, kind, options.max_pages)
+    report.opened(loaded)
     with took("chunk"):
-        layout = chunk(loaded, options.ocr)
+        layout = chunk(loaded, options.ocr, report.page)
+    report.stage(Stage.extract)
     with took("extract"):
         document = extract(layout, doc_id, source_file, loaded.page_count)
         document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     with took("performance"):
         document.sections, for_llm = read_performance(layout, options.cross_check)
+    report.stage(Stage.check)
     with took("check"):
         findings = run_checks(document, sections=document.sections)
     outcome = Outcome(document, findings, for_llm, project_names(layout))

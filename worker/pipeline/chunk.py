@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import docx
 import pymupdf
 
@@ -17,9 +19,10 @@ from worker.pipeline.load import Loaded
 from worker.pipeline.options import OcrOptions, Options
 
 
-def chunk(loaded: Loaded, ocr: OcrOptions | None = None) -> Layout:
+def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
+          on_page: Callable[[int], None] | None = None) -> Layout:
     """Pages without a usable text layer are OCR'd by `ocr.engine` from a render at `ocr.dpi`
-    (Settings' defaults when not given).
+    (Settings' defaults when not given). `on_page(n)`: the first n pages of a PDF are read.
 
     Raises DocumentRejected when PyMuPDF or python-docx cannot read the content, OcrEngineError
     when the OCR engine is missing or fails (the installation's fault: the job is retried, then
@@ -30,17 +33,19 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None) -> Layout:
         raise ValueError(f"unknown OCR engine {ocr.engine!r}; choose from {sorted(ENGINES)}")
     if loaded.pdf is not None:
         with reading("pdf", pymupdf):
-            return _read_pdf(loaded.pdf, ocr.engine, ocr.dpi)
+            return _read_pdf(loaded.pdf, ocr.engine, ocr.dpi, on_page)
     if loaded.docx is not None:
         with reading("docx", docx):
             return read_docx(loaded.docx)
     return read_text(loaded.text or "")
 
 
-def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int) -> Layout:
+def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int,
+              on_page: Callable[[int], None] | None) -> Layout:
     # Scans stored turned (/Rotate, or sideways) are OCR'd from an upright copy; boxes map back.
     # Each page's text layer is judged once (~1 ms a page): both steps need the verdicts, and a
     # turned copy's verdict is its original's.
     quality = [assess_page(page) for page in pdf]
     turned = upright(pdf, quality)
-    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi, quality=quality))
+    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi, quality=quality,
+                                       on_page=on_page))

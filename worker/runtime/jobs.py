@@ -27,6 +27,7 @@ from worker.llm import NO_ENDPOINT, LLMConfig, extract_section, make_client, pen
 from worker.performance.agree import fold
 from worker.pipeline import Options, process, status_of
 from worker.pipeline.checks import run_checks
+from worker.runtime.activity import job_listener
 from worker.runtime.carry import (
     Carried,
     audit_entry,
@@ -80,7 +81,7 @@ def process_document(doc_id: str) -> str:
     try:
         with memory_cap(settings.job_memory_mb):
             outcome = process(data, record.kind, doc_id, record.source_file,
-                              Options.from_settings(settings))
+                              Options.from_settings(settings), job_listener())
     except Exception as exc:  # the document's fault fails it once; anything else is retried
         reason = content_failure(exc, settings)
         if reason is None:

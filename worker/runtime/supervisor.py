@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -121,9 +122,12 @@ class Pool:
 
 class Supervisor:
     def __init__(self, settings: Settings, n: int, burst: bool = False,
-                 embedded: EmbeddedRedis | None = None) -> None:
+                 embedded: EmbeddedRedis | None = None,
+                 until: Callable[[], bool] | None = None) -> None:
+        """`until`: also stop once it says so (`budgetlens ui`: the app process has exited)."""
         self.settings, self.burst, self.embedded = settings, burst, embedded
         self.pool = Pool(settings, n, burst)
+        self.until = until
         self._stop = False
 
     def request_stop(self, *_: Any) -> None:
@@ -144,7 +148,7 @@ class Supervisor:
         conn = redis.Redis.from_url(str(self.settings.redis_url), socket_timeout=5)
         self.pool.start()
         down_since: float | None = None
-        while not self._stop:
+        while not (self._stop or (self.until is not None and self.until())):
             time.sleep(_TICK_S)
             _reap_zombies(self.pool.procs)
             if not self._redis_up(conn):

@@ -13,6 +13,8 @@ from types import TracebackType
 
 from rq import Queue
 
+from schemas.progress import Progress, WorkerInfo
+from worker.runtime.activity import live_workers, running_progress
 from worker.runtime.queue import EmbeddedRedis, connect, get_queue, redis_owned
 from worker.settings import Settings
 from worker.store import Store
@@ -39,6 +41,16 @@ class Services:
         """Settings whose redis_url reaches a running server (started if needed)."""
         _ = self.queue
         return self.settings
+
+    def workers(self) -> list[WorkerInfo]:
+        """The worker processes alive now (by their Redis heartbeat), wherever they run."""
+        conn = self.queue.connection
+        return live_workers(self.settings, conn)
+
+    def progress(self) -> dict[str, Progress]:
+        """doc_id → how far its running extraction has got."""
+        conn = self.queue.connection
+        return running_progress(self.settings, conn)
 
     def close(self) -> None:
         self._stack.close()

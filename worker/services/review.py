@@ -265,8 +265,13 @@ def table_confirmed(table: Table) -> bool:
 
 
 def needing_review(store: Store) -> list[DocumentRecord]:
-    """Documents waiting for a reviewer: those with findings or problems first, then clean ones."""
-    return store.list(DocStatus.needs_review) + store.list(DocStatus.extracted)
+    """Documents waiting for a reviewer, most open (not dismissed) findings first, in upload
+    order among equals; none that is confirmed or has no open finding."""
+    records = store.list(DocStatus.needs_review)
+    ids = [r.doc_id for r in records]
+    findings, dismissals = store.findings_of(ids), store.dismissals_of(ids)
+    n_open = {i: len(open_findings(findings.get(i, []), dismissals.get(i, {}))) for i in ids}
+    return sorted((r for r in records if n_open[r.doc_id]), key=lambda r: -n_open[r.doc_id])
 
 
 def next_needing_review(store: Store, after: str | None = None) -> str | None:

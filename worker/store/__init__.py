@@ -323,6 +323,16 @@ class Store:
             findings = [Finding.model_validate(f) for f in json.loads(row.findings or "[]")]
             return Document.model_validate_json(row.result), findings
 
+    def findings_of(self, doc_ids: Iterable[str]) -> dict[str, builtins.list[Finding]]:
+        """The findings of many documents, without loading their results."""
+        found: dict[str, builtins.list[Finding]] = {}
+        with self._session() as s:
+            for chunk in _chunks(doc_ids):
+                q = select(_Doc.doc_id, _Doc.findings).where(_Doc.doc_id.in_(chunk))
+                for doc_id, raw in s.execute(q):
+                    found[doc_id] = [Finding.model_validate(f) for f in json.loads(raw or "[]")]
+        return found
+
     def update_result(
         self,
         doc: Document,

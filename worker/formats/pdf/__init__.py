@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -84,10 +85,16 @@ def read_pdf(
     join_pages: bool = True,
     fallback: bool = False,
     stats: PdfStats | None = None,
+    on_page: Callable[[int], None] | None = None,
 ) -> Layout:
-    """Read every page of `doc` into the layout IR (pages 0-based; see module docstring)."""
+    """Read every page of `doc` into the layout IR (pages 0-based; see module docstring).
+    `on_page(n)` is told when the first n pages are read (progress for the Queue page)."""
     stats = stats if stats is not None else PdfStats()
-    pages = [_read_page(doc[i], stats, fallback) for i in range(doc.page_count)]
+    pages = []
+    for i in range(doc.page_count):
+        pages.append(_read_page(doc[i], stats, fallback))
+        if on_page is not None:
+            on_page(i + 1)
     blocks: list[Block] = []
     previous: _Placed | None = None
     if join_pages:

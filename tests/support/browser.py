@@ -1,0 +1,144 @@
+"""What the real-browser tests share: Debian's chromium driven by Playwright, `budgetlens`
+commands as real processes, and waits with generous deadlines (never sleep-then-assert)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from schemas import DocStatus
+from tests.support.samples import REPO
+from worker.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+USER, PASSWORD = "alice", "alice-password"
+
+
+def browser_or_skip() -> Any:
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing.append("playwright (pip install playwright; no browser download needed)")
+    if missing:
+        message = "the browser test needs " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI must prove the path, never skip it
+        pytest.skip(message)
+    return sync_playwright
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = log.open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", *args],
+        cwd=REPO,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the worker's work horse too
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def wait_disconnected(redis_url: str, timeout: float = 20) -> None:
+    """RQ's work horse lives in a session of its own and exits a moment after its worker: wait,
+    so the session's Redis is not left running for a client that is about to go."""
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while len(client.client_list()) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    client.close()
+
+
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the app exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up: {log.read_text()[-2000:]}")
+
+
+def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.5) -> Any:
+    """The predicate's first true answer, asked every `every` s for at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def settle(page: Any) -> None:
+    """Wait until Streamlit has finished the run the last action started."""
+    page.wait_for_timeout(250)  # the rerun request is sent asynchronously
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_timeout(150)  # and its elements are painted
+
+
+def key(page: Any, name: str) -> Any:
+    """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`):
+    found whatever the interface language."""
+    return page.locator(f".st-key-{name}")
+
+
+def nav(page: Any, view: str) -> Any:
+    """The sidebar's link to a page (views/<view>.py), by address, not by its title."""
+    return page.locator(f'[data-testid="stSidebarNav"] a[href$="/{view}"]')
+
+
+def sign_in(page: Any, user: str = USER, password: str = PASSWORD) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    key(sidebar, "login_name").locator("input").fill(user)
+    key(sidebar, "login_password").locator("input").fill(password)
+    key(sidebar, "login_submit").get_by_role("button").click()
+    key(sidebar, "sign_out").wait_for()
+
+
+def upload(page: Any, path: Path, store: Store, timeout: float = 300) -> str:
+    """Upload one file on the Queue page and wait until a worker has extracted it (not failed):
+    its doc_id."""
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text(re.compile(r"^[\d.]+[KM]B$")).wait_for()  # the upload finished (size shown)
+    key(page, "submit_upload").get_by_role("button").click()
+    [rec] = wait_for(lambda: [r for r in store.list() if r.source_file == path.name], timeout,
+                     f"{path.name} to be submitted")
+    done = {DocStatus.extracted, DocStatus.needs_review, DocStatus.failed}
+    wait_for(lambda: store.get(rec.doc_id).status in done, timeout, f"a worker to extract {path}")
+    assert store.get(rec.doc_id).status != DocStatus.failed, store.get(rec.doc_id).error
+    return rec.doc_id

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from schemas import DocStatus, DocType, FindingKind, Severity, ValueStatus
+from schemas.progress import Stage
 from schemas.records import DismissReason
 from worker.settings import Settings
 
@@ -31,6 +32,7 @@ ENUMS: dict[str, type[Enum]] = {
     "kind": FindingKind,
     "reason": DismissReason,
     "value_status": ValueStatus,
+    "stage": Stage,
 }
 
 _current: list[str] = [str(Settings.default("ui_language"))]

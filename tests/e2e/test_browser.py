@@ -81,7 +81,7 @@ def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
 
 def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     page.goto(url)
-    page.get_by_text("Add documents").wait_for()
+    page.get_by_text(t("queue.add")).wait_for()
     page.screenshot(path=str(shots / "01_queue_anonymous.png"))
 
     bw.sign_in(page)

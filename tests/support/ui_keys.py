@@ -51,7 +51,7 @@ def leaks(text: str, language: str) -> set[str]:
     """The internal keys (and path globs) in `text`."""
     bad = forbidden(language)
     found = {tok for tok in _TOKEN.findall(text) if tok in bad or tok.rstrip(".") in bad}
-    found |= {f"[{k}]" for k in re.findall(r"\[([\w.]+)\]", text) if k in internal_keys()}
+    found |= {f"[{k}]" for k in re.findall(r"\[([\w.]+)\]", text) if k in bad}
     return found | set(_GLOB.findall(text))
 
 

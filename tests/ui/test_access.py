@@ -57,7 +57,7 @@ def test_an_anonymous_upload_is_refused_on_the_server(env: Settings, store: Stor
     submit.click().run()
     assert not at.exception, at.exception
     assert store.list() == []
-    assert "queued" not in _texts(at, "success")
+    assert said("queue.queued") not in _texts(at, "success")
 
 
 def test_an_export_needs_a_signed_in_reviewer_when_accounts_exist(env: Settings,

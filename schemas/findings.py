@@ -54,15 +54,24 @@ class Finding(BaseModel):
 
 def finding_key(f: Finding) -> str:
     """A finding's identity across re-checks and re-runs: its rule and the cells it names
-    (table, row label or code, column, page) — never a position in a list or a database row.
-    A finding that names no cell is told apart by its message."""
-    cells = sorted(
-        {
-            "/".join(str(p or "") for p in (loc.table_key, loc.row_code, loc.column_key, loc.page))
-            for loc in f.locations
-        }
-    )
+    (table, row label or code, column, page; a narrative figure also its sentence's place) —
+    never a position in a list or a database row. A finding that names no cell is told apart
+    by its message."""
+    cells = sorted({_place(loc) for loc in f.locations})
     return f"{f.rule_id}|{';'.join(cells) if cells else f.message}"
+
+
+def _place(loc: Location) -> str:
+    """A location's part of the identity. A narrative figure is named by subject and field,
+    of which a page can state several (two projects' amounts on p.19): its sentence's top
+    edge tells them apart (the same for the same file, re-run or not)."""
+    place = "/".join(str(p or "") for p in (loc.table_key, loc.row_code, loc.column_key, loc.page))
+    if loc.table_key in _SENTENCES and loc.bbox is not None:
+        place += f"@{round(loc.bbox[1])}"
+    return place
+
+
+_SENTENCES = {"narrative"}  # Location.table_key of figures read from the text, not a table
 
 
 def evidence(f: Finding) -> str:

@@ -73,6 +73,7 @@ class RowVocabulary(_Ref):
     resets_section: list[str]
     table_sides: dict[str, str] = Field(default_factory=dict)
     drop_suffixes: list[str] = Field(default_factory=list)
+    section_endings: list[str] = Field(default_factory=list)
     unit_names: UnitNames
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("worker", "ui", "schemas", "prompts")
-CORE = {"settings", "errors", "layout"}  # worker/settings.py, errors.py, layout.py
+CORE = {"settings", "errors", "layout", "terminal"}  # worker/settings.py, errors.py, layout.py, terminal.py
 
 # package → what it may import (besides itself); `core` is worker/__init__ + CORE
 ALLOWED: dict[str, set[str]] = {

@@ -31,10 +31,10 @@ class Box:
 
 # Zoom: 1 shows the whole page; n shows 1/n of the page's width, the window around the focus.
 ZOOMS = (1.0, 1.5, 2.0, 3.0, 4.0)
-# The default zoom is the smallest that shows at most this many points across: in the Review
-# page's image column (~780 px at a 1600 px wide window) that is >= 1.5 px per point, so the
-# digits of a table printed at 8-9 pt are 12-14 px.
-LEGIBLE_ACROSS_PT = 520.0
+# The default zoom is the smallest that shows at most this many points across: the Review
+# page's image column is ~590 px wide in a 1600 px window (measured, tests/e2e), so >= 1.37 px
+# per point: the digits of a table printed at 9-10 pt are 12.6-14 px.
+LEGIBLE_ACROSS_PT = 430.0  # A4 portrait at 1.5× (397 pt), landscape at 2× (421), A3 at 3×
 WINDOW_ASPECT = 1.3  # a zoomed window is this much taller than wide (at most the page)
 OUT_PX = 1400  # the rendered image's width: sharp at the column's width on a HiDPI screen
 FOCUS_MARGIN = 8.0  # points kept around a focus box that is wider than the zoomed window

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -33,6 +34,7 @@ from worker.services.submit import SubmitReport, submit
 from worker.settings import Settings
 from worker.store import Store
 from worker.store.llm_cache import LLMCache
+from worker.terminal import printable
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -54,8 +56,8 @@ def user_add(
 ) -> None:
     """Hash a password and print the BUDGETLENS_UI_USERS line (existing accounts kept)."""
     name = name.strip()
-    if not name or ":" in name:
-        raise typer.BadParameter("the name must be non-empty and without ':'")
+    if not name or ":" in name or printable(name) != name:
+        raise typer.BadParameter("the name must be non-empty, without ':' and control characters")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -68,7 +70,13 @@ def user_add(
 
 
 app.add_typer(user_app, name="user", help="Reviewer accounts for the review app")
-console = Console()
+console = Console(emoji=False)  # ':thumbs_up:' in a file name stays text
+
+
+def _n(text: object) -> str:
+    """Text from outside (a path, a reason) shown as it is: no markup, no control codes."""
+    return escape(printable(text))
+
 TERMINAL = {DocStatus.extracted, DocStatus.needs_review, DocStatus.confirmed, DocStatus.failed}
 
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes")]
@@ -85,16 +93,16 @@ def services(settings: Settings | None = None) -> Iterator[Services]:
 
 def _print_submit(report: SubmitReport) -> None:
     for path, doc_id in report.queued:
-        console.print(f"[green]queued[/]     {doc_id[:12]}  {path}", highlight=False)
+        console.print(f"[green]queued[/]     {doc_id[:12]}  {_n(path)}", highlight=False)
     for path, doc_id in report.duplicates:
-        console.print(f"[yellow]duplicate[/]  {doc_id[:12]}  {path} (same bytes already submitted)",
-                      highlight=False)
+        console.print(f"[yellow]duplicate[/]  {doc_id[:12]}  {_n(path)} (same bytes already "
+                      "submitted)", highlight=False)
     for path, reason in report.rejected:
-        console.print(f"[red]rejected[/]   {path}: {reason}", highlight=False)
+        console.print(f"[red]rejected[/]   {_n(path)}: {_n(reason)}", highlight=False)
     console.print(f"{len(report.queued)} queued, {len(report.duplicates)} duplicate, "
                   f"{len(report.rejected)} rejected")
     if report.stopped:
-        console.print(f"[red]stopped[/]    at {report.stopped}; the files after it were not "
+        console.print(f"[red]stopped[/]    at {_n(report.stopped)}; the files after it were not "
                       "submitted", highlight=False)
 
 
@@ -170,7 +178,7 @@ def _summary(store: Store, ids: list[str], elapsed: float) -> None:
     console.print(f"{len(ids)} documents, {pages} pages in {elapsed:.1f} s: "
                   f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
     for rec in store.list(DocStatus.failed, doc_ids=ids):
-        console.print(f"[red]failed[/] {rec.source_file}: {rec.error}", highlight=False)
+        console.print(f"[red]failed[/] {_n(rec.source_file)}: {_n(rec.error)}", highlight=False)
     _print_pending(store)
 
 
@@ -192,8 +200,8 @@ def status_cmd() -> None:
                       f"{usage.tokens_out} tokens out")
         _print_pending(sv.store)
         for rec in sv.store.list(DocStatus.failed):
-            console.print(f"[red]failed[/] {rec.doc_id[:12]} {rec.source_file}: {rec.error}",
-                          highlight=False)
+            console.print(f"[red]failed[/] {rec.doc_id[:12]} {_n(rec.source_file)}: "
+                          f"{_n(rec.error)}", highlight=False)
 
 
 def _print_pending(store: Store) -> None:
@@ -238,7 +246,8 @@ def export_cmd(
     """Write extracted data: facts, documents and findings tables (or JSON per document)."""
     settings = Settings()
     counts = exporter.export(Store.from_settings(settings), fmt, out, confirmed_only)
-    console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {out}/")
+    console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {_n(out)}/",
+                  highlight=False)
 
 
 @app.command("ui")
@@ -286,7 +295,8 @@ def llm_serve_cmd(host: Annotated[str, typer.Option(help="Address")] = "127.0.0.
     if problem:
         raise typer.BadParameter(problem)
     with local_llm.serve(settings.data_dir, host, port) as server:
-        console.print(f"serving on {server.base_url}: set BUDGETLENS_LLM_BASE_URL={server.base_url} "
+        url = _n(server.base_url)
+        console.print(f"serving on {url}: set BUDGETLENS_LLM_BASE_URL={url} "
                       f"BUDGETLENS_LLM_MODEL={local_llm.MODEL_ALIAS}; Ctrl-C stops it")
         server.wait()
 

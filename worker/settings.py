@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.terminal import printable
+
 OcrEngineName = Literal["rapidocr", "tesseract"]
 
 
@@ -42,6 +44,15 @@ class Settings(BaseSettings):
 
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
+    max_unzipped_mb: float = Field(
+        256, gt=0, description="A zip-based document (DOCX) whose entries inflate to more fails "
+                               "with a reason: checked from the zip's directory before inflating")
+    max_zip_entries: int = Field(5000, ge=1, description="More entries in a DOCX: fails")
+    max_xml_mb: float = Field(
+        64, gt=0, description="One XML part of a DOCX inflating to more fails (python-docx holds "
+                              "~20× an XML part in memory)")
+    max_text_chars: int = Field(
+        5_000_000, ge=1, description="A TXT or DOCX document with more text fails with a reason")
 
     ocr_engine: OcrEngineName = Field(
         "rapidocr",
@@ -102,7 +113,7 @@ class Settings(BaseSettings):
         logger = logging.getLogger("worker")
         if not any(getattr(h, "_budgetlens", False) for h in logger.handlers):
             handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handler.setFormatter(_Inert("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             handler._budgetlens = True  # type: ignore[attr-defined]
             logger.addHandler(handler)
         logger.setLevel(self.log_level)
@@ -114,3 +125,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+
+class _Inert(logging.Formatter):
+    """A log line's file names and reasons cannot repaint the terminal (worker/terminal.py)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep="\n\t")

@@ -58,3 +58,24 @@ def test_a_heading_line_running_into_its_sentence_after_a_colon() -> None:
         "经费预算数为458.50万元，其中，公务接待费28.50万元。",
     )
     assert got == ("sangong", Decimal("458.50"), None)
+
+
+def test_a_function_under_a_project_heading_is_its_project_part() -> None:
+    """长沙: '（二）项目支出：…公共安全支出40230.95万元' states the 项目支出 of 公共安全支出, not
+    the class's total; the fund of the section stays with the other figures."""
+    facts = parse_narrative(
+        Layout(
+            blocks=[
+                TextBlock("四、一般公共预算拨款支出"),
+                TextBlock("2025年本单位一般公共预算拨款支出68632.12万元。"),
+                TextBlock("（二）项目支出："),
+                TextBlock("2025年本单位项目支出预算40233.95万元。"),
+                TextBlock("公共安全支出40230.95万元，主要用于警务辅助人员经费。"),
+            ]
+        )
+    )
+    assert [(f.subject, f.scope) for f in facts] == [
+        ("expenditure.total", "general_budget"),
+        ("project", "general_budget"),
+        ("function", "project"),
+    ]

@@ -17,6 +17,7 @@ import pytest
 from rq import Queue
 
 from schemas import DocStatus
+from tests.support.hostile import docx_bomb, grid_span_docx, many_entries_docx, run_on_text
 from tests.support.pdfs import long_pdf, text_pdf, truncated_pdf
 from tests.support.samples import SAMPLES
 from worker.runtime.pool import work
@@ -79,6 +80,35 @@ def test_unreadable_documents_fail_once_with_their_reason(
     assert failed["pages_uncountable.pdf"][0].startswith("corrupt PDF, cannot be opened")
     assert failed["truncated.pdf"][0].startswith("corrupt PDF")
     assert failed["broken_xml.docx"][0].startswith("cannot read the docx content: ")
+    assert _nothing_left(queue)
+
+
+def test_hostile_documents_fail_once_with_their_reason(
+    settings: Settings, store: Store, queue: Queue, tmp_path: Path
+) -> None:
+    """Caps before cost (worker/formats/caps.py), under a 256 MB memory cap per job: the bombs
+    used to be inflated (and then fail for memory), the rest read for minutes or in full."""
+    settings = settings.model_copy(update={"job_memory_mb": 256, "max_text_chars": 200_000})
+    folder = _write(tmp_path / "in", {
+        "bomb.docx": docx_bomb(400),  # word/document.xml inflates to 400 MB (1.8 MB file)
+        "lying_bomb.docx": docx_bomb(400, lie=True),  # the same, its headers say 1 KB
+        "entries.docx": many_entries_docx(6_000),
+        "spans.docx": grid_span_docx(50_000_000),  # 10⁸ grid positions in a few bytes
+        "long.txt": run_on_text(800).encode(),  # 270,000 characters
+        "good.pdf": text_pdf(2),
+    })
+    submit([str(folder)], store, get_queue(settings, queue.connection), settings)
+    work(settings, burst=True)
+    failed = _failed(store)
+    assert failed.keys() == {"bomb.docx", "lying_bomb.docx", "entries.docx", "spans.docx",
+                             "long.txt"}
+    assert {attempts for _, attempts in failed.values()} == {1}
+    reasons = {name: reason for name, (reason, _) in failed.items()}
+    assert reasons["bomb.docx"].startswith("DOCX 中的 word/document.xml 解压后 400 MB，超过 XML 上限")
+    assert reasons["lying_bomb.docx"].startswith("cannot read the docx content: ")  # its 1 KB
+    assert reasons["entries.docx"].startswith("DOCX 压缩包条目过多：6,017 个")
+    assert reasons["spans.docx"].startswith("表格过大：100,000,000 个单元格")
+    assert reasons["long.txt"].startswith("文本过长：超过 200,000 字符的上限")
     assert _nothing_left(queue)
 
 

@@ -161,3 +161,14 @@ def test_the_export_shows_the_dismissal(store: Store, review: Review, tmp_path: 
                      for r in mine} == {("dismissed", "document_says_so", "印刷如此", "alice",
                                          d.at.isoformat())}
     assert others and {(r["status"], r["reviewer"] or None) for r in others} == {("open", None)}
+
+
+def test_two_figures_of_one_subject_on_a_page_are_dismissed_apart(store: Store) -> None:
+    """Sample 003 p.19 states two projects' amounts that each repeat elsewhere: same rule,
+    subject, field and page. Their identities differ (the sentence's place), so dismissing
+    the second no longer replaces the first's dismissal (was 12 of 13 dismissed, 1 open)."""
+    review = open_review(store, store_sample(store, SAMPLES / "003_10d8e44b991496ab.pdf"))
+    assert len({finding_key(f) for f in review.findings}) == len(review.findings) == 13
+    for f in review.findings:
+        review = dismiss(store, review, f, DismissReason.document_says_so, "alice")
+    assert (len(review.open_findings), len(store.dismissals(review.doc_id))) == (0, 13)

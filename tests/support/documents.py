@@ -47,23 +47,37 @@ class Misread:
 def misread_one_value(store: Store, doc_id: str) -> Misread:
     """Change one leaf amount of the stored result (as an OCR slip would) and re-run the checks,
     so the stored result has a finding that correcting the value back must clear."""
+    return misread_values(store, doc_id, 1)[0]
+
+
+def misread_values(
+    store: Store, doc_id: str, n: int, columns: tuple[str, ...] = ("total",)
+) -> list[Misread]:
+    """`n` leaf amounts misread (`columns`' first, in table order), each raising a finding."""
     doc, clean = store.load_result(doc_id)
     assert doc is not None
-    for ti, table in enumerate(doc.tables):
-        for ri, row in enumerate(table.rows):
-            value = row.values.get("total")
-            if row.level == 3 and value is not None and value.value and value.value > 0:
-                wrong = value.value + Decimal("1.00")
-                wan = wrong if table.unit == Unit.wan else wrong / 10000
-                row.values["total"] = value.model_copy(
-                    update={"raw": f"{wrong:.2f}", "value": wrong, "wan": wan}
-                )
-                findings = run_checks(doc)
-                if len(findings) > len(clean):
-                    store.save_result(doc, findings, DocStatus.needs_review, 0.0)
-                    return Misread(ti, ri, "total", value.raw, f"{wrong:.2f}", clean)
-                row.values["total"] = value  # this cell is checked by nothing: try another
-    raise AssertionError("no checked leaf amount found in the sample")
+    slips: list[Misread] = []
+    cells = [(ti, ri, key) for key in columns for ti, t in enumerate(doc.tables)
+             for ri, r in enumerate(t.rows) if r.level == 3 and key in r.values]
+    for ti, ri, key in cells:
+        table, row = doc.tables[ti], doc.tables[ti].rows[ri]
+        value = row.values[key]
+        if value.value and value.value > 0:
+            wrong = value.value + Decimal("1.00")
+            wan = wrong if table.unit == Unit.wan else wrong / 10000
+            row.values[key] = value.model_copy(
+                update={"raw": f"{wrong:.2f}", "value": wrong, "wan": wan}
+            )
+            findings = run_checks(doc)
+            if len(findings) <= len(clean):
+                row.values[key] = value  # this cell is checked by nothing: try another
+                continue
+            slips.append(Misread(ti, ri, key, value.raw, f"{wrong:.2f}", clean))
+            clean = findings
+            if len(slips) == n:
+                store.save_result(doc, findings, DocStatus.needs_review, 0.0)
+                return slips
+    raise AssertionError(f"fewer than {n} checked leaf amounts found in the sample")
 
 
 def last_audit(store: Store, doc_id: str) -> tuple[str, str, str | None, str | None]:

@@ -28,7 +28,7 @@ from ui.pageimage import (
 from worker.settings import Settings
 from worker.store import Store
 
-COLUMN_PX = 780  # the image column of the Review page in a 1600 px wide window (browser test)
+COLUMN_PX = 590  # the image column of the Review page in a 1600 px wide window (tests/e2e)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -132,7 +132,7 @@ def test_the_selected_cell_is_inside_the_window_at_every_zoom(env: Settings,
         else:
             assert window[2] - window[0] < view["page_box"][2]
 
-    at.button(key="pan-←").click().run()  # panned away (at 4×), then back to the selection
+    at.button(key="pan-left").click().run()  # panned away (at 4×), then back to the selection
     assert at.session_state["page_view"]["window"][0] < window[0]
-    at.button(key="pan-⌖").click().run()
+    at.button(key="pan-centre").click().run()
     assert at.session_state["page_view"]["window"] == window

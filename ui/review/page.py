@@ -101,18 +101,19 @@ def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[flo
     anchor = (*at, focus, st.session_state["zoom"])
     if st.session_state.get("pan_anchor") != anchor:
         st.session_state["pan_anchor"], st.session_state["pan"] = anchor, (0, 0)
-    zoom_col, *moves = st.columns([4, 1, 1, 1, 1, 1], vertical_alignment="bottom")
+    zoom_col, *moves = st.columns([7, 1, 1, 1, 1, 1], vertical_alignment="bottom")
     with zoom_col:
         zoom = choose(st.segmented_control, t("page.zoom"), ZOOMS, key="zoom",
                       format_func=lambda z: t("page.zoom_whole") if z == 1 else f"{z:g}×")
-    for col, (label, step, tip) in zip(moves, _PANS, strict=True):
-        col.button(label, key=f"pan-{label}", on_click=_pan, args=(step,), help=t(f"page.{tip}"),
-                   disabled=zoom == 1, width="stretch")
+    for col, (name, label, step) in zip(moves, _PANS, strict=True):
+        col.button(label, key=f"pan-{name}", on_click=_pan, args=(step,),
+                   help=t(f"page.pan_{name}"), disabled=zoom == 1, width="stretch",
+                   icon=":material/my_location:" if step is None else None)
     return zoom, st.session_state["pan"]
 
 
-_PANS = [("←", (-1, 0), "pan_left"), ("→", (1, 0), "pan_right"), ("↑", (0, -1), "pan_up"),
-         ("↓", (0, 1), "pan_down"), ("⌖", None, "pan_back")]
+_PANS = [("left", "←", (-1, 0)), ("right", "→", (1, 0)), ("up", "↑", (0, -1)),
+         ("down", "↓", (0, 1)), ("centre", "", None)]  # help texts: page.pan_<name>
 
 
 def _pan(step: tuple[int, int] | None) -> None:

@@ -28,6 +28,8 @@ _SPLIT = re.compile(
 _THRESHOLD = ("及", "以上", "以下", "（含", "(含", "含）")
 _GRADE = re.compile(r"等级为\s*[“\"‘']?(优秀|良好|优|良|中|差)")
 _NEUTRAL_SCOPES = {None, "overall", "income", "expenditure"}
+_PART_SCOPES = {"basic", "project"}  # headings whose 类/款/项 figures are that part's
+_CODED = {"function"}
 _FUNDS = {"general_budget", "gov_fund", "state_capital"}
 # sections listing parts of their own figure: a 公务接待费 there is part of 机关运行经费
 _OWN_PARTS = {"admin_cost"}
@@ -68,6 +70,7 @@ class _Parser:
     semicolon: bool = False  # the clause follows a '；'
     listing: int | None = None  # the fact a clause just ended with (a '：' lists its parts)
     hint: str | None = None  # the fund an introducing clause named, until the next heading
+    part: str | None = None  # basic / project: the heading the 类/款/项 figures are parts of
 
     def heading(self, text: str) -> None:
         """A heading's scope; one naming none ('2、支出按功能科目分类的明细情况') keeps the
@@ -75,9 +78,15 @@ class _Parser:
         level = heading_level(text)
         self.outline = [(lv, sc) for lv, sc in self.outline if lv < level]
         own = heading_scope(text)
-        inherited = next((sc for _, sc in reversed(self.outline) if sc not in _NEUTRAL_SCOPES), None)
+        inherited = next(
+            (sc for _, sc in reversed(self.outline) if sc not in _NEUTRAL_SCOPES | _PART_SCOPES),
+            None,
+        )
         self.outline.append((level, own))
         self.section = text
+        self.part = next((sc for _, sc in reversed(self.outline) if sc in _PART_SCOPES), None)
+        if own in _PART_SCOPES:
+            own = None  # '（二）项目支出：' qualifies the 类/款/项 under it, not the fund
         self.scope = own if own not in _NEUTRAL_SCOPES or inherited is None else inherited
         self.last_top = self.current = self.hint = None
         self.pending = named(text)
@@ -213,7 +222,9 @@ class _Parser:
 
     def new_fact(self, s: Subject, text: str, parent: int | None) -> int:
         scope = s.scope
-        if s.key.startswith("sangong") and self.scope not in _OWN_PARTS:
+        if s.key in _CODED and self.part is not None:
+            scope = self.part  # '（二）项目支出：…公共安全支出40230.95万元': its 项目支出
+        elif s.key.startswith("sangong") and self.scope not in _OWN_PARTS:
             scope = "sangong"
         elif scope is None and self.scope not in _NEUTRAL_SCOPES:
             scope = self.scope

@@ -30,6 +30,7 @@ from worker.performance.checks import problems
 from worker.performance.grid import GCell, rows_of
 from worker.performance.packed import unpack
 from worker.performance.reader import Item, Record, read_records
+from worker.performance.split import split_items
 from worker.performance.vocab import Vocabulary, vocabulary
 
 __all__ = ["EMPTY_FORM", "read_section", "scope_of"]
@@ -84,6 +85,8 @@ def read_section(
     vocab = vocabulary()
     rows = unpack(rows_of(blocks), vocab)
     records = read_records(rows, vocab)
+    for record in records:
+        record.indicators = split_items(record.indicators, vocab)
     if not any(r.indicators for r in records):
         if not blank_form(rows, vocab):
             return "the reader found no indicator rows under a 三级指标 / 指标值 header"

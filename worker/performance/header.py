@@ -97,25 +97,42 @@ def _labels(band: list[GRow], c: int) -> list[str]:
 def _columns(band: list[GRow], width: int, vocab: Vocabulary) -> tuple[list[Slot], dict]:
     slots: list[Slot] = [Slot()]
     project: dict[str, list[int]] = {}
+    last: list[int] | None = None  # the columns of the field the previous column holds
+    lowest = [key(ls[-1]) for c in range(width) if (ls := _labels(band, c))]
+    named = any(vocab.indicator.get(k) == "name" for k in lowest)
     for c in range(width):
+        if last is not None and _spanned(band, c):
+            last.append(c)  # a label merged over two columns (三级指标 | <三级指标): one field
+            continue
+        last = None
         labels = [key(t) for t in _labels(band, c)]
         # the lowest label names the column; a label above it is a group (绩效指标 over 一级 …
         # 备注: a column under it that the vocabulary does not know holds no field)
         ind = vocab.indicator.get(labels[-1]) if labels else None
+        if ind == "combined" and named:
+            ind = None  # 绩效指标 beside a 三级指标 column: the band's row label (西安)
         group = next((vocab.level1[k] for k in labels if k in vocab.level1), None)
         if ind is None:
             proj = next((vocab.project[k] for k in reversed(labels) if k in vocab.project), None)
             if proj is not None:
-                project.setdefault(proj, []).append(c)
+                last = project.setdefault(proj, [])
+                last.append(c)
             continue
         slot = slots[-1]
         if ind in _NAME_FIELDS and slot.columns.keys() & _NAME_FIELDS:
             slot = Slot()
             slots.append(slot)
-        slot.columns.setdefault(ind, []).append(c)
+        last = slot.columns.setdefault(ind, [])
+        last.append(c)
         if group and slot.level1 is None:
             slot.level1 = group
     return [s for s in slots if s.columns.keys() & _NAME_FIELDS], project
+
+
+def _spanned(band: list[GRow], c: int) -> bool:
+    """Column c is covered, in every header row, by a label merged from the column left of it."""
+    cells = [row.cells[c] for row in band if c < len(row.cells)]
+    return bool(cells) and all(cell.left for cell in cells)
 
 
 def _anchors(band: list[GRow], width: int) -> list[tuple[float, float] | None]:
@@ -199,6 +216,8 @@ _EXPECTED: dict[str, dict[str, int]] = {
 def _fit_score(header: Header, rows: list[GRow], shift: int, vocab: Vocabulary) -> int:
     score = 0
     for row in rows:
+        if row.block != header.block and len(row.cells) != header.width:
+            continue  # a block drawn to other widths: `align` places its cells, not a shift
         texts = row.texts()
         for slot in header.slots:
             for fieldname, cols in slot.columns.items():

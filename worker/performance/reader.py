@@ -77,6 +77,7 @@ def read_records(rows: list[GRow], vocab: Vocabulary) -> list[Record]:
     records = [r for r in state.records if r.indicators or r.fields]
     for record in records:
         _level1_from_below(record.indicators)
+        _level2_from_below(record.indicators)
         _code_in_name(record, vocab)
     return records
 
@@ -92,9 +93,15 @@ def _code_in_name(record: Record, vocab: Vocabulary) -> None:
 
 
 def _body(rows: list[GRow], start: int, vocab: Vocabulary) -> list[GRow]:
-    """The data rows under a header, up to the next header."""
-    end = next((j for j in range(start, len(rows)) if is_header(rows[j], vocab)), len(rows))
+    """The data rows under a header, up to the next header or the next project's form."""
+    end = next((j for j in range(start, len(rows))
+                if is_header(rows[j], vocab) or _new_form(rows[j], vocab)), len(rows))
     return rows[start:end]
+
+
+def _new_form(row: GRow, vocab: Vocabulary) -> bool:
+    first = next((c.own for c in row.cells if c.own), "")
+    return vocab.project.get(key(first)) in ("name", "code")
 
 
 def _level1_from_below(indicators: list[dict[str, Item]]) -> None:
@@ -105,6 +112,26 @@ def _level1_from_below(indicators: list[dict[str, Item]]) -> None:
         if "level1" in indicator or below is None:
             return
         indicator["level1"] = below
+
+
+def _level2_from_below(indicators: list[dict[str, Item]]) -> None:
+    """Rows with no 二级指标 (none printed, none above under the same 一级) take the next one
+    printed below under the same 一级: a merged cell running onto the next page prints its text
+    there (西安 表14: 成本指标 over the last rows of one page and the first of the next)."""
+    below: Item | None = None
+    group: Item | None = None
+    for indicator in reversed(indicators):
+        if "level2" in indicator:
+            below = indicator["level2"]
+            group = indicator.get("level1")
+        elif below is not None and _same(indicator.get("level1"), group):
+            indicator["level2"] = below
+        else:
+            below = None
+
+
+def _same(a: Item | None, b: Item | None) -> bool:
+    return (a.text if a else None) == (b.text if b else None)
 
 
 def _step(state: _State, rows: list[GRow], i: int) -> int:

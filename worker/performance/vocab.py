@@ -36,6 +36,8 @@ class _File(BaseModel):
     title_project: str
     generic_titles: list[str]
     unit_line: str
+    item_separator: str
+    name_numbering: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Vocabulary:
     title_project: re.Pattern[str]
     generic_titles: tuple[str, ...]
     unit_line: re.Pattern[str]
+    item_separator: re.Pattern[str]
+    name_numbering: re.Pattern[str]
 
     def label(self, text: str) -> bool:
         """Is this cell a form label (of any family)?"""
@@ -102,6 +106,8 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         title_project=re.compile(raw.title_project),
         generic_titles=tuple(raw.generic_titles),
         unit_line=re.compile(raw.unit_line),
+        item_separator=re.compile(raw.item_separator),
+        name_numbering=re.compile(raw.name_numbering),
     )
 
 

@@ -62,7 +62,7 @@ def process(
     Settings' defaults; `progress` is told how far it got (worker/pipeline/progress.py)."""
     options, took, report = options or Options.defaults(), _Took(), Reporter(progress)
     with took("load"):
-        loaded = load(data, kind, options.max_pages)
+        loaded = load(data, kind, options.max_pages, options.caps)
     report.opened(loaded)
     with took("chunk"):
         layout = chunk(loaded, options.ocr, report.page)

@@ -36,7 +36,7 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
             return _read_pdf(loaded.pdf, ocr.engine, ocr.dpi, on_page)
     if loaded.docx is not None:
         with reading("docx", docx):
-            return read_docx(loaded.docx)
+            return read_docx(loaded.docx, loaded.caps)
     return read_text(loaded.text or "")
 
 

@@ -11,6 +11,7 @@ import pymupdf
 
 from schemas.records import FileKind
 from worker.errors import DocumentRejected
+from worker.formats.caps import Caps, check_text, defuse_zip
 
 KINDS = {f".{kind}": kind for kind in FileKind}
 
@@ -26,22 +27,27 @@ class Loaded:
     docx: bytes | None = None
     text: str | None = None
     warnings: list[str] = field(default_factory=list)
+    caps: Caps = field(default_factory=Caps.defaults)  # what reading it may take
 
     @property
     def page_count(self) -> int:
         return self.pdf.page_count if self.pdf is not None else 1
 
 
-def load(data: bytes, kind: str, max_pages: int) -> Loaded:
+def load(data: bytes, kind: str, max_pages: int, caps: Caps | None = None) -> Loaded:
+    """`caps` default to Settings' defaults."""
     if not data:
         raise DocumentRejected("empty file (0 bytes)")
     loader = _LOADERS.get(kind)
     if loader is None:
         raise DocumentRejected(f"unsupported file type {kind!r} (PDF, DOCX and TXT are accepted)")
-    return loader(data, max_pages)
+    caps = caps or Caps.defaults()
+    loaded = loader(data, max_pages, caps)
+    loaded.caps = caps
+    return loaded
 
 
-def _load_pdf(data: bytes, max_pages: int) -> Loaded:
+def _load_pdf(data: bytes, max_pages: int, caps: Caps) -> Loaded:
     head = data[:1024]
     if b"%PDF-" not in head:
         raise DocumentRejected(f"not a PDF: the file starts with {data[:16]!r}")
@@ -65,26 +71,28 @@ def _load_pdf(data: bytes, max_pages: int) -> Loaded:
     return loaded
 
 
-def _load_docx(data: bytes, max_pages: int) -> Loaded:
+def _load_docx(data: bytes, max_pages: int, caps: Caps) -> Loaded:
+    """The DOCX re-packed uncompressed within `caps` (worker/formats/caps.py): python-docx
+    then inflates nothing."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DocumentRejected(f"not a DOCX (zip) file: it starts with {data[:16]!r}")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if "word/document.xml" not in z.namelist():
-                raise DocumentRejected("not a DOCX: the zip has no word/document.xml")
-    except zipfile.BadZipFile as exc:
-        raise DocumentRejected(f"corrupt DOCX: {exc}") from exc
-    return Loaded(FileKind.docx, docx=data)
+    defused = defuse_zip(data, caps, "DOCX")
+    with zipfile.ZipFile(io.BytesIO(defused)) as z:
+        if "word/document.xml" not in z.namelist():
+            raise DocumentRejected("not a DOCX: the zip has no word/document.xml")
+    return Loaded(FileKind.docx, docx=defused)
 
 
-def _load_txt(data: bytes, max_pages: int) -> Loaded:
+def _load_txt(data: bytes, max_pages: int, caps: Caps) -> Loaded:
     if b"\x00" in data[:4096]:
         raise DocumentRejected("not a text file: it contains NUL bytes")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return Loaded(FileKind.txt, text=data.decode(encoding))
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        check_text(len(text), caps)
+        return Loaded(FileKind.txt, text=text)
     raise DocumentRejected("text file is neither UTF-8 nor GB18030")
 
 

@@ -3,9 +3,10 @@ lives) and passed down the stages instead of loose arguments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from worker.formats.caps import Caps
 from worker.settings import OcrEngineName, Settings
 
 
@@ -23,12 +24,14 @@ class Options:
     cross_check: bool
     # ask for LLM re-reads of doubted tables: only with an endpoint (no cost out of the box)
     reread: bool = False
+    caps: Caps = field(default_factory=Caps.defaults)  # zip, XML and text sizes: else rejected
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
         ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi)
         reread = settings.llm_reread_tables and bool(settings.llm_base_url)
-        return cls(settings.max_pages, ocr, settings.llm_cross_check, reread)
+        return cls(settings.max_pages, ocr, settings.llm_cross_check, reread,
+                   Caps.from_settings(settings))
 
     @classmethod
     def defaults(cls, **changes: Any) -> Options:

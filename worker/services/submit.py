@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,11 @@ class SubmitReport:
 
 
 def expand(paths: Iterable[str]) -> Iterator[Path]:
-    """Files as given, folders recursively (supported types only), globs expanded."""
+    """Files as given, folders recursively (supported types only), globs expanded — a path
+    that exists is taken as it is, even with glob characters in its name ('预算[2026].pdf')."""
     for raw in paths:
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        pattern = glob.has_magic(raw) and not Path(raw).exists()
+        matches = sorted(glob.glob(raw, recursive=True)) if pattern else [raw]
         for match in matches:
             path = Path(match)
             if path.is_dir():
@@ -41,15 +44,22 @@ def expand(paths: Iterable[str]) -> Iterator[Path]:
                 yield path
 
 
+def name_of(path: Path) -> str:
+    """The path as stored and shown: bytes that are not UTF-8 (a name from another system's
+    encoding) as \\xNN, so the database and the terminal can take it."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def submit_file(path: Path, store: Store, queue: Queue, settings: Settings,
                 report: SubmitReport) -> None:
+    name = name_of(path)
     if not path.is_file():
-        report.rejected.append((str(path), "no such file"))
+        report.rejected.append((name, "no such file"))
         return
     if path.stat().st_size > settings.max_file_mb * 2**20:  # do not read a huge file to reject it
-        report.rejected.append((str(path), _too_big(path.stat().st_size, settings)))
+        report.rejected.append((name, _too_big(path.stat().st_size, settings)))
         return
-    submit_bytes(path.read_bytes(), str(path), store, queue, settings, report)
+    submit_bytes(path.read_bytes(), name, store, queue, settings, report)
 
 
 def submit_bytes(data: bytes, name: str, store: Store, queue: Queue, settings: Settings,
@@ -84,6 +94,6 @@ def submit(paths: Iterable[str], store: Store, queue: Queue, settings: Settings)
         try:
             submit_file(path, store, queue, settings, report)
         except (OSError, BudgetlensError, redis.RedisError) as exc:
-            report.stopped = f"{path}: {type(exc).__name__}: {exc}"
+            report.stopped = f"{name_of(path)}: {type(exc).__name__}: {exc}"
             break
     return report

@@ -34,6 +34,7 @@ from worker.tables.numbers import Kind, norm, parse
 from worker.tables.rows import CODE_ROLES, Side, read_side, split_sides
 from worker.tables.titles import (
     MAX_NARRATIVE_CHARS,
+    classify_title,
     find_title,
     find_unit,
     is_caption,
@@ -131,12 +132,20 @@ def _add_block(
         return
     after_title = context[found[0] :] if found else context
     unit = find_unit(after_title) or find_unit([c.text for row in part.rows[:3] for c in row])
-    rule, title = (found[1], context[found[0]]) if found else (None, "")
+    rule, title = (found[1], _title_text(context, found[0])) if found else (None, "")
     if rule is None and prev is not None and _inside_irregular(prev, before):
         rule, title = prev.rule, prev.title  # an untitled block inside an irregular section
     elif rule is None:
         problems.append(_unclassified(part))
     groups.append(_Group(rule, title, unit, [part]))
+
+
+def _title_text(context: list[str], at: int) -> str:
+    """The title as printed, with its last characters where they wrapped onto a line of their own."""
+    title = context[at]
+    if classify_title(title) is None and at + 1 < len(context):
+        title += context[at + 1]
+    return title
 
 
 def _inside_irregular(prev: _Group | None, between: list[str]) -> bool:

@@ -258,11 +258,18 @@ def column_spec(index: int, path: list[str], ocr: bool = False) -> ColumnSpec:
 
 
 def _qualified_key(keys: list[str]) -> str:
-    """The groups on a column's path, root → leaf: neutral groups and inner totals left out."""
+    """The column's leaf under its groups: prefix groups, then the innermost other group
+    (neutral groups and inner totals left out; 深圳: 公务用车购置及运行维护费/公务用车购置费/一般公共
+    预算 → vehicle_purchase.general_budget); a leaf only under a total is the total's part
+    (总计/一般公共预算 → total.general_budget)."""
     vocab = column_vocabulary().values
     leaf = keys[-1]
     inner = [k for k in keys[:-1] if not vocab[k].neutral and not vocab[k].total]
-    parts = [*dict.fromkeys(inner)]
+    totals = [k for k in keys[:-1] if vocab[k].total]
+    if not inner and totals and not vocab[leaf].total:
+        inner = totals[:1]
+    groups = [k for k in inner if not vocab[k].prefix][-1:]
+    parts = [*dict.fromkeys([k for k in inner if vocab[k].prefix] + groups)]
     if not (vocab[leaf].total and parts):
         parts.append(leaf)
     return ".".join(parts)
@@ -329,19 +336,22 @@ def drop_common_group(specs: list[ColumnSpec], ocr: bool = False) -> None:
 
 def drop_lone_prefix(specs: list[ColumnSpec]) -> None:
     """预算数 over the value columns of a side (no 决算数 beside it; a 总计 printed outside the
-    group is fine) says nothing: budget.total → total (`alone` in columns.yaml)."""
+    group, or a 上年 / 增减 group beside it, is fine) says nothing: budget.total → total (`alone`
+    in columns.yaml; 烟台: 2025年预算数/合计 | 2026年预算数/合计 → prior_year.total | total)."""
     if any(not s.key for s in specs):
         return
-    dotted = [s for s in specs if "." in s.key]
-    heads = {s.key.split(".")[0] for s in dotted}
-    if len(heads) != 1:
+    vocab = column_vocabulary().values
+    heads = {s.key.split(".")[0] for s in specs if "." in s.key}
+    alone = [h for h in heads if vocab[h].alone]
+    if len(alone) != 1:
         return
-    (head,) = heads
-    plain = [s.key for s in specs if "." not in s.key]
+    (head,) = alone
+    dotted = [s for s in specs if s.key.startswith(f"{head}.")]
+    kept = [s.key for s in specs if not s.key.startswith(f"{head}.")]
     stripped = [s.key.removeprefix(f"{head}.") for s in dotted]
-    if not column_vocabulary().values[head].alone or plain.count(head) > 1:
+    if kept.count(head) > 1:
         return
-    if len({*plain, *stripped}) < len(plain) + len(stripped):
+    if len({*kept, *stripped}) < len(kept) + len(stripped):
         return  # 总计 beside 预算数/合计: keep them apart
     for spec, key in zip(dotted, stripped, strict=True):
         spec.key = key
@@ -359,11 +369,21 @@ def rename_covered_totals(specs: list[ColumnSpec]) -> None:
         for spec in [s for s in specs if s.key.rsplit(".", 1)[-1] == name]:
             head = spec.key[: -len(name)]  # "prior_year." or ""
             if f"{head}total" not in keys:
+                if _heads_parts(spec, specs):  # 上海: “三公”经费预算数/合计 | …/因公出国(境)费
+                    spec.key = f"{head}total"
                 continue
             for other in specs:
                 if other.key == f"{head}total":
                     other.key = f"{head}{entry.beside_total}"
             spec.key = f"{head}total"
+
+
+def _heads_parts(group_total: ColumnSpec, specs: list[ColumnSpec]) -> bool:
+    """The column is the total of a group printed over other columns of the side."""
+    path = group_total.path
+    return len(path) > 1 and any(
+        s is not group_total and len(s.path) > 1 and s.path[0] == path[0] for s in specs
+    )
 
 
 def resolve_collisions(specs: list[ColumnSpec]) -> None:
@@ -376,6 +396,11 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
         if spec.key in seen and spec.alt_key and spec.alt_key not in seen:
             spec.key = spec.alt_key
         if spec.key in seen and spec.qual_key and spec.qual_key not in seen:
+            first = seen[spec.key]  # both are told by their groups (总计/一般公共预算 | 因公…/一般…)
+            if first.qual_key and first.qual_key not in seen and first.qual_key != spec.qual_key:
+                del seen[first.key]
+                first.key = first.qual_key
+                seen[first.key] = first
             spec.key = spec.qual_key
         n = 2
         base = spec.key

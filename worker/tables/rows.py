@@ -199,7 +199,9 @@ def _read_row(
     table_key: str,
 ) -> Row | None:
     name_spec = _name_column(side, cells, table_key)
-    label = _label(cells[name_spec.index].text) if name_spec else ""
+    label = _name_text(cells, name_spec.index) if name_spec else ""
+    if not label and name_spec is not None:
+        label = _inner_label(side, cells, name_spec)
     code, label = _row_code_and_label(side, cells, label, state)
     values = {spec.key: _value(cells[spec.index], spec, unit, out) for spec in value_specs}
     has_value = any(v.value is not None for v in values.values())
@@ -236,6 +238,37 @@ def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | 
 
     coded = min(names, key=rank)  # leftmost among equals
     return coded if rank(coded) <= len(wanted) else names[0]
+
+
+def _name_text(cells: list[Cell], index: int) -> str:
+    """The name cell's text; where the name is printed across the columns before it as well
+    (西安: 合计 centred over 单位编码 | 单位名称), the text of the merge, held by its first cell."""
+    cell = cells[index]
+    if cell.text.strip() or cell.origin is None:
+        return _label(cell.text)
+    col = cell.origin[1]
+    first = cells[col] if col < index else None
+    if first is None or first.origin is not None:
+        return ""  # merged from the row above: no label of this row's own
+    if any(c.origin != cell.origin for c in cells[col + 1 : index]):
+        return ""
+    return _label(first.text)
+
+
+def _inner_label(side: Side, cells: list[Cell], name_spec: ColumnSpec) -> str:
+    """Labels printed in two columns under one header (江苏: 一般公共预算资金 merged down over
+    小计 | 公共财政拨款(补助)资金 | 专项收入): where the name cell continues the group from the
+    row above, the row's own label is in the column beside it (unnamed, or under the same
+    header merged over both)."""
+    if cells[name_spec.index].origin is None:
+        return ""
+    beside = next((s for s in side.specs if s.index > name_spec.index), None)
+    if beside is None:
+        return ""
+    unnamed = beside.role == Role.attr and not beside.title
+    if not (unnamed or beside.title == name_spec.title):
+        return ""
+    return _label(cells[beside.index].text)
 
 
 def _unit_name(side: Side, cells: list[Cell]) -> str:
@@ -422,6 +455,18 @@ def _class_by_name() -> dict[str, str]:
     return table
 
 
+def _section_source(name: str, side_kind: str | None) -> str | None:
+    """The source a line under a carryover names with the section's own ending (rows.yaml
+    `section_endings`: 1.财政拨款结余、结转, 非财政拨款资金结余 → fiscal, non_fiscal)."""
+    key = norm_label(name)
+    lookup = _row_lookup(side_kind or SideKind.income, "")
+    for ending in row_vocabulary().section_endings:
+        bare = key.removesuffix(norm_label(ending))
+        if bare != key and bare:
+            return lookup.get(bare) or lookup.get(bare.removesuffix("资金"))
+    return None
+
+
 def _contextual_codes(rows: list[Row], side_kind: str | None) -> None:
     """Income sources under a carryover line are its breakdown; a repeated grand total is the
     narrower one."""
@@ -430,6 +475,8 @@ def _contextual_codes(rows: list[Row], side_kind: str | None) -> None:
     sources = set(vocab.income_side) - set(vocab.section_prefix) - set(vocab.resets_section)
     for row in rows:
         code = row.row_code
+        if code is None and section and not row.code:
+            code = _section_source(row.name, side_kind)  # '1.财政拨款结余、结转'
         if code in vocab.section_prefix:
             section = vocab.section_prefix[code]
         elif code in vocab.resets_section or code in vocab.demote:

@@ -23,6 +23,7 @@ _QUALIFIER = re.compile(r"[（(][^（()）]*[)）]$")  # 一般公共预算支�
 _PAGE_NO = re.compile(r"^(?:[-—–]?\d+[-—–]?|第\d+页(?:共\d+页)?|\d+/\d+|page\d+(?:of\d+)?)$", re.I)
 MAX_TITLE_LOOKBACK = 8
 MAX_NARRATIVE_CHARS = 120
+MAX_TITLE_TAIL = 6  # the last characters of a title wrapped onto a line of their own
 
 
 def title_key(text: str) -> str:
@@ -91,6 +92,8 @@ def find_title(texts: list[str]) -> tuple[int, TableRule] | None:
         if is_caption(text) and not classify_title(text):
             continue
         rule = classify_title(text)
+        if rule is None and i + 1 < len(texts) and len(texts[i + 1]) <= MAX_TITLE_TAIL:
+            rule = classify_title(text + texts[i + 1])  # '…培训费支出预算' + '表': wrapped
         if rule is not None:
             return i, rule
     return None

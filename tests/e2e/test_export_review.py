@@ -1,0 +1,214 @@
+"""The review reaches the export, in a real browser (headless Chromium, `budgetlens ui` as a real
+process): sign in, dismiss a finding with a reason, correct a misread value, export XLSX from the
+Export page, download — the workbook shows the dismissal with its reason and the corrected value
+with its original. And the page viewer as a reviewer sees it: the image at a legible size, the
+highlighted cell in view at every zoom level; the clicks a document with 10 findings takes."""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from schemas import DocStatus
+from tests.e2e import test_browser as e2e
+from tests.e2e.test_review_flow import _choose, _intact
+from tests.support import browser as bw
+from tests.support.apptest import said
+from tests.support.documents import misread_one_value, store_sample
+from tests.support.exports import read_export
+from tests.support.samples import SAMPLES
+from ui.i18n import label, t
+from ui.pageimage import COLORS, FOCUS_ROLES, ZOOMS
+from ui.review.state import sorted_findings
+from worker.services.export import WORKBOOK
+from worker.services.review import DismissReason, dismiss, open_review
+from worker.store import Store
+
+live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
+_settle = bw.settle
+THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
+THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
+
+
+def _run(live: Any, flow: Any, *args: Any) -> None:
+    url, store, shots = live
+    with bw.browser_or_skip()() as pw:
+        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
+        page.set_default_timeout(30_000)
+        try:
+            flow(page, url, store, shots, *args)
+        except Exception:
+            page.screenshot(path=str(shots / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def _key(page: Any, key: str) -> Any:
+    """The element of the widget with this Streamlit key (its container's st-key class)."""
+    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)}")
+
+
+def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
+    _, store, _ = live
+    doc_id = store_sample(store, THREE_ERRORS)
+    slip = misread_one_value(store, doc_id)
+    first = sorted_findings(open_review(store, doc_id))[0]  # picked when the document opens
+    assert first in slip.findings_before  # one of the sample's own, not the slip's
+    _run(live, _dismiss_correct_export, doc_id, slip, first.rule_id, tmp_path / "download")
+
+
+def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_id: str,
+                            slip: Any, rule_id: str, out: Path) -> None:
+    page.goto(f"{url}/review?doc={doc_id[:16]}")
+    bw.sign_in(page)
+    _intact(page, "signing in")
+    _key(page, "dismiss_reason").get_by_text(label("reason", DismissReason.document_says_so)).click()
+    note = _key(page, "dismiss_note").locator("input")
+    note.fill("第12页印刷如此")
+    note.press("Enter")
+    _settle(page)
+    _key(page, "dismiss").locator("button").click()
+    page.get_by_text(said("panels.dismissed_n", n=1, cause="")[:-3]).wait_for()
+    _intact(page, "dismissing")
+    assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
+    page.screenshot(path=str(shots / "x1_dismissed.png"))
+
+    _choose(page, 1, slip.table)  # the misread value's table
+    _intact(page, "choosing the table")
+    e2e._type_into_editor(page, store, doc_id, slip)
+    bw.key(page, "save_edits").get_by_role("button").click()
+    page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
+    _intact(page, "saving the correction")
+
+    bw.nav(page, "export").click()
+    page.get_by_role("heading", name=t("export.title")).wait_for()
+    page.get_by_text(re.compile("^" + re.escape(said("export.scope_all")))).click()
+    _key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
+    _settle(page)
+    bw.key(page, "export_go").get_by_role("button").click()
+    workbook = _key(page, "dl-workbook").locator("button")
+    with page.expect_download() as download:
+        workbook.click()
+    page.screenshot(path=str(shots / "x2_export.png"), full_page=True)
+    out.mkdir()
+    download.value.save_as(out / WORKBOOK)
+
+    findings = read_export(out, "findings", "xlsx")
+    dismissed = {(f["rule_id"], f["reason"], f["note"], f["reviewer"]) for f in findings
+                 if f["status"] == "dismissed"}
+    assert dismissed == {(rule_id, "document_says_so", "第12页印刷如此", bw.USER)}
+    doc, _ = store.load_result(doc_id)
+    table, row = doc.tables[slip.table], doc.tables[slip.table].rows[slip.row]
+    mine = [f for f in read_export(out, "facts", "xlsx") if f["table_key"] == table.key
+            and str(f["row_code"]) == (row.code or row.row_code) and f["column_key"] == slip.column]
+    assert [(f["value_raw"], f["status"], f["original"], f["reviewer"]) for f in mine] == [
+        (slip.printed, "corrected", slip.misread, bw.USER)]
+
+
+def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
+    _, store, _ = live
+    doc_id = store_sample(store, THIRTEEN)
+    review = open_review(store, doc_id)
+    for f in sorted_findings(review)[10:]:  # set aside before: 10 open findings remain
+        review = dismiss(store, review, f, DismissReason.rounding, "setup")
+    assert len(review.open_findings) == 10
+    total = len(review.findings)
+    _run(live, _viewer_then_ten_findings, doc_id, total)
+
+
+def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
+                              doc_id: str, total: int) -> None:
+    page.goto(f"{url}/review?doc={doc_id[:16]}")
+    bw.sign_in(page)
+    _intact(page, "signing in")
+    _viewer(page, store, doc_id, shots)
+
+    clicks = 0
+    for n in range(10):  # each open finding: pick it (the first is picked on opening), dismiss
+        if n:
+            _pick_first_finding(page)
+            clicks += 1
+        _key(page, "dismiss").locator("button").click()
+        clicks += 1
+        page.get_by_text(_open_count(9 - n, total)).wait_for()
+        _intact(page, f"dismissing finding {n + 1}")
+    _settle(page)
+    _key(page, "confirm_doc").locator("button").first.click()
+    clicks += 1
+    page.get_by_text(t("panels.doc_confirmed")).wait_for()
+    _intact(page, "confirming")
+    assert store.get(doc_id).status == DocStatus.confirmed
+    assert len(store.dismissals(doc_id)) == total
+    print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")
+    assert clicks == 2 * 10  # pick + dismiss each (the first comes picked), then confirm
+
+
+def _open_count(n_open: int, total: int) -> str:
+    """The findings header's counts as rendered (its Markdown bold dropped)."""
+    header = t("panels.findings_header", open=n_open, total=total).replace("**", "")
+    return header.split("—")[0].strip()
+
+
+def _pick_first_finding(page: Any) -> None:
+    """Click the first row of the findings grid (open ones only: the filter's default)."""
+    grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
+    page.locator(".st-key-dismiss button").wait_for()
+    _settle(page)
+
+
+def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
+    """At every zoom level the page image shows the picked finding's highlight; at the
+    default zoom the page's digits are at least 12 px on screen."""
+    image = page.get_by_test_id("stImage").locator("img").first
+    caption = page.get_by_test_id("stImageCaption").first
+    pdf = pymupdf.open(store.blob_path(doc_id))
+    for i, zoom in enumerate((None, *ZOOMS)):  # None: as opened (the default zoom)
+        if zoom is not None:
+            shown_as = t("page.zoom_whole") if zoom == 1 else f"{zoom:g}×"
+            page.locator('[class*="st-key-zoom-"]').get_by_text(shown_as, exact=True).click()
+            _intact(page, f"zoom {shown_as}")
+        image.wait_for()
+        shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")
+        number = int(re.search(r"第 (\d+) 页", caption.inner_text())[1])
+        across = _across(caption.inner_text(), pdf[number - 1].rect.width)
+        png = image.screenshot(path=str(shots / f"v{i}_zoom_{zoom or 'default'}.png"))
+        assert _focus_pixels(png) > 20, f"no highlight in view at zoom {zoom}"
+        if zoom is None:
+            px_per_pt = shown[1] / across
+            assert _digit_size(pdf[number - 1]) * px_per_pt >= 12, (shown, across)
+            assert across < pdf[number - 1].rect.width  # zoomed in, not the whole page
+
+
+def _across(caption: str, page_width: float) -> float:
+    """Points across the image: the window the caption names, or the whole page's width."""
+    m = re.search(r"([\d.]+)–([\d.]+) × [\d.]+–[\d.]+ pt", caption)
+    return float(m[2]) - float(m[1]) if m else page_width
+
+
+def _digit_size(pg: pymupdf.Page) -> float:
+    sizes = [s["size"] for b in pg.get_text("dict")["blocks"] for li in b.get("lines", [])
+             for s in li["spans"] if any(c.isdigit() for c in s["text"])]
+    return statistics.median(sizes)
+
+
+def _focus_pixels(png: bytes) -> int:
+    """Pixels in a focus role's stroke colour (selected, suspect, finding)."""
+    pix = pymupdf.Pixmap(io.BytesIO(png).getvalue())
+    strokes = [tuple(round(255 * c) for c in COLORS[r][0]) for r in FOCUS_ROLES]
+    n = 0
+    for y in range(0, pix.height, 2):
+        for x in range(0, pix.width, 2):
+            p = pix.pixel(x, y)[:3]
+            if any(max(abs(a - b) for a, b in zip(p, s, strict=True)) < 40 for s in strokes):
+                n += 1
+    return n

@@ -1,0 +1,103 @@
+"""Hostile zip-based and oversized documents are rejected with a reason before they cost time or
+memory (worker/formats/caps.py): measured by what was allocated (tracemalloc), not by a clock."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+
+import pytest
+
+from tests.support.hostile import (
+    DOCX,
+    docx_bomb,
+    grid_span_docx,
+    many_entries_docx,
+    run_on_docx,
+    run_on_text,
+)
+from worker.errors import DocumentRejected
+from worker.formats.caps import Caps, defuse_zip
+from worker.formats.docx import read_docx
+from worker.pipeline import Options, process
+
+MB = 2**20
+
+
+def _rejected(data: bytes, kind: str, options: Options | None = None) -> tuple[str, float]:
+    """The reason `process` rejects `data` with, and the MB it allocated at the peak."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentRejected) as raised:
+            process(data, kind, "d", f"d.{kind}", options)
+        peak = tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+    return raised.value.reason, peak
+
+
+def test_a_docx_bomb_is_refused_from_its_directory_before_inflating() -> None:
+    """word/document.xml inflating to 300 MB (1.4 MB of zip): python-docx inflated all of it
+    and parsed it (~1.7 GB RSS for 1 GB; more than 30 min of reading)."""
+    bomb = docx_bomb(300)
+    assert len(bomb) < 2 * MB
+    reason, peak = _rejected(bomb, "docx")
+    assert reason.startswith("DOCX 中的 word/document.xml 解压后 300 MB，超过 XML 上限 64 MB")
+    assert "BUDGETLENS_MAX_XML_MB" in reason
+    assert peak < 3 * len(bomb) / MB  # nothing inflated: a copy or two of the file at most
+
+
+def test_a_lying_header_yields_no_more_than_it_declares() -> None:
+    """The headers say 1 KB, the deflate data holds 300 MB: zipfile trusts the size, but
+    inflated it all in one call before cutting it to 1 KB (and the CRC is that KB's)."""
+    reason, peak = _rejected(docx_bomb(300, lie=True), "docx")
+    assert reason.startswith("cannot read the docx content: ")  # the 1 KB of XML it declared
+    assert peak < 20
+
+
+def test_every_zip_total_is_capped() -> None:
+    options = Options.defaults(max_unzipped_mb=1)
+    reason, _ = _rejected(DOCX.read_bytes(), "docx", options)
+    assert reason.startswith("DOCX 解压后 1 MB，超过上限 1 MB") and "MAX_UNZIPPED_MB" in reason
+
+
+@pytest.mark.parametrize("entries", [6_000, 70_000])  # 70,000: the count is in the ZIP64 record
+def test_too_many_entries_are_refused_from_the_end_record(entries: int) -> None:
+    reason, _ = _rejected(many_entries_docx(entries), "docx")
+    assert reason.startswith(f"DOCX 压缩包条目过多：{entries + 17:,} 个，上限 5,000")
+
+
+def test_a_lying_end_record_is_caught_by_the_directory() -> None:
+    data = bytearray(many_entries_docx(6_000))
+    at = data.rindex(b"PK\x05\x06")
+    data[at + 8 : at + 12] = (10).to_bytes(2, "little") * 2  # "10 entries"
+    reason, _ = _rejected(bytes(data), "docx")
+    assert reason.startswith("DOCX 压缩包条目过多：6,017 个")
+
+
+def test_the_defused_copy_reads_as_the_original() -> None:
+    """The re-packed (uncompressed) DOCX is the same document to python-docx."""
+    data = DOCX.read_bytes()
+    defused = defuse_zip(data, Caps.defaults(), "DOCX")
+    with zipfile.ZipFile(io.BytesIO(defused)) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+    assert read_docx(defused) == read_docx(data)
+    assert len(process(data, "docx", "d", "d.docx").document.tables) == 10
+
+
+@pytest.mark.parametrize(("kind", "make"), [
+    ("txt", lambda: run_on_text(30).encode()),
+    ("docx", lambda: run_on_docx(30)),
+])
+def test_text_longer_than_the_cap_is_rejected(kind: str, make: Callable[[], bytes]) -> None:
+    reason, _ = _rejected(make(), kind, Options.defaults(max_text_chars=5_000))
+    assert reason.startswith("文本过长：超过 5,000 字符的上限") and "MAX_TEXT_CHARS" in reason
+    process(make(), kind, "d", f"d.{kind}")  # within the default cap it reads
+
+
+def test_a_cell_spanning_a_hundred_million_columns_is_refused() -> None:
+    """A few bytes of XML; python-docx laid out 10⁸ grid positions (> 5 min)."""
+    reason, _ = _rejected(grid_span_docx(50_000_000), "docx")
+    assert reason.startswith("表格过大：100,000,000 个单元格")

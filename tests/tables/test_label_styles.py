@@ -1,0 +1,131 @@
+"""More header and label styles of real disclosures (../shared/realdocs): carryover lines named
+by their source, a label printed across the code and name columns, labels in two columns under
+one header, a list headed by the side's total, 三公 tables by year, by group and by fund, a title
+wrapped onto a second line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.tables.test_header_styles import _table
+from tests.tables.test_tables import grid, layout, only, vals
+from worker.layout import TextBlock
+from worker.tables import extract_tables
+
+
+def test_carryover_lines_named_by_their_source() -> None:
+    """深圳 上年结余、结转 | 1.财政拨款结余、结转 | 2.非财政拨款结余、结转; 西安 上年结转 |
+    其中：财政拨款资金结转 | 非财政拨款资金结余: the carryover of that source."""
+    rows = [
+        ["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"],
+        ["本年收入合计", "100", "本年支出合计", "110"],
+        ["上年结余、结转", "10", "结转下年", ""],
+        ["1.财政拨款结余、结转", "8", "", ""], ["2.非财政拨款结余、结转", "2", "", ""],
+        ["收入总计", "110", "支出总计", "110"],
+    ]  # fmt: skip
+    table = _table("收支总表", rows, "income_expenditure_summary")
+    assert [r.row_code for r in table.rows[:5]] == [
+        "income_total", "carryover", "carryover.fiscal", "carryover.non_fiscal", "grand_total_income",
+    ]  # fmt: skip
+    rows[4:6] = [["其中：财政拨款资金结转", "8", "", ""], ["非财政拨款资金结余", "2", "", ""]]
+    table = _table("部门综合预算收支总表", rows, "income_expenditure_summary")
+    assert [r.row_code for r in table.rows[2:4]] == ["carryover.fiscal", "carryover.non_fiscal"]
+
+
+def test_a_total_printed_across_the_code_and_name_columns() -> None:
+    """西安: 合计 centred over 单位编码 | 单位名称 (one merged cell) names the total row."""
+    rows = [
+        ["单位编码", "单位名称", "合计", "一般公共预算拨款"],
+        ["合计", "", "50,937,608.35", "50,937,608.35"],
+        ["122", "西安市行政审批服务局", "50,937,608.35", "50,937,608.35"],
+    ]
+    doc = layout(TextBlock("部门综合预算收入总表"), TextBlock("单位：元"), grid(rows, merges={(1, 1): (1, 0)}))
+    table = only(extract_tables(doc)[0], "income")
+    assert [(r.row_code, r.name) for r in table.rows] == [
+        ("total", "合计"), ("unit", "西安市行政审批服务局"),
+    ]  # fmt: skip
+
+
+def test_labels_in_two_columns_under_one_header() -> None:
+    """江苏 收入预算总表: a group merged down over 小计 and its items: the 小计 line is the group,
+    an item line is the item."""
+    rows = [
+        ["项目名称", "", "金额"], ["收入总计", "", "10,150.48"],
+        ["一般公共预算资金", "小计", "10,070.48"], ["", "公共财政拨款(补助)资金", "10,070.48"],
+        ["", "专项收入", ""], ["其他资金", "小计", "80.00"], ["", "事业收入", ""],
+        ["", "其他收入", "80.00"],
+    ]  # fmt: skip
+    merges = {(0, 1): (0, 0), (1, 1): (1, 0), (3, 0): (2, 0), (4, 0): (2, 0), (6, 0): (5, 0),
+              (7, 0): (5, 0)}  # fmt: skip
+    doc = layout(TextBlock("收入预算总表"), TextBlock("单位：万元"), grid(rows, merges=merges))
+    table = only(extract_tables(doc)[0], "income")
+    assert [(r.row_code, r.name, vals(r).get("amount")) for r in table.rows] == [
+        ("total", "收入总计", Decimal("10150.48")),
+        ("general_budget", "一般公共预算资金", Decimal("10070.48")),
+        (None, "公共财政拨款(补助)资金", Decimal("10070.48")), (None, "专项收入", None),
+        ("other", "其他资金", Decimal("80.00")), ("business", "事业收入", None),
+        ("other", "其他收入", Decimal("80.00")),
+    ]  # fmt: skip
+
+
+def test_each_list_of_a_summary_side_headed_by_its_total() -> None:
+    """西安 财政拨款收支总表: 一、财政拨款 heads the income side (the fiscal line) and each list of
+    the expenditure side (its total); 3、上缴上级支出 is named by the vocabulary."""
+    rows = [
+        ["收入", "", "支出", ""], ["项目", "预算数", "支出功能分类科目（按大类）", "预算数"],
+        ["一、财政拨款", "100", "一、财政拨款", "100"],
+        ["1、一般公共预算拨款", "100", "1、一般公共服务支出", "100"],
+        ["", "", "3、上缴上级支出", ""],
+        ["本年收入合计", "100", "本年支出合计", "100"],
+    ]  # fmt: skip
+    table = _table("部门综合预算财政拨款收支总表", rows, "fiscal_appropriation_summary")
+    assert [r.row_code or r.code for r in table.rows] == [
+        "fiscal", "general_budget", "income_total", "total", "201", "remit_upper",
+        "expenditure_total",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "keys"),
+    [
+        # 烟台: the year before and this year's 预算数, each over the items
+        (
+            [["2025年预算数", "", "2026年预算数", ""], ["合计", "公务接待费", "合计", "公务接待费"]],
+            ["prior_year.total", "prior_year.reception", "total", "reception"],
+        ),
+        # 上海: the 三公 group's own 合计 is the table's total
+        (
+            [["“三公”经费预算数", "", "", "机关运行经费预算数"],
+             ["合计", "因公出国(境)费", "公务接待费", ""]],
+            ["total", "abroad", "reception", "operation_cost"],
+        ),
+        # 深圳: every item split by fund: item.fund (the innermost item)
+        (
+            [["总计", "", "因公出国(境)费", "", "公务用车购置及运行维护费", "", "", ""],
+             ["", "", "", "", "小计", "", "公务用车购置费", ""],
+             ["一般公共预算", "政府性基金预算", "一般公共预算", "政府性基金预算", "一般公共预算",
+              "政府性基金预算", "一般公共预算", "政府性基金预算"]],
+            ["total.general_budget", "total.gov_fund", "abroad.general_budget", "abroad.gov_fund",
+             "vehicle.general_budget", "vehicle.gov_fund", "vehicle_purchase.general_budget",
+             "vehicle_purchase.gov_fund"],
+        ),
+    ],
+)  # fmt: skip
+def test_sangong_columns_by_year_group_and_fund(header: list[list[str]], keys: list[str]) -> None:
+    width = len(header[0])
+    rows = [["项目", *r] for r in header] + [["", *["1.00"] * width]]
+    table = _table("财政拨款“三公”经费支出表", rows, "sangong")
+    assert [c.key for c in table.columns] == keys
+
+
+def test_a_title_wrapped_onto_a_second_line() -> None:
+    rows = [["合计", "“三公”经费", "会议费", "培训费"], ["2,542.60", "833.60", "1,305.25", "403.75"]]
+    doc = layout(
+        TextBlock("“三公”经费、会议费、培训费支出预算"), TextBlock("表"),
+        TextBlock("部门：江苏省人大常委会办公厅"), TextBlock("单位：万元"), grid(rows),
+    )  # fmt: skip
+    tables, problems = extract_tables(doc)
+    table = only(tables, "sangong")
+    assert table.title == "“三公”经费、会议费、培训费支出预算表" and problems == []

@@ -11,7 +11,7 @@ import streamlit as st
 from schemas import DocStatus
 from schemas.progress import Progress, Stage, WorkerInfo
 from schemas.records import DocumentRecord
-from ui.common import DOC_TYPE_LABEL, Services, md, short_name
+from ui.common import Services, md, short_name
 from ui.i18n import label, t
 from worker.errors import BudgetlensError
 
@@ -27,7 +27,7 @@ def workers_panel(sv: Services) -> list[WorkerInfo] | None:
         return workers
     busy = sum(w.busy for w in workers)
     beats = [w.heartbeat_age_s for w in workers if w.heartbeat_age_s is not None]
-    beat = t("activity.heartbeat", seconds=f"{min(beats):.0f}") if beats else ""
+    beat = t("activity.last_beat", s=f"{min(beats):.0f}") if beats else ""
     st.caption(t("activity.workers", n=len(workers), busy=busy, beat=beat))
     return workers
 
@@ -67,7 +67,7 @@ def running_panel(records: list[DocumentRecord], progress: dict[str, Progress]) 
         with st.container(border=True):
             st.text(_what(rec, p))
             if p is None:
-                st.caption(t("activity.started"))
+                st.caption(t("activity.waiting"))
                 continue
             total = p.pages_total or 0
             share = p.pages_done / total if total else 0.0
@@ -76,23 +76,24 @@ def running_panel(records: list[DocumentRecord], progress: dict[str, Progress]) 
 
 def _what(rec: DocumentRecord, p: Progress | None) -> str:
     rec = as_known(rec, p)
-    kind = DOC_TYPE_LABEL.get(rec.doc_type or "", t("activity.no_type"))
-    year = t("panels.year", year=rec.fiscal_year) if rec.fiscal_year else t("activity.no_year")
-    pages = t("activity.pages", n=rec.pages) if rec.pages else t("activity.no_pages")
-    dept = rec.department or t("activity.no_department")
+    kind = label("doc_type", rec.doc_type) if rec.doc_type else t("activity.type_unknown")
+    year = t("activity.year", year=rec.fiscal_year) if rec.fiscal_year else t(
+        "activity.year_unknown")
+    pages = t("activity.n_pages", n=rec.pages) if rec.pages else t("activity.pages_unknown")
+    dept = rec.department or t("common.department_unknown")
     return f"{short_name(rec.source_file)} · {dept} · {year} · {kind} · {pages}"
 
 
 def _how_far(p: Progress, now: float) -> str:
-    parts = [label("stage", p.stage)]
+    parts = [t(f"activity.stage_{p.stage.value}")]
     if p.pages_total:
-        parts.append(t("activity.page_of", done=p.pages_done, total=p.pages_total))
+        parts.append(t("activity.pages", done=p.pages_done, total=p.pages_total))
     left = p.seconds_left(now)
     if left is not None:
         parts.append(t("activity.left", time=_duration(left)))
     elif p.stage in (Stage.extract, Stage.check):
         parts.append(t("activity.almost"))
-    parts.append(t("activity.used", time=_duration(now - p.started_at)))
+    parts.append(t("activity.spent", time=_duration(now - p.started_at)))
     return md(" · ".join(parts))
 
 

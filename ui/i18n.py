@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from schemas import DocStatus, DocType, FindingKind, Severity, ValueStatus
-from schemas.progress import Stage
 from schemas.records import DismissReason
 from worker.settings import Settings
 
@@ -32,7 +31,6 @@ ENUMS: dict[str, type[Enum]] = {
     "kind": FindingKind,
     "reason": DismissReason,
     "value_status": ValueStatus,
-    "stage": Stage,
 }
 
 _current: list[str] = [str(Settings.default("ui_language"))]

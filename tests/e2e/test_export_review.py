@@ -16,7 +16,6 @@ import pymupdf
 
 from schemas import DocStatus
 from tests.e2e import test_browser as e2e
-from tests.e2e.test_review_flow import _choose, _intact
 from tests.support import browser as bw
 from tests.support.apptest import said
 from tests.support.documents import misread_one_value, store_sample
@@ -30,7 +29,6 @@ from worker.services.review import DismissReason, dismiss, open_review
 from worker.store import Store
 
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-_settle = bw.settle
 THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
 THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
 
@@ -50,11 +48,6 @@ def _run(live: Any, flow: Any, *args: Any) -> None:
             browser.close()
 
 
-def _key(page: Any, key: str) -> Any:
-    """The element of the widget with this Streamlit key (its container's st-key class)."""
-    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)}")
-
-
 def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
     _, store, _ = live
     doc_id = store_sample(store, THREE_ERRORS)
@@ -68,32 +61,33 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
                             slip: Any, rule_id: str, out: Path) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
     bw.sign_in(page)
-    _intact(page, "signing in")
-    _key(page, "dismiss_reason").get_by_text(label("reason", DismissReason.document_says_so)).click()
-    note = _key(page, "dismiss_note").locator("input")
+    bw.intact(page, "signing in")
+    reason = label("reason", DismissReason.document_says_so)
+    bw.key(page, "dismiss_reason").get_by_text(reason).click()
+    note = bw.key(page, "dismiss_note").locator("input")
     note.fill("第12页印刷如此")
     note.press("Enter")
-    _settle(page)
-    _key(page, "dismiss").locator("button").click()
+    bw.settle(page)
+    bw.key(page, "dismiss").locator("button").click()
     page.get_by_text(said("panels.dismissed_n", n=1, cause="")[:-3]).wait_for()
-    _intact(page, "dismissing")
+    bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
 
-    _choose(page, 1, slip.table)  # the misread value's table
-    _intact(page, "choosing the table")
+    bw.choose(page, 1, slip.table)  # the misread value's table
+    bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     bw.key(page, "save_edits").get_by_role("button").click()
     page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
-    _intact(page, "saving the correction")
+    bw.intact(page, "saving the correction")
 
     bw.nav(page, "export").click()
     page.get_by_role("heading", name=t("export.title")).wait_for()
     page.get_by_text(re.compile("^" + re.escape(said("export.scope_all")))).click()
-    _key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
-    _settle(page)
+    bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
+    bw.settle(page)
     bw.key(page, "export_go").get_by_role("button").click()
-    workbook = _key(page, "dl-workbook").locator("button")
+    workbook = bw.key(page, "dl-workbook").locator("button")
     with page.expect_download() as download:
         workbook.click()
     page.screenshot(path=str(shots / "x2_export.png"), full_page=True)
@@ -127,7 +121,7 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
                               doc_id: str, total: int) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
     bw.sign_in(page)
-    _intact(page, "signing in")
+    bw.intact(page, "signing in")
     _viewer(page, store, doc_id, shots)
 
     clicks = 0
@@ -135,15 +129,15 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
         if n:
             _pick_first_finding(page)
             clicks += 1
-        _key(page, "dismiss").locator("button").click()
+        bw.key(page, "dismiss").locator("button").click()
         clicks += 1
         page.get_by_text(_open_count(9 - n, total)).wait_for()
-        _intact(page, f"dismissing finding {n + 1}")
-    _settle(page)
-    _key(page, "confirm_doc").locator("button").first.click()
+        bw.intact(page, f"dismissing finding {n + 1}")
+    bw.settle(page)
+    bw.key(page, "confirm_doc").locator("button").first.click()
     clicks += 1
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
-    _intact(page, "confirming")
+    bw.intact(page, "confirming")
     assert store.get(doc_id).status == DocStatus.confirmed
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")
@@ -163,7 +157,7 @@ def _pick_first_finding(page: Any) -> None:
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
     page.locator(".st-key-dismiss button").wait_for()
-    _settle(page)
+    bw.settle(page)
 
 
 def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
@@ -176,7 +170,7 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
         if zoom is not None:
             shown_as = t("page.zoom_whole") if zoom == 1 else f"{zoom:g}×"
             page.locator('[class*="st-key-zoom-"]').get_by_text(shown_as, exact=True).click()
-            _intact(page, f"zoom {shown_as}")
+            bw.intact(page, f"zoom {shown_as}")
         image.wait_for()
         shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")
         number = int(re.search(r"第 (\d+) 页", caption.inner_text())[1])

@@ -220,22 +220,34 @@ INTRO = [
 ]
 
 
-def _prose_and_picture(png: bytes, width: float, height: float) -> pymupdf.Document:
-    """A page of prose (INTRO, a real text layer) with the picture `png` below it."""
+def _prose_and_picture(
+    png: bytes, width: float, height: float, rotate: int = 0
+) -> pymupdf.Document:
+    """A page of prose (INTRO, a real text layer) with the picture `png` below it, shown
+    width × height + 160. With `rotate`, the page is stored turned and carries /Rotate, its
+    text and picture drawn turned so that it still shows upright (a Word landscape page)."""
     doc = pymupdf.open()
-    page = doc.new_page(width=width, height=height + 160)
+    w, h = (height + 160, width) if rotate % 180 else (width, height + 160)
+    page = doc.new_page(width=w, height=h)
+    page.set_rotation(rotate)
+    back = page.derotation_matrix  # shown → stored coordinates
     for i, line in enumerate(INTRO):
-        page.insert_text((50, 30 + 20 * i), line, fontname="china-s", fontsize=10)
-    page.insert_image(pymupdf.Rect(0, 150, width, 150 + height), stream=png)
+        at = pymupdf.Point(50, 30 + 20 * i) * back
+        page.insert_text(at, line, fontname="china-s", fontsize=10, rotate=rotate)
+    page.insert_image(pymupdf.Rect(0, 150, width, 150 + height) * back, stream=png, rotate=rotate)
     return doc
 
 
-def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies() -> None:
+@pytest.mark.parametrize("rotate", [0, 90, 270], ids=["upright", "rotate90", "rotate270"])
+def test_a_picture_of_a_table_on_a_digital_page_is_read_where_it_lies(rotate: int) -> None:
     """A table pasted into Word as a screenshot: the page's own text stays as it is, the
-    picture (only the picture) is OCR'd, and its table reads like the digital original."""
+    picture (only the picture) is OCR'd, and its table reads like the digital original —
+    also on a page stored turned with /Rotate (the picture is read as shown, and its words
+    are written back turned like the page's own text, not across it)."""
     table_page = _cut(CUT[0], CUT[0])
     png = table_page[0].get_pixmap(dpi=200).tobytes("png")
-    doc = _prose_and_picture(png, table_page[0].rect.width, table_page[0].rect.height)
+    rect = table_page[0].rect
+    doc = _prose_and_picture(png, rect.width, rect.height, rotate)
     layout = _chunk(doc)
     assert all(line in layout.pages[0].text for line in INTRO)
     assert any("picture" in p.message for p in layout.problems)

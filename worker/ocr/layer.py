@@ -134,10 +134,15 @@ def _write_ocr(
         w, h, v = ocr_words_and_lines(page, engine, dpi, clip=clip)
         words, h_lines, v_lines = words + w, h_lines + h, v_lines + v
     # OCR boxes are in the unrotated page's space: write unrotated, then turn like the original.
-    rotation = page.rotation
+    # OCR read the page as shown, so its words run left to right there: they are fitted in
+    # the shown space and written turned back (a picture on a /Rotate 90 page: its words must
+    # run like the page's own text, or the reader takes each glyph column for a word).
+    rotation, shown, back = page.rotation, page.rotation_matrix, page.derotation_matrix
+    seen = [OcrWord(w.text, tuple(pymupdf.Rect(w.bbox) * shown), w.confidence) for w in words]
+    seen_v = [s for s in (_turned(seg, shown) for seg in [*h_lines, *v_lines]) if s[0] == s[2]]
     new.set_rotation(0)
-    for text, bbox in _without_overlaps(words):
-        _put_word(new, text, _inside_rules(bbox, len(text), v_lines))
+    for text, bbox in _without_overlaps(seen):
+        _put_word(new, text, _inside_rules(bbox, len(text), seen_v), back, rotation)
     if h_lines or v_lines:
         shape = new.new_shape()
         for x0, y0, x1, y1 in [*h_lines, *v_lines]:
@@ -197,16 +202,25 @@ def _inside_rules(bbox: BBox, n_chars: int, v_lines: list[Segment]) -> BBox:
     return x0, y0, x1, y1
 
 
-def _put_word(page: pymupdf.Page, text: str, bbox: BBox) -> None:
-    """Write `text` so its extracted box is `bbox`: size from the height, stretched to the width."""
+def _turned(seg: Segment, matrix: pymupdf.Matrix) -> Segment:
+    a, b = pymupdf.Point(seg[0], seg[1]) * matrix, pymupdf.Point(seg[2], seg[3]) * matrix
+    return (min(a.x, b.x), min(a.y, b.y), max(a.x, b.x), max(a.y, b.y))
+
+
+def _put_word(
+    page: pymupdf.Page, text: str, bbox: BBox, back: pymupdf.Matrix, rotation: int
+) -> None:
+    """Write `text` so its extracted box is `bbox` as the page is shown (turned by `rotation`
+    degrees; `back` maps shown to unrotated points): size from the height, stretched to the
+    width, turned with the page so that it reads left to right as shown."""
     x0, y0, x1, y1 = bbox
     size = y1 - y0
     if size <= 0 or x1 <= x0 or not text:
         return
     natural = pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
-    origin = pymupdf.Point(x0, y1 - BASELINE * size)
-    stretch = pymupdf.Matrix((x1 - x0) / natural, 1)
-    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, stretch))
+    origin = pymupdf.Point(x0, y1 - BASELINE * size) * back
+    morph = pymupdf.Matrix((x1 - x0) / natural, 1) * pymupdf.Matrix(rotation)
+    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, morph))
 
 
 def _mark(layout: Layout, words: dict[int, list[OcrWord]], notes: dict[int, str]) -> list[Problem]:

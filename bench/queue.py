@@ -13,8 +13,9 @@ the store's reads and writes, JSON (de)serialization, and caches a cold work hor
 
 Scale (`--docs N`): N small documents (tools/synth.py tables, rendered, 1–3 pages, distinct
 bytes) through 1, 2 and 4 workers: docs/min, Redis memory per queued document, peak RSS per
-worker (the worker and its work horse), and documents lost (not finished) or duplicated (run
-more than once).
+worker (the worker and its work horse), documents lost (not finished) or duplicated (run
+more than once), and the workers' CPU seconds per document (their work horses included): on a
+shared machine docs/min says what this machine gave, docs per CPU-minute what a core gives.
 
 Every figure comes with the load average: the machine may be shared. Wall-clock figures are
 what a user waits; CPU figures (process time) are steadier on a busy machine.
@@ -343,16 +344,19 @@ def at_scale(inbox: Path, pages: int, n_workers: int) -> dict[str, float]:
                 ids = submit([str(inbox)], sv.store, sv.queue, sv.settings).doc_ids
             per_doc = (int(redis.info("memory")["used_memory"]) - before) / max(1, len(ids))
             pool, procs = _ready_pool(sv.settings, redis, n_workers)
+            cpu = sum(_tree_cpu(p) for p in procs)
             start = time.perf_counter()
             with PeakRss(procs) as rss:
                 _wait(sv.store, ids)
             wall = time.perf_counter() - start
+            cpu = sum(_tree_cpu(p) for p in procs) - cpu
             pool.stop()
             records = sv.store.list(doc_ids=ids)
             left = sv.queue.count + sv.queue.failed_job_registry.count
     status = Counter(r.status for r in records)
     return {"workers": n_workers, "docs": len(ids), "pages": pages, "submit_s": sub["wall"],
             "seconds": wall, "docs_per_min": len(ids) / wall * 60, "pages_per_s": pages / wall,
+            "cpu_per_doc": cpu / max(1, len(ids)),
             "redis_kb_per_doc": per_doc / 1024,
             "peak_rss_mb": max(rss.peak.values(), default=0) / 2**20,
             "failed": status[DocStatus.failed],
@@ -368,14 +372,15 @@ def scale(n_docs: int, workers: list[int]) -> None:
         print(f"{n_docs} generated documents, {pages} pages ({made['wall']:.0f} s to make)")
         head = (f"{'workers':>7} {'docs':>6} {'pages':>6} {'submit s':>8} {'total s':>8} "
                 f"{'docs/min':>8} {'pages/s':>7} {'Redis KB/doc':>12} {'peak RSS/worker MB':>18} "
-                f"{'failed':>6} {'lost':>4} {'dup':>4}  load")
+                f"{'failed':>6} {'lost':>4} {'dup':>4} {'CPU-s/doc':>9} {'docs/CPU-min':>12}  load")
         print(head)
         for n in workers:
             r = at_scale(inbox, pages, n)
             print(f"{n:>7} {r['docs']:>6} {pages:>6} {r['submit_s']:>8.1f} {r['seconds']:>8.1f} "
                   f"{r['docs_per_min']:>8.0f} {r['pages_per_s']:>7.1f} "
                   f"{r['redis_kb_per_doc']:>12.2f} {r['peak_rss_mb']:>18.0f} {r['failed']:>6} "
-                  f"{r['lost']:>4} {r['duplicated']:>4}  {os.getloadavg()[0]:.1f}", flush=True)
+                  f"{r['lost']:>4} {r['duplicated']:>4} {r['cpu_per_doc']:>9.3f} "
+                  f"{60 / max(r['cpu_per_doc'], 1e-9):>12.0f}  {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def main() -> None:

@@ -11,19 +11,9 @@ import streamlit as st
 from schemas import DocStatus
 from schemas.progress import Progress, Stage, WorkerInfo
 from schemas.records import DocumentRecord
-from ui.common import DOC_TYPE_LABEL, Services, md, short_name
+from ui.common import Services, md, short_name
+from ui.i18n import label, t
 from worker.errors import BudgetlensError
-
-STAGE_LABEL = {
-    Stage.load: "打开文件",
-    Stage.pages: "逐页读取",
-    Stage.extract: "提取表格与数字",
-    Stage.check: "核对",
-}
-NO_WORKER = (
-    "没有运行中的处理进程（worker）：上传的文件会一直排队。`budgetlens ui` 在没有 worker 时"
-    "会自带启动（设置 BUDGETLENS_UI_WORKERS），也可另行运行 `budgetlens worker`。"
-)
 
 
 def workers_panel(sv: Services) -> list[WorkerInfo] | None:
@@ -33,13 +23,12 @@ def workers_panel(sv: Services) -> list[WorkerInfo] | None:
     except BudgetlensError:
         return None  # the page says the queue is unavailable where it needs it
     if not workers:
-        st.warning(NO_WORKER, icon=":material/engineering:")
+        st.warning(t("activity.no_worker"), icon=":material/engineering:")
         return workers
     busy = sum(w.busy for w in workers)
     beats = [w.heartbeat_age_s for w in workers if w.heartbeat_age_s is not None]
-    beat = f" · 最近心跳 {min(beats):.0f} 秒前" if beats else ""
-    st.caption(f":material/engineering: 处理进程 workers：{len(workers)} 个在运行，"
-               f"{busy} 个正在处理{beat}")
+    beat = t("activity.last_beat", s=f"{min(beats):.0f}") if beats else ""
+    st.caption(t("activity.workers", n=len(workers), busy=busy, beat=beat))
     return workers
 
 
@@ -71,14 +60,14 @@ def running_panel(records: list[DocumentRecord], progress: dict[str, Progress]) 
     running = [r for r in records if r.status == DocStatus.running]
     if not running:
         return
-    st.markdown(f"**正在处理（{len(running)}）**")
+    st.markdown(t("activity.running", n=len(running)))
     now = time.time()
     for rec in running:
         p = progress.get(rec.doc_id)
         with st.container(border=True):
             st.text(_what(rec, p))
             if p is None:
-                st.caption("已开始，等待第一份进度报告…")
+                st.caption(t("activity.waiting"))
                 continue
             total = p.pages_total or 0
             share = p.pages_done / total if total else 0.0
@@ -87,26 +76,27 @@ def running_panel(records: list[DocumentRecord], progress: dict[str, Progress]) 
 
 def _what(rec: DocumentRecord, p: Progress | None) -> str:
     rec = as_known(rec, p)
-    kind = DOC_TYPE_LABEL.get(rec.doc_type or "", "类型未识别")
-    year = f"{rec.fiscal_year}年" if rec.fiscal_year else "年度未识别"
-    pages = f"{rec.pages} 页" if rec.pages else "页数未知"
-    dept = rec.department or "部门未识别"
+    kind = label("doc_type", rec.doc_type) if rec.doc_type else t("activity.type_unknown")
+    year = t("activity.year", year=rec.fiscal_year) if rec.fiscal_year else t(
+        "activity.year_unknown")
+    pages = t("activity.n_pages", n=rec.pages) if rec.pages else t("activity.pages_unknown")
+    dept = rec.department or t("common.department_unknown")
     return f"{short_name(rec.source_file)} · {dept} · {year} · {kind} · {pages}"
 
 
 def _how_far(p: Progress, now: float) -> str:
-    parts = [STAGE_LABEL[p.stage]]
+    parts = [t(f"activity.stage_{p.stage.value}")]
     if p.pages_total:
-        parts.append(f"第 {p.pages_done} / {p.pages_total} 页")
+        parts.append(t("activity.pages", done=p.pages_done, total=p.pages_total))
     left = p.seconds_left(now)
     if left is not None:
-        parts.append(f"预计还需 {_duration(left)}")
+        parts.append(t("activity.left", time=_duration(left)))
     elif p.stage in (Stage.extract, Stage.check):
-        parts.append("页面已读完，即将完成")
-    parts.append(f"已用 {_duration(now - p.started_at)}")
+        parts.append(t("activity.almost"))
+    parts.append(t("activity.spent", time=_duration(now - p.started_at)))
     return md(" · ".join(parts))
 
 
 def _duration(seconds: float) -> str:
     s = max(round(seconds), 0)
-    return f"{s // 60} 分 {s % 60} 秒" if s >= 60 else f"{s} 秒"
+    return t("activity.minutes", m=s // 60, s=s % 60) if s >= 60 else t("activity.seconds", s=s)

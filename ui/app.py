@@ -12,7 +12,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from ui import i18n  # noqa: E402
+from ui import i18n, session  # noqa: E402
 from ui.common import services, sidebar_login  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
@@ -28,5 +28,8 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+session.restore(services().settings)  # a reload keeps the sign-in (ui/session.py)
 sidebar_login(services().settings)
+with st.sidebar:
+    session.write_cookie(services().settings)
 page.run()

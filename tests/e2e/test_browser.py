@@ -21,13 +21,12 @@ import pytest
 
 from schemas import DocStatus, ValueStatus
 from tests.support import browser as bw
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, USER
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, USER
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from ui.common import WORD_JOINER
 from ui.i18n import t
 from ui.tableview import value_keys
-from worker.services.accounts import hash_password
 from worker.services.export import FACT_COLUMNS
 from worker.settings import Settings
 from worker.store import Store
@@ -41,7 +40,7 @@ def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]
     env = os.environ | {
         "BUDGETLENS_DATA_DIR": str(settings.data_dir),
         "BUDGETLENS_REDIS_URL": settings.redis_url or "",
-        "BUDGETLENS_UI_USERS": json.dumps({USER: hash_password(PASSWORD)}),
+        "BUDGETLENS_UI_USERS": json.dumps({USER: bw.USER_HASH}),
         "BUDGETLENS_WORKERS": "1",
         "BUDGETLENS_JOB_RETRIES": "0",  # a pipeline crash shows at once, not after back-offs
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",

@@ -16,7 +16,7 @@ import pymupdf
 
 from schemas import DocStatus
 from tests.e2e import test_browser as e2e
-from tests.e2e.test_review_flow import _choose, _intact, _sign_in
+from tests.support import browser as bw
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.exports import read_export
 from tests.support.samples import SAMPLES
@@ -27,15 +27,14 @@ from worker.services.review import DismissReason, dismiss, open_review
 from worker.store import Store
 
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-_settle = e2e._settle
 THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
 THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
 
 
 def _run(live: Any, flow: Any, *args: Any) -> None:
     url, store, shots = live
-    with e2e._browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(e2e.CHROMIUM), args=e2e.CHROMIUM_ARGS)
+    with bw.browser_or_skip()() as pw:
+        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
         page.set_default_timeout(30_000)
         try:
@@ -45,11 +44,6 @@ def _run(live: Any, flow: Any, *args: Any) -> None:
             raise
         finally:
             browser.close()
-
-
-def _key(page: Any, key: str) -> Any:
-    """The element of the widget with this Streamlit key (its container's st-key class)."""
-    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', key)}")
 
 
 def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
@@ -64,33 +58,35 @@ def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: 
 def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_id: str,
                             slip: Any, rule_id: str, out: Path) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
-    _sign_in(page)
-    _intact(page, "signing in")
-    _key(page, "dismiss_reason").get_by_text("文件确实如此").click()
-    note = _key(page, "dismiss_note").locator("input")
+    bw.sign_in(page)
+    bw.intact(page, "signing in")
+    bw.key(page, "dismiss_reason").locator("label:has(input[type=radio])").first.click()  # 文件确实如此
+    note = bw.key(page, "dismiss_note").locator("input")
     note.fill("第12页印刷如此")
     note.press("Enter")
-    _settle(page)
-    _key(page, "dismiss").locator("button").click()
-    page.get_by_text("已驳回 1 条").wait_for()
-    _intact(page, "dismissing")
+    bw.settle(page)
+    bw.key(page, "dismiss").get_by_role("button").click()
+    bw.wait_for(lambda: store.dismissals(doc_id), 30, "the dismissal")
+    bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
 
-    _choose(page, 1, slip.table)  # the misread value's table
-    _intact(page, "choosing the table")
+    bw.choose(page, 1, slip.table)  # the misread value's table
+    bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
-    page.get_by_role("button", name="Save corrections").click()
-    page.get_by_text("correction(s) saved").wait_for()
-    _intact(page, "saving the correction")
+    bw.key(page, "save_edits").get_by_role("button").click()
+    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 30, "the correction")
+    bw.intact(page, "saving the correction")
 
-    page.get_by_role("link", name="Export").click()
-    page.get_by_role("heading", name="Export").wait_for()
-    page.get_by_text(re.compile(r"^All with extracted data")).click()
-    _key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
-    _settle(page)
-    page.get_by_role("button", name="Prepare files").click()
-    workbook = _key(page, "dl-workbook").locator("button")
+    bw.settle(page)
+    bw.nav(page, "export").click()
+    bw.key(page, "export_go").wait_for()
+    bw.settle(page)
+    bw.key(page, "export_scope").locator("label:has(input[type=radio])").nth(1).click()  # all with extracted data
+    bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
+    bw.settle(page)
+    bw.key(page, "export_go").get_by_role("button").click()
+    workbook = bw.key(page, "dl-workbook").get_by_role("button")
     with page.expect_download() as download:
         workbook.click()
     page.screenshot(path=str(shots / "x2_export.png"), full_page=True)
@@ -123,38 +119,52 @@ def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
 def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
                               doc_id: str, total: int) -> None:
     page.goto(f"{url}/review?doc={doc_id[:16]}")
-    _sign_in(page)
-    _intact(page, "signing in")
+    bw.sign_in(page)
+    bw.intact(page, "signing in")
     _viewer(page, store, doc_id, shots)
 
-    clicks = 0
+    clicks, lost = 0, 0
     for n in range(10):  # each open finding: pick it (the first is picked on opening), dismiss
         if n:
-            _pick_first_finding(page)
-            clicks += 1
-        _key(page, "dismiss").locator("button").click()
+            took = _pick_first_finding(page)
+            clicks, lost = clicks + 1, lost + took - 1
+        bw.key(page, "dismiss").get_by_role("button").click()
         clicks += 1
-        page.get_by_text(f"（{9 - n} 待处理 / {total}）").wait_for()
-        _intact(page, f"dismissing finding {n + 1}")
-    _settle(page)
-    _key(page, "confirm_doc").locator("button").first.click()
+        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 30,
+                    f"dismissal {n + 1}")
+        bw.intact(page, f"dismissing finding {n + 1}")
+    bw.settle(page)
+    bw.key(page, "confirm_doc").get_by_role("button").click()
     clicks += 1
-    page.get_by_text("Document confirmed").wait_for()
-    _intact(page, "confirming")
-    assert store.get(doc_id).status == DocStatus.confirmed
+    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 30, "the confirmation")
+    bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
-    print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")
+    print(f"\nclicks to review and confirm a document with 10 findings: {clicks} "
+          f"(+{lost} lost to a redraw)")
     assert clicks == 2 * 10  # pick + dismiss each (the first comes picked), then confirm
 
 
-def _pick_first_finding(page: Any) -> None:
-    """Click the first row of the findings grid (open ones only: the filter's default)."""
-    grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
-    page.locator(".st-key-dismiss button").wait_for()
-    _settle(page)
+def _pick_first_finding(page: Any) -> int:
+    """Click the first row of the findings grid (open ones only: the filter's default); the
+    number of clicks it took (a click that lands while the grid is being redrawn is lost; a
+    grid detached before the click is no click)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(1, 4):
+        bw.settle(page)
+        try:
+            grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').last
+            grid.scroll_into_view_if_needed(timeout=10_000)
+            box = grid.bounding_box()
+            if box is None:  # detached meanwhile
+                continue
+            page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
+            bw.key(page, "dismiss").get_by_role("button").wait_for(timeout=10_000)
+        except PlaywrightError:  # redrawn under the pointer (a timeout is one too)
+            continue
+        bw.settle(page)
+        return attempt
+    raise AssertionError("the findings grid did not pick its first row")
 
 
 def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
@@ -165,12 +175,12 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
     pdf = pymupdf.open(store.blob_path(doc_id))
     for i, zoom in enumerate((None, *ZOOMS)):  # None: as opened (the default zoom)
         if zoom is not None:
-            label = "整页" if zoom == 1 else f"{zoom:g}×"
-            page.locator('[class*="st-key-zoom-"]').get_by_text(label, exact=True).click()
-            _intact(page, f"zoom {label}")
+            control = page.locator('[class*="st-key-zoom-"] button:visible')
+            control.nth(ZOOMS.index(zoom)).click()  # the options in ZOOMS' order
+            bw.intact(page, f"zoom {zoom}")
         image.wait_for()
         shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")
-        number = int(re.search(r"第 (\d+) 页", caption.inner_text())[1])
+        number = int(page.locator('[class*="st-key-page_in-"] input').input_value())
         across = _across(caption.inner_text(), pdf[number - 1].rect.width)
         png = image.screenshot(path=str(shots / f"v{i}_zoom_{zoom or 'default'}.png"))
         assert _focus_pixels(png) > 20, f"no highlight in view at zoom {zoom}"
@@ -182,7 +192,7 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
 
 def _across(caption: str, page_width: float) -> float:
     """Points across the image: the window the caption names, or the whole page's width."""
-    m = re.search(r"([\d.]+)–([\d.]+) × [\d.]+–[\d.]+ pt", caption)
+    m = re.search(r"([\d.]+)–([\d.]+) × [\d.]+–[\d.]+", caption)
     return float(m[2]) - float(m[1]) if m else page_width
 
 

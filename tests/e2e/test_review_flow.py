@@ -19,23 +19,6 @@ from worker.store import Store
 live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
 
 
-def _intact(page: Any, what: str) -> None:
-    """The page after `what`: no exception box, the sidebar and the review page's parts there."""
-    bw.settle(page)
-    errors = page.get_by_test_id("stException")
-    # the table grid is painted a moment after the run ends; a crash shows instead of it
-    page.locator('[data-testid="stDataFrame"], [data-testid="stException"]').first.wait_for()
-    assert errors.count() == 0, f"after {what}: {errors.first.inner_text()}"
-    assert page.get_by_test_id("stSidebar").is_visible(), what
-    assert page.get_by_test_id("stSelectbox").count() >= 2, what  # document and table pickers
-
-
-def _choose(page: Any, index: int, option: int) -> None:
-    """Open the `index`-th select box of the page and click its `option`-th entry."""
-    page.get_by_test_id("stSelectbox").nth(index).click()
-    page.get_by_role("option").nth(option).click()
-
-
 def _keyboard(page: Any, keys: str) -> None:
     """A shortcut as a reviewer types it: focus on the page, not in a field."""
     page.locator("body").press(keys)
@@ -62,36 +45,36 @@ def test_confirm_table_document_then_next_keeps_working(live) -> None:
 def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: str) -> None:
     page.goto(f"{url}/review?doc={first[:16]}")
     bw.sign_in(page)
-    _intact(page, "signing in")
+    bw.intact(page, "signing in")
 
     _keyboard(page, "Shift+T")  # confirm table
     page.get_by_text(said("table.table_confirmed")).first.wait_for()
-    _intact(page, "Shift+T")
+    bw.intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
     page.screenshot(path=str(shots / "r1_table_confirmed.png"))
     bw.key(page, "next_page").get_by_role("button").click()  # any click: every widget's state is sent
-    _intact(page, "a click after Shift+T")
-    _choose(page, 1, 1)  # another table
-    _intact(page, "choosing a table after Shift+T")
-    _choose(page, 1, 0)  # and back to the confirmed one, whose label changed
-    _intact(page, "choosing the confirmed table")
+    bw.intact(page, "a click after Shift+T")
+    bw.choose(page, 1, 1)  # another table
+    bw.intact(page, "choosing a table after Shift+T")
+    bw.choose(page, 1, 0)  # and back to the confirmed one, whose label changed
+    bw.intact(page, "choosing the confirmed table")
 
     bw.key(page, "confirm_doc").get_by_role("button").click()
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
-    _intact(page, "Confirm document")
+    bw.intact(page, "Confirm document")
     assert store.get(first).status == DocStatus.confirmed
     page.screenshot(path=str(shots / "r2_document_confirmed.png"))
 
     _keyboard(page, "n")  # next needing review, straight after the confirm
     page.wait_for_url(f"**doc={second[:16]}**")
-    _intact(page, "N")
+    bw.intact(page, "N")
     bw.key(page, "next_page").get_by_role("button").click()
-    _intact(page, "a click after N")
-    _choose(page, 1, 1)
-    _intact(page, "choosing a table in the next document")
+    bw.intact(page, "a click after N")
+    bw.choose(page, 1, 1)
+    bw.intact(page, "choosing a table in the next document")
     bw.key(page, "next_page").get_by_role("button").click()
-    _intact(page, "turning the page")
-    _choose(page, 0, 0)  # back to the first document through the picker
-    _intact(page, "choosing the first document")
+    bw.intact(page, "turning the page")
+    bw.choose(page, 0, 0)  # back to the first document through the picker
+    bw.intact(page, "choosing the first document")
     assert f"doc={first[:16]}" in page.url
     page.screenshot(path=str(shots / "r3_next_and_back.png"))

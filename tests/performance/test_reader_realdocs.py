@@ -70,3 +70,30 @@ def test_an_empty_form_drawn_in_code(values: bool) -> None:
         assert len(rows) == 4 and section.reasons == []
     else:
         assert section.data is None and section.reasons == [EMPTY_FORM]
+
+
+def test_parallel_items_and_numbered_names_drawn_in_code() -> None:
+    """西安's way of listing two indicators in one row ("A；B" beside "1；2") and numbering names
+    ("指标1："), drawn in code: one indicator per item, the numbering dropped; a "；" in a name
+    beside a single value is left alone."""
+    rows = [["项目名称", "物业管理", "", ""],
+            ["一级指标", "二级指标", "三级指标", "指标值"],
+            ["产出指标", "数量指标", "指标1：物业管理面积；服务人次", "17839平方米；每天3000人次"],
+            ["产出指标", "质量指标", "指标2：维修次数", "≥2次"],
+            ["产出指标", "成本指标", "指标：物业管理成本", "123.5万元/年"],
+            ["效益指标", "社会效益指标", "保障办公；提供场所", "良好"]]
+    doc = pymupdf.open()
+    page = new_page(doc)
+    put_text(page, 50, 70, "项目支出绩效目标表")
+    draw_table(page, TableSpec(rows=rows, col_widths=[70, 80, 200, 120]))
+    out = process(finish(doc).tobytes(), "pdf", "x", "t.pdf", Options.defaults())
+    (section,) = out.document.sections
+    got = [(r["level2"], r["name"], r["value"])
+           for r in section.data["projects"][0]["indicators"]]  # type: ignore[index]
+    assert got == [
+        ("数量指标", "物业管理面积", "17839平方米"),
+        ("数量指标", "服务人次", "每天3000人次"),
+        ("质量指标", "维修次数", "≥2次"),
+        ("成本指标", "物业管理成本", "123.5万元/年"),
+        ("社会效益指标", "保障办公；提供场所", "良好"),
+    ]

@@ -36,6 +36,7 @@ FLOOR = {
     "guangzhou_zwfwj_2026_budget_perftargets": (1.0, 1.0),
     "quanzhou_zfb_2026_budget": (1.0, 1.0),
     "xian_rsj_2020_budget": (1.0, 1.0),
+    "xian_xzspfwj_2025_budget": (1.0, 1.0),
     "yantai_sjj_2026_budget": (1.0, 1.0),
 }
 _TEXT = ("level1", "level2", "name", "description", "value", "comparator", "unit", "basis",

@@ -27,6 +27,7 @@ from worker.services.export import (
     WORKBOOK,
     export,
 )
+from worker.services.provenance import cell_target
 from worker.services.review import (
     DismissReason,
     Edit,
@@ -37,7 +38,6 @@ from worker.services.review import (
     dismiss,
     open_review,
 )
-from worker.services.provenance import cell_target
 from worker.services.tidy import TARGET_COLUMNS
 from worker.settings import Settings
 from worker.store import Store

@@ -11,8 +11,8 @@ import pytest
 
 from schemas import DocStatus, Finding, Severity
 from schemas.findings import evidence, finding_key
-from tests.support.exports import read_export
 from tests.support.documents import misread_one_value, store_sample
+from tests.support.exports import read_export
 from tests.support.samples import SAMPLES
 from worker.services.export import FINDING_COLUMNS, export
 from worker.services.review import (

@@ -19,11 +19,13 @@ import redis
 
 from schemas import DocStatus
 from tests.support.samples import REPO
+from worker.services.accounts import hash_password
 from worker.store import Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 USER, PASSWORD = "alice", "alice-password"
+USER_HASH = hash_password(PASSWORD)  # what `budgetlens user add` would print for them
 
 
 def browser_or_skip() -> Any:
@@ -112,14 +114,31 @@ def settle(page: Any) -> None:
 
 
 def key(page: Any, name: str) -> Any:
-    """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`):
-    found whatever the interface language."""
-    return page.locator(f".st-key-{name}")
+    """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`,
+    other characters as '-'): found whatever the interface language."""
+    return page.locator(f".st-key-{re.sub(r'[^a-zA-Z0-9_-]', '-', name)}")
 
 
 def nav(page: Any, view: str) -> Any:
     """The sidebar's link to a page (views/<view>.py), by address, not by its title."""
     return page.locator(f'[data-testid="stSidebarNav"] a[href$="/{view}"]')
+
+
+def intact(page: Any, what: str) -> None:
+    """The Review page after `what`: no exception box, the sidebar and the page's parts there."""
+    settle(page)
+    errors = page.get_by_test_id("stException")
+    # the table grid is painted a moment after the run ends; a crash shows instead of it
+    page.locator('[data-testid="stDataFrame"], [data-testid="stException"]').first.wait_for()
+    assert errors.count() == 0, f"after {what}: {errors.first.inner_text()}"
+    assert page.get_by_test_id("stSidebar").is_visible(), what
+    assert page.get_by_test_id("stSelectbox").count() >= 2, what  # document and table pickers
+
+
+def choose(page: Any, index: int, option: int) -> None:
+    """Open the `index`-th select box of the page and click its `option`-th entry."""
+    page.get_by_test_id("stSelectbox").nth(index).click()
+    page.get_by_role("option").nth(option).click()
 
 
 def sign_in(page: Any, user: str = USER, password: str = PASSWORD) -> None:

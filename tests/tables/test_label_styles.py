@@ -41,7 +41,11 @@ def test_a_total_printed_across_the_code_and_name_columns() -> None:
         ["合计", "", "50,937,608.35", "50,937,608.35"],
         ["122", "西安市行政审批服务局", "50,937,608.35", "50,937,608.35"],
     ]
-    doc = layout(TextBlock("部门综合预算收入总表"), TextBlock("单位：元"), grid(rows, merges={(1, 1): (1, 0)}))
+    doc = layout(
+        TextBlock("部门综合预算收入总表"),
+        TextBlock("单位：元"),
+        grid(rows, merges={(1, 1): (1, 0)}),
+    )
     table = only(extract_tables(doc)[0], "income")
     assert [(r.row_code, r.name) for r in table.rows] == [
         ("total", "合计"), ("unit", "西安市行政审批服务局"),
@@ -121,7 +125,10 @@ def test_sangong_columns_by_year_group_and_fund(header: list[list[str]], keys: l
 
 
 def test_a_title_wrapped_onto_a_second_line() -> None:
-    rows = [["合计", "“三公”经费", "会议费", "培训费"], ["2,542.60", "833.60", "1,305.25", "403.75"]]
+    rows = [
+        ["合计", "“三公”经费", "会议费", "培训费"],
+        ["2,542.60", "833.60", "1,305.25", "403.75"],
+    ]
     doc = layout(
         TextBlock("“三公”经费、会议费、培训费支出预算"), TextBlock("表"),
         TextBlock("部门：江苏省人大常委会办公厅"), TextBlock("单位：万元"), grid(rows),
@@ -129,3 +136,60 @@ def test_a_title_wrapped_onto_a_second_line() -> None:
     tables, problems = extract_tables(doc)
     table = only(tables, "sangong")
     assert table.title == "“三公”经费、会议费、培训费支出预算表" and problems == []
+
+
+def test_a_total_under_the_second_label_column_and_a_unit_code_in_its_name() -> None:
+    """北京: 合计 printed under 部门支出经济分类科目 only (the 政府 column blank) names the row;
+    长沙: a unit row printed with its budget code ('106_长沙市公安局') is the unit, named without
+    it as '227001 中共某某委员会办公室' is (test_tables)."""
+    rows = [
+        ["政府支出经济分类科目", "部门支出经济分类科目", "预算数", "", ""],
+        ["", "", "合计", "人员经费", "公用经费"],
+        ["50501-工资福利支出", "30101-基本工资", "230.17", "230.17", ""],
+        ["", "合计", "230.17", "230.17", ""],
+    ]
+    table = _table("一般公共预算基本支出表", rows, "basic_expenditure")
+    assert [(r.code, r.row_code, r.name) for r in table.rows] == [
+        ("30101", None, "基本工资"), (None, "total", "合计"),
+    ]  # fmt: skip
+    rows = [
+        ["单位名称", "三公经费预算数", "", ""], ["", "小计", "公务接待费", "因公出国（境）费"],
+        ["合计", "58.50", "28.50", "30.00"], ["106_长沙市公安局", "58.50", "28.50", "30.00"],
+    ]  # fmt: skip
+    table = _table("一般公共预算“三公”经费支出情况表", rows, "sangong")
+    assert [(r.row_code, r.name) for r in table.rows] == [
+        ("total", "合计"), ("unit", "长沙市公安局"),
+    ]  # fmt: skip
+
+
+def test_a_year_opening_a_project_name_is_no_code() -> None:
+    """珠海: '2026高质量发展行动——租赁和商务服务业项目' is a project, not code 2026 of a unit."""
+    rows = [
+        ["支出项目类别（资金使用单位）", "总计"], ["合计", "900.00"],
+        ["2026高质量发展行动——租赁和商务服务业项目", "400.00"], ["珠海市内外经贸发展专项资金", "500.00"],
+    ]  # fmt: skip
+    table = _table("部门预算项目支出及其他支出预算表", rows, "project_expenditure")
+    assert [(r.code, r.row_code, r.name) for r in table.rows] == [
+        (None, "total", "合计"), (None, None, "2026高质量发展行动——租赁和商务服务业项目"),
+        (None, None, "珠海市内外经贸发展专项资金"),
+    ]  # fmt: skip
+
+
+def test_a_label_wrapped_over_the_page_break() -> None:
+    """杭州 收入总表: '杭州市综合交通运输研究' ends p24, '中心' alone heads p25 (no header
+    repeated): one row, named in full, and the next page's rows are the same table's."""
+    page1 = [
+        ["单位名称", "总计", "事业收入"], ["合计", "23,577.51", "5,290.70"],
+        ["杭州市综合交通运输研究", "5,290.70", "5,290.70"],
+    ]  # fmt: skip
+    page2 = [["中心", "", ""], ["杭州市交通运输发展保障中心", "18,286.81", ""]]
+    doc = layout(
+        TextBlock("表2：2026年市级部门收入预算总表", page=0), TextBlock("单位：万元", page=0),
+        grid(page1, page=0), TextBlock("23", page=0), grid(page2, page=1), pages=2,
+    )  # fmt: skip
+    tables, problems = extract_tables(doc)
+    table = only(tables, "income")
+    assert problems == [] and table.pages == [1, 2]
+    assert [(r.row_code, r.name) for r in table.rows] == [
+        ("total", "合计"), ("unit", "杭州市综合交通运输研究中心"), ("unit", "杭州市交通运输发展保障中心"),
+    ]  # fmt: skip

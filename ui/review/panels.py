@@ -18,6 +18,8 @@ from ui.names import column_name, subject_name, table_name
 from ui.pageimage import Box
 from ui.review.edits import narrative_editor
 from ui.review.state import (
+    STEPPED,
+    finding_keys,
     follow_page,
     jump,
     run_action,
@@ -148,7 +150,9 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
         }
         for _, f in shown
     ], columns=list(cols.values()))
-    key = f"findings-{review.doc_id[:12]}-{review.version}-{_filter_sig()}"
+    finding_keys(review, [i for i, _ in shown])
+    key = (f"findings-{review.doc_id[:12]}-{review.version}-{_filter_sig()}"
+           f"-{st.session_state.get(STEPPED, 0)}")  # a step by key draws its row picked
     sel = st.session_state.get("finding_sel")
     at = [pos for pos, (i, _) in enumerate(shown) if i == sel]
     st.dataframe(

@@ -98,3 +98,25 @@ def follow_page(review: Review) -> None:
     on_page = tv.tables_on_page(review.document, st.session_state["page"])
     if on_page and st.session_state.get("table_sel") not in on_page:
         st.session_state["table_sel"] = on_page[0]
+
+
+STEPPED = "_finding_steps"  # counts steps by key: part of the findings grid's widget key
+
+
+def finding_keys(review: Review, shown: list[int]) -> None:
+    """Previous / next finding (of those the filters show) by button or key: Shift+F / F."""
+    prev, nxt = st.columns(2)
+    for col, step, name, keys in ((prev, -1, "prev_finding", "Shift+F"),
+                                  (nxt, 1, "next_finding", "F")):
+        col.button(t(f"state.{name}"), key=name, shortcut=keys, on_click=_step,
+                   args=(review, shown, step), disabled=not shown, width="stretch")
+
+
+def _step(review: Review, shown: list[int], step: int) -> None:
+    sel = st.session_state.get("finding_sel")
+    if sel in shown:
+        target = shown[(shown.index(sel) + step) % len(shown)]
+    else:  # none picked yet: the first (or, going back, the last) one shown
+        target = shown[0 if step > 0 else -1]
+    jump(review, target)
+    st.session_state[STEPPED] = st.session_state.get(STEPPED, 0) + 1

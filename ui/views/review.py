@@ -18,7 +18,7 @@ from ui.common import (
     status_badge,
 )
 from ui.i18n import t
-from ui.review import edits, panels
+from ui.review import edits, panels, position
 from ui.review import table as review_table
 from ui.review.page import page_panel
 from ui.review.state import ensure_view, reset_view
@@ -48,6 +48,7 @@ def main() -> None:
         boxes += panels.extras_panel(sv, review)
     with image:
         page_panel(sv, review, boxes)
+    position.publish(review)
 
 
 # -- which document -------------------------------------------------------------------------
@@ -93,6 +94,7 @@ def _choose_document(sv: Services) -> str | None:
 
 
 def _select(doc_id: str) -> None:
+    position.leave(doc_id)
     st.session_state["doc_id"] = doc_id
     st.query_params["doc"] = doc_id[:16]
 
@@ -121,6 +123,7 @@ def _pinned_review(sv: Services, doc_id: str) -> Review | None:
             return None
         st.session_state["review"] = review
         reset_view(review)
+        position.restore(review)  # the address's table and page (a reload, a shared link)
     ensure_view(review)
     _stale_banner(sv, review)
     return review

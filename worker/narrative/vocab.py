@@ -44,6 +44,7 @@ class Vocab:
     empty: frozenset[str]
     unit_headings: tuple[str, ...]
     unit_names: tuple[str, ...]
+    wider_with: dict[str, tuple[str, str]]  # total → (part, the grand total it then is)
 
 
 @cache
@@ -68,6 +69,7 @@ def vocab() -> Vocab:
         frozenset(raw["empty"]),
         tuple(raw["unit_headings"]),
         tuple(raw["unit_names"]),
+        {k: (v[0], v[1]) for k, v in raw["wider_with"].items()},
     )
 
 

@@ -15,7 +15,7 @@ from worker.tables.numbers import norm
 
 VOCAB_FILE = Path(__file__).resolve().parents[2] / "schemas" / "reference" / "performance.yaml"
 _UNIT_SUFFIX = re.compile(r"(万元|元|%)$")
-_BRACKETED = re.compile(r"[（(](?:万元|元|%|\d+)[)）]")
+_BRACKETED = re.compile(r"[（(](?:万元|元|%|\d+分?)[)）]")
 _NUMBERING = re.compile(r"^(?:\d+[、.．]|[一二三四五六七八九十]+[、.．]|其中|指标\d*)")
 
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import redis
 from rq import Worker, get_current_job
 from rq.job import Job
 
 from schemas.progress import Progress, WorkerInfo
-from worker.pipeline.progress import Listener
 from worker.runtime.queue import get_queue
 from worker.settings import Settings
+
+if TYPE_CHECKING:  # a type only: `budgetlens status` must not import the pipeline
+    from worker.pipeline.progress import Listener
 
 META_KEY = "progress"
 _DOCUMENT_JOB = "worker.jobs.process_document"

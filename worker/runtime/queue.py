@@ -147,6 +147,15 @@ def redis_owned(settings: Settings) -> Iterator[tuple[Settings, EmbeddedRedis | 
         server.stop()
 
 
+def live_url(settings: Settings) -> str | None:
+    """The URL of a Redis that is up — the external one, or the embedded one while some process
+    runs it — without starting one: None when the embedded server is not running."""
+    if settings.redis_url:
+        return settings.redis_url
+    server = EmbeddedRedis(settings.data_dir / "redis")
+    return server.url if server._ping() else None
+
+
 def _client_name() -> str:
     """Connections are named after their process, so the embedded server's owner can tell its
     own connections from other processes' when deciding whether to shut it down."""

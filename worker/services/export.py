@@ -1,5 +1,7 @@
 """Export: per-document JSON, or tidy facts / documents / findings tables (CSV, XLSX, Parquet),
 and in every format the performance and narrative-figure tables (worker/services/tidy.py).
+Streamed: documents are read a batch at a time and every row goes to its file as it is made
+(worker/services/sinks.py), so memory stays flat however many documents are exported.
 XLSX is one workbook (`budgetlens.xlsx`): a sheet per table, the facts split into a sheet per
 table kind, each with its header row frozen and an autofilter.
 
@@ -13,11 +15,7 @@ The column lists below are the export contract (README); they change only with a
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from schemas.performance import Usage
 from schemas.records import Dismissal, DocumentRecord, dismissal_of
 from worker.services import tidy
 from worker.services.provenance import Ledger, reviewed_status
+from worker.services.sinks import NAMED_SHEETS, WORKBOOK, Sinks  # noqa: F401 (the UI's names)
 from worker.services.tidy import (
     NARRATIVE_FIGURE_COLUMNS,
     SELF_EVALUATION_COLUMNS,
@@ -104,8 +103,6 @@ DECIMAL_COLUMNS = {"value_wan", "expected", "actual", "difference", "tolerance",
 # no OCR confidence) still gets its type
 TYPED_COLUMNS = {"confidence": "float64", "suspect": "bool"}
 FORMATS = ("json", "csv", "xlsx", "parquet")
-WORKBOOK = "budgetlens.xlsx"
-NAMED_SHEETS = ("documents", "findings", "targets", "self_evaluation", "narrative_figures")
 
 
 def fact_rows(
@@ -204,125 +201,65 @@ def finding_rows(
             } | review
 
 
-def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False) -> dict[str, int]:
-    """Write the export under `out`; returns row counts per table."""
+SCAN = 20  # documents whose results are in memory at once
+TABLES = {
+    "documents": DOCUMENT_COLUMNS,
+    "findings": FINDING_COLUMNS,
+    "facts": FACT_COLUMNS,
+    "targets": TARGET_COLUMNS,
+    "self_evaluation": SELF_EVALUATION_COLUMNS,
+    "narrative_figures": NARRATIVE_FIGURE_COLUMNS,
+}
+
+
+def export(store: Store, fmt: str, out: Path, confirmed_only: bool = False,
+           scan: int = SCAN) -> dict[str, int]:
+    """Write the export under `out`; returns row counts per table. Streamed: the documents are
+    read `scan` at a time and their rows written as they come (worker/services/sinks.py)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
-    records = store.list(DocStatus.confirmed if confirmed_only else None)
-    facts: list[dict[str, Any]] = []
-    findings: list[dict[str, Any]] = []
-    targets: list[dict[str, Any]] = []
-    evaluations: list[dict[str, Any]] = []
-    figures: list[dict[str, Any]] = []
-    dismissals = store.dismissals_of(r.doc_id for r in records)
-    for rec in records:
-        doc, doc_findings = store.load_result(rec.doc_id)
-        if doc is None:
-            continue
-        if fmt == "json":
-            (out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
-        ledger = Ledger(store.audit(rec.doc_id))
-        facts.extend(fact_rows(doc, rec.status, ledger))
-        findings.extend(finding_rows(rec.doc_id, doc_findings, dismissals.get(rec.doc_id)))
-        targets.extend(target_rows(doc, rec.status, ledger))
-        evaluations.extend(self_evaluation_rows(doc, rec.status, ledger))
-        figures.extend(narrative_figure_rows(doc))
+    sinks = Sinks(fmt, out, TABLES, _arrow_type)
+    ids = store.ids(DocStatus.confirmed if confirmed_only else None)
     usage = LLMCache(store.engine)
-    tables = {
-        "documents": (
-            [document_row(r, usage.doc_usage(r.doc_id)) for r in records],
-            DOCUMENT_COLUMNS,
-        ),
-        "findings": (findings, FINDING_COLUMNS),
-        "facts": (facts, FACT_COLUMNS),
-        "targets": (targets, TARGET_COLUMNS),
-        "self_evaluation": (evaluations, SELF_EVALUATION_COLUMNS),
-        "narrative_figures": (figures, NARRATIVE_FIGURE_COLUMNS),
-    }
-    if fmt == "xlsx":
-        _write_workbook(_sheets(tables), out / WORKBOOK)
-    else:
-        for name, (rows, columns) in tables.items():
-            _WRITERS[fmt](rows, columns, out / f"{name}.{fmt}")
-    return {name: len(rows) for name, (rows, _) in tables.items()}
+    for start in range(0, len(ids), scan):
+        _export_batch(store, usage, ids[start : start + scan], sinks)
+    return sinks.close()
 
 
-Sheet = tuple[list[dict[str, Any]], list[str]]
+def _export_batch(store: Store, usage: LLMCache, batch: list[str], sinks: Sinks) -> None:
+    records = store.list(doc_ids=batch)
+    results, audits = store.results_of(batch), store.audits_of(batch)
+    dismissals, used = store.dismissals_of(batch), usage.usage_of(batch)
+    for rec in records:
+        sinks.write("documents", document_row(rec, used.get(rec.doc_id, Usage())))
+    for rec in records:
+        if rec.doc_id not in results:
+            continue
+        doc, doc_findings = results[rec.doc_id]
+        if sinks.fmt == "json":
+            (sinks.out / f"{rec.doc_id}.json").write_text(doc.model_dump_json(indent=1), "utf-8")
+        ledger = Ledger(audits.get(rec.doc_id, []))
+        rows = {
+            "findings": finding_rows(rec.doc_id, doc_findings, dismissals.get(rec.doc_id)),
+            "facts": fact_rows(doc, rec.status, ledger),
+            "targets": target_rows(doc, rec.status, ledger),
+            "self_evaluation": self_evaluation_rows(doc, rec.status, ledger),
+            "narrative_figures": narrative_figure_rows(doc),
+        }
+        for name, table in rows.items():
+            for row in table:
+                sinks.write(name, row)
 
 
-def _sheets(tables: dict[str, Sheet]) -> dict[str, Sheet]:
-    """The workbook's sheets: documents, findings, one per table kind (its facts, in the order
-    the kinds first appear), then the performance and narrative tables."""
-    facts, columns = tables["facts"]
-    kinds: dict[str, list[dict[str, Any]]] = {}
-    for r in facts:  # by sheet name: two long keys cut to the same name share a sheet
-        kinds.setdefault(sheet_name(r["table_key"]), []).append(r)
-    by_kind = {name: (rows, columns) for name, rows in kinds.items()}
-    named = {name: tables[name] for name in NAMED_SHEETS}
-    return {k: named[k] for k in NAMED_SHEETS[:2]} | by_kind | {
-        k: named[k] for k in NAMED_SHEETS[2:]}
-
-
-def sheet_name(table_key: str) -> str:
-    """A table kind's sheet: its key (Excel allows 31 characters, none of []:*?/\\)."""
-    name = re.sub(r"[\[\]:*?/\\]", "_", table_key)[:31] or "table"
-    return f"{name}_" if name in NAMED_SHEETS else name
-
-
-def _plain(v: Any) -> Any:
-    return str(v) if isinstance(v, Decimal) else v
-
-
-def _write_json(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
-    path.write_text(
-        json.dumps(
-            [{c: _plain(r[c]) for c in columns} for r in rows], ensure_ascii=False, indent=1
-        ),
-        "utf-8",
-    )
-
-
-def _write_csv(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel opens CJK right
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows({c: _plain(r[c]) for c in columns} for r in rows)
-
-
-def _write_workbook(sheets: dict[str, Sheet], path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, (rows, columns) in sheets.items():
-        ws = wb.create_sheet(name)
-        ws.append(columns)
-        for r in rows:
-            ws.append([float(r[c]) if isinstance(r[c], Decimal) else r[c] for c in columns])
-        ws.freeze_panes = "A2"  # the header stays while scrolling
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    wb.save(path)
-
-
-def _write_parquet(rows: list[dict[str, Any]], columns: list[str], path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    data = {c: [r[c] for r in rows] for c in columns}
-    fields = [pa.field(c, _arrow_type(c, data[c])) for c in columns]
-    pq.write_table(pa.table(data, schema=pa.schema(fields)), path)
-
-
-def _arrow_type(column: str, values: list[Any]) -> Any:
+def _arrow_type(column: str, sample: Any) -> Any:
+    """A column's Parquet type: the contract's where it says, else its first value's."""
     import pyarrow as pa
 
     if column in DECIMAL_COLUMNS:
         return pa.decimal128(24, 6)
     if column in TYPED_COLUMNS:
         return pa.type_for_alias(TYPED_COLUMNS[column])
-    sample = next((v for v in values if v is not None), "")
     if isinstance(sample, bool):
         return pa.bool_()
     if isinstance(sample, int):
@@ -331,5 +268,3 @@ def _arrow_type(column: str, values: list[Any]) -> Any:
         return pa.float64()
     return pa.string()
 
-
-_WRITERS = {"json": _write_json, "csv": _write_csv, "parquet": _write_parquet}

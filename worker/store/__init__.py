@@ -232,6 +232,30 @@ class Store:
         found.sort(key=lambda r: (r.created_at, r.doc_id))
         return found[:limit] if limit else found
 
+    def ids(self, status: DocStatus | None = None) -> builtins.list[str]:
+        """Document ids in listing order (created, then id): what a scan over many documents
+        holds at once, rather than their records."""
+        q = select(_Doc.doc_id).order_by(_Doc.created_at, _Doc.doc_id)
+        if status is not None:
+            q = q.where(_Doc.status == status)
+        with self._session() as s:
+            return builtins.list(s.scalars(q))
+
+    def results_of(
+        self, doc_ids: Iterable[str]
+    ) -> dict[str, tuple[Document, builtins.list[Finding]]]:
+        """The stored results of `doc_ids` (those that have one), one query per IN slice: for
+        batches of a scan, not for the whole store at once."""
+        q = select(_Doc.doc_id, _Doc.result, _Doc.findings).where(_Doc.result.is_not(None))
+        found: dict[str, tuple[Document, builtins.list[Finding]]] = {}
+        with self._session() as s:
+            for chunk in _chunks(doc_ids):
+                for doc_id, result, findings in s.execute(q.where(_Doc.doc_id.in_(chunk))):
+                    found[doc_id] = (Document.model_validate_json(result),
+                                     [Finding.model_validate(f)
+                                      for f in json.loads(findings or "[]")])
+        return found
+
     def counts(self, doc_ids: Iterable[str] | None = None) -> dict[DocStatus, int]:
         q = select(_Doc.status, func.count()).group_by(_Doc.status)
         queries = (
@@ -243,6 +267,20 @@ class Store:
                 for status, n in s.execute(query):
                     found[DocStatus(status)] += n
         return found
+
+    def failures(self, limit: int) -> tuple[builtins.list[tuple[str, int]],
+                                            builtins.list[tuple[str, str, str]]]:
+        """Failed documents in two bounded queries: (reason, documents) most frequent first,
+        at most `limit` reasons; and the latest `limit` failures (doc_id, source_file, reason)."""
+        reason = func.coalesce(_Doc.error, "")
+        failed = _Doc.status == DocStatus.failed
+        by_reason = (select(reason, func.count()).where(failed).group_by(reason)
+                     .order_by(func.count().desc(), reason).limit(limit))
+        latest = (select(_Doc.doc_id, _Doc.source_file, reason).where(failed)
+                  .order_by(_Doc.updated_at.desc(), _Doc.doc_id).limit(limit))
+        with self._session() as s:
+            return ([(r, n) for r, n in s.execute(by_reason)],
+                    [(d, f, r) for d, f, r in s.execute(latest)])
 
     def total_pages(self, doc_ids: Iterable[str]) -> int:
         q = select(func.coalesce(func.sum(_Doc.pages), 0)).where(_Doc.status != DocStatus.failed)
@@ -480,6 +518,14 @@ class Store:
                 found.setdefault(doc_id, []).append(section_id)
         return found
 
+    def pending_totals(self) -> tuple[int, int]:
+        """(sections, documents) still pending, counted by the database."""
+        q = select(func.count(), func.count(func.distinct(_Section.doc_id))).where(
+            _Section.status == SectionStatus.pending)
+        with self._session() as s:
+            sections, docs = s.execute(q).one()
+        return int(sections), int(docs)
+
     # -- audit --------------------------------------------------------------------------
 
     def audit(self, doc_id: str | None = None) -> builtins.list[AuditEntry]:
@@ -488,6 +534,17 @@ class Store:
             q = q.where(_Audit.doc_id == doc_id)
         with self._session() as s:
             return [AuditEntry.model_validate(r, from_attributes=True) for r in s.scalars(q)]
+
+    def audits_of(self, doc_ids: Iterable[str]) -> dict[str, builtins.list[AuditEntry]]:
+        """The audit logs of `doc_ids` (oldest entry first), one query per IN slice."""
+        found: dict[str, builtins.list[AuditEntry]] = {}
+        with self._session() as s:
+            for chunk in _chunks(doc_ids):
+                q = select(_Audit).where(_Audit.doc_id.in_(chunk)).order_by(_Audit.id)
+                for r in s.scalars(q):
+                    found.setdefault(r.doc_id, []).append(
+                        AuditEntry.model_validate(r, from_attributes=True))
+        return found
 
 
 def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:

@@ -147,6 +147,23 @@ class LLMCache:
         usage = self.doc_usage(doc_id)
         return usage.tokens_in + usage.tokens_out
 
+    def usage_of(self, doc_ids: list[str]) -> dict[str, Usage]:
+        """Calls and tokens per document of `doc_ids` in one grouped query (a batch of an
+        export; a document without calls is absent)."""
+        c = calls_table.c
+        query = (
+            select(c.doc_id, func.count(), func.sum(c.tokens_in), func.sum(c.tokens_out),
+                   func.sum(c.latency_s))
+            .where(c.doc_id.in_(doc_ids))
+            .group_by(c.doc_id)
+        )
+        with self._begin() as conn:
+            return {
+                doc_id: Usage(calls=n, tokens_in=t_in or 0, tokens_out=t_out or 0,
+                              latency_s=latency or 0.0)
+                for doc_id, n, t_in, t_out, latency in conn.execute(query)
+            }
+
     def total_usage(self) -> Usage:
         """Calls and tokens over every document (for `budgetlens status`)."""
         return self._usage(true())

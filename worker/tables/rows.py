@@ -24,8 +24,9 @@ from worker.tables.numbers import Kind, norm_label, parse, wan_of
 
 CODE_ROLES = (Role.cls, Role.kuan, Role.xiang, Role.code)
 _EMBEDDED_CODE = re.compile(
-    r"^[\[【]?(\d{3,9})[\]】]?(?:[\s\-—:：、]+|(?=[^\d年月日号个万元%．.]))(\S.*)$"
-)  # not "2024年…"
+    r"^[\[【]?(?!(?:19|20)\d\d(?!\d))(\d{3,9})[\]】]?"
+    r"(?:[\s\-—_:：、]+|(?=[^\d年月日号个万元%．.]))(\S.*)$"
+)  # not "2024年…", not a year opening a name ('2026高质量发展行动——…项目')
 _ORG = re.compile(
     r"委员会|办公室|局$|中心$|部门|单位|政府|中共|党委|学校|医院|[委办处院站所馆队室]$"
 )
@@ -237,7 +238,10 @@ def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | 
         return next((i for i, d in enumerate(wanted) if m.group(1).startswith(d)), len(wanted))
 
     coded = min(names, key=rank)  # leftmost among equals
-    return coded if rank(coded) <= len(wanted) else names[0]
+    if rank(coded) <= len(wanted):
+        return coded
+    # no code: the first label printed (北京: 合计 under 部门支出经济分类科目 only)
+    return next((s for s in names if _label(cells[s.index].text)), names[0])
 
 
 def _name_text(cells: list[Cell], index: int) -> str:

@@ -350,9 +350,11 @@ def at_scale(inbox: Path, pages: int, n_workers: int) -> dict[str, float]:
                 _wait(sv.store, ids)
             wall = time.perf_counter() - start
             cpu = sum(_tree_cpu(p) for p in procs) - cpu
+            # before stopping the pool: Pool.stop ends every child process of this one that is
+            # left, the embedded Redis included
+            left = sv.queue.count + sv.queue.failed_job_registry.count
             pool.stop()
             records = sv.store.list(doc_ids=ids)
-            left = sv.queue.count + sv.queue.failed_job_registry.count
     status = Counter(r.status for r in records)
     return {"workers": n_workers, "docs": len(ids), "pages": pages, "submit_s": sub["wall"],
             "seconds": wall, "docs_per_min": len(ids) / wall * 60, "pages_per_s": pages / wall,

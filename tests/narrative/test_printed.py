@@ -35,12 +35,13 @@ def test_an_amount_is_read_whole(printed: str, wan: str) -> None:
 
 
 def test_a_later_subject_in_the_sentence_is_not_a_fragment_of_the_first() -> None:
-    """'上年结转' and '一般公共服务支出12,868.19' each keep their own figure."""
+    """'上年结转' and '一般公共服务支出12,868.19' each keep their own figure (the whole, with the
+    carryover among its parts, is the 收入总计)."""
     got = facts(
         "2026年本部门收入预算37,331.92万元，其中：财政拨款收入24,463.73万元，上年结转12,868.19万元。"
     )
     assert got == [
-        ("income.total", Decimal("37331.92")),
+        ("income.grand_total", Decimal("37331.92")),
         ("income.fiscal", Decimal("24463.73")),
         ("income.carryover", Decimal("12868.19")),
     ]

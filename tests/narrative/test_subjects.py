@@ -79,3 +79,21 @@ def test_a_function_under_a_project_heading_is_its_project_part() -> None:
         ("project", "general_budget"),
         ("function", "project"),
     ]
+
+
+def test_a_total_whose_parts_list_the_carryover_is_the_grand_total() -> None:
+    """杭州: '收入预算665964.37万元' with parts that add up to it only with 上年结转结余 is 收入总计;
+    parts that do not add up to it leave it the year's income."""
+    text = (
+        "2026年收入预算665964.37万元，比上年执行数增加107,573.11万元。",
+        "其中：一般公共预算拨款收入648,105.53万元，占97.3%；上年结转结余17,858.84万元，占2.7%。",
+    )
+    facts = parse_narrative(Layout(blocks=[TextBlock(t) for t in text]))
+    assert [(f.subject, f.share_of) for f in facts] == [
+        ("income.grand_total", None),
+        ("income.general_budget", "income.grand_total"),
+        ("income.carryover", "income.grand_total"),
+    ]
+    year = [text[0].replace("665964.37", "648105.53"), text[1]]
+    facts = parse_narrative(Layout(blocks=[TextBlock(t) for t in year]))
+    assert facts[0].subject == "income.total"

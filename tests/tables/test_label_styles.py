@@ -173,3 +173,23 @@ def test_a_year_opening_a_project_name_is_no_code() -> None:
         (None, "total", "合计"), (None, None, "2026高质量发展行动——租赁和商务服务业项目"),
         (None, None, "珠海市内外经贸发展专项资金"),
     ]  # fmt: skip
+
+
+def test_a_label_wrapped_over_the_page_break() -> None:
+    """杭州 收入总表: '杭州市综合交通运输研究' ends p24, '中心' alone heads p25 (no header
+    repeated): one row, named in full, and the next page's rows are the same table's."""
+    page1 = [
+        ["单位名称", "总计", "事业收入"], ["合计", "23,577.51", "5,290.70"],
+        ["杭州市综合交通运输研究", "5,290.70", "5,290.70"],
+    ]  # fmt: skip
+    page2 = [["中心", "", ""], ["杭州市交通运输发展保障中心", "18,286.81", ""]]
+    doc = layout(
+        TextBlock("表2：2026年市级部门收入预算总表", page=0), TextBlock("单位：万元", page=0),
+        grid(page1, page=0), TextBlock("23", page=0), grid(page2, page=1), pages=2,
+    )  # fmt: skip
+    tables, problems = extract_tables(doc)
+    table = only(tables, "income")
+    assert problems == [] and table.pages == [1, 2]
+    assert [(r.row_code, r.name) for r in table.rows] == [
+        ("total", "合计"), ("unit", "杭州市综合交通运输研究中心"), ("unit", "杭州市交通运输发展保障中心"),
+    ]  # fmt: skip

@@ -40,6 +40,7 @@ _PART_MARKERS = (("其中", "qz"), ("主要用于以下方面", "qz"), ("包括"
 _INTRO = ("如下", "如下：", "如下:")  # '…主要内容如下：' introduces the items after it
 _MONEY_END = re.compile(r"\d(?:万元|亿元|元)\s*$")
 _UNKNOWN = "unknown"
+_CENT = Decimal("0.01")  # rounding of one printed amount, in 万元
 
 
 def parse_narrative(layout: Layout) -> list[NarrativeFact]:
@@ -49,7 +50,29 @@ def parse_narrative(layout: Layout) -> list[NarrativeFact]:
             parser.heading(piece.text)
         else:
             parser.sentence(piece)
+    _widen(parser.facts)
     return parser.facts
+
+
+def _widen(facts: list[NarrativeFact]) -> None:
+    """A total whose parts list a carryover (not 0), and add up to it with it, is the grand total
+    (vocabulary `wider_with`); its parts' shares are of that grand total."""
+    wider = vocab().wider_with
+    for f in facts:
+        whole = facts[f.parent] if f.parent is not None else None
+        if whole is None or whole.subject not in wider or whole.amount is None:
+            continue
+        part, grand = wider[whole.subject]
+        parts = [g for g in facts if g.parent == f.parent]
+        sizes = [g.amount.wan for g in parts if g.amount is not None]
+        if f.subject != part or not f.amount or not f.amount.wan or len(sizes) != len(parts):
+            continue  # a carryover of 0 tells the two totals apart no more
+        if abs(sum(sizes) - whole.amount.wan) > _CENT * len(parts):
+            continue
+        old, whole.subject = whole.subject, grand
+        for g in parts:
+            if g.share_of == old:
+                g.share_of = grand
 
 
 @dataclass

@@ -32,6 +32,7 @@ from worker.tables.headers import (
 )
 from worker.tables.numbers import Kind, norm, parse
 from worker.tables.rows import CODE_ROLES, Side, read_side, split_sides
+from worker.tables.stitch import is_wrapped_tail, join_tail
 from worker.tables.titles import (
     MAX_NARRATIVE_CHARS,
     classify_title,
@@ -200,7 +201,8 @@ def _continues(
     if found is None and n_texts > MAX_TEXTS_IN_CONTINUATION:
         return False
     first = prev.parts[0]
-    n_head = count_header_rows(part.texts(8))
+    tail = int(bool(part.rows) and is_wrapped_tail(prev.parts[-1].rows[-1], part.rows[0]))
+    n_head = count_header_rows(part.texts(8)[tail:])
     if n_head == 0:
         return part.width <= first.width
     return part.width == first.width and _header_key(part, n_head) == _header_key(first, n_head)
@@ -215,6 +217,10 @@ def _append_part(group: _Group, part: _Part) -> None:
     if part.width < width:  # a reader trimmed trailing columns that were blank on this page
         pad = [[*row, *(Cell("") for _ in range(width - len(row)))] for row in part.rows]
         part = _Part(pad, part.block)
+    last = group.parts[-1]
+    if part.rows and last.rows and is_wrapped_tail(last.rows[-1], part.rows[0]):
+        last.rows[-1] = join_tail(last.rows[-1], part.rows[0])  # '…运输研究' + '中心'
+        part = _Part(part.rows[1:], part.block)
     group.parts.append(part)
 
 

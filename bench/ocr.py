@@ -9,15 +9,16 @@ overlapping its box (IoU ≥ 0.2). Conditions: the digital page rendered as is (
 and tools/scan.py copies ("scan200": 200 dpi, tilted ±0.5–1.5°, noise, JPEG 60; "scan150";
 "rough150": 150 dpi, heavier blur, noise and dust, JPEG 35, tilt up to 2.5°).
 "scan200-nodeskew" runs the same scan without the deskew step, to show what it buys.
-CPU seconds include the engine's child processes (Tesseract); wall seconds depend on how
-busy the machine is, CPU seconds much less.
+CPU seconds are the process's own (all its threads: onnxruntime's too) plus its children's
+(Tesseract); wall seconds depend on how busy the machine is, CPU seconds much less.
 
 `--pipeline` measures the whole path instead (worker/pipeline/chunk.py: turning pages upright, OCR,
 rebuild, read_pdf; then extract_tables): for each sample, the pages of its first `--tables`
 tables are cut out, scanned, and the numeric cells of the golden tables the digital cut reads
 whole are scored (worker/tables/compare.py), per engine, condition and sample and over all
-samples, with wall and CPU seconds per page. Two more conditions exist only here: the scan200
-copy stored with /Rotate 90 ("rotate200") and scanned sideways ("sideways200").
+samples, with wall and CPU seconds per page, then cells right per table kind (`--tables 0`:
+every table of every sample, so every kind the seeds print). Two more conditions exist only
+here: the scan200 copy stored with /Rotate 90 ("rotate200") and scanned sideways ("sideways200").
 
     python bench/ocr.py --pipeline --engines rapidocr,tesseract --conditions scan200,scan150
 """
@@ -164,7 +165,8 @@ def cuts(pattern: str, tables: int) -> list[Cut]:
             continue
         src = pymupdf.open(path)
         found = extract_tables(read_pdf_ocr(src))[0]
-        values = [v for t in found[:tables] for r in t.rows for v in r.values.values()]
+        found = found[:tables] if tables else found
+        values = [v for t in found for r in t.rows for v in r.values.values()]
         pages = sorted({v.page for v in values if v.page is not None})
         if not pages:
             continue
@@ -202,6 +204,7 @@ def pipeline(
             per = [_pipeline_row(engine, cond, c, scans[c.name, cond], dpi) for c in samples]
             per.append(_overall(per))
             rows += per
+            _print_kinds(per[:-1])
             for r in per:
                 cells = [r["engine"], r["condition"], r["sample"], r["pages"], r["cells"]]
                 cells += [r["right"], f"{r['accuracy']:.2%}", f"{r['wall_s_per_page']:.2f}"]
@@ -219,7 +222,11 @@ def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: 
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     keys = {e["key"] for e in cut.golden}
     sc = compare(cut.golden, [a for a in got if a["key"] in keys])
-    return {
+    kinds = {}
+    for exp in cut.golden:
+        k = compare([exp], [a for a in got if a["key"] == exp["key"]])
+        kinds[exp["key"]] = (k.correct, k.expected_cells)
+    return {"kinds": kinds,
         "engine": engine, "condition": cond, "sample": cut.name, "pages": len(doc),
         "cells": sc.expected_cells, "right": sc.correct, "accuracy": sc.accuracy,
         "wall_s": wall, "cpu_s": cpu,
@@ -227,12 +234,26 @@ def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: 
     }  # fmt: skip
 
 
+def _print_kinds(rows: list[dict]) -> None:
+    """Cells right per table kind over all samples: a kind that vanishes once scanned shows."""
+    kinds: dict[str, list[int]] = {}
+    for r in rows:
+        for key, (right, cells) in r["kinds"].items():
+            kinds.setdefault(key, [0, 0, 0])
+            kinds[key][0] += right
+            kinds[key][1] += cells
+            kinds[key][2] += 1
+    print("  per kind: " + ", ".join(
+        f"{k} {r}/{c} in {n}" for k, (r, c, n) in sorted(kinds.items())
+    ), flush=True)
+
+
 def _overall(rows: list[dict]) -> dict:
     total = {k: sum(r[k] for r in rows) for k in ("pages", "cells", "right", "wall_s", "cpu_s")}
     # accuracy counts extra numbers too (table_compare): pool it weighted by expected cells
     acc = sum(r["accuracy"] * r["cells"] for r in rows) / max(1, total["cells"])
     return rows[0] | total | {
-        "sample": "all", "accuracy": acc,
+        "sample": "all", "accuracy": acc, "kinds": {},
         "wall_s_per_page": total["wall_s"] / max(1, total["pages"]),
         "cpu_s_per_page": total["cpu_s"] / max(1, total["pages"]),
     }  # fmt: skip
@@ -247,7 +268,7 @@ def main() -> None:
     ap.add_argument("--conditions", default="digital,scan200,scan150,rough150,scan200-nodeskew")
     ap.add_argument("--json", help="write the rows here too")
     ap.add_argument("--pipeline", action="store_true", help="golden tables through chunk")
-    ap.add_argument("--tables", type=int, default=3, help="--pipeline: tables per sample")
+    ap.add_argument("--tables", type=int, default=3, help="--pipeline: tables per sample (0: all)")
     ap.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="--pipeline: OCR render dpi")
     args = ap.parse_args()
     engines = args.engines.split(",")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pymupdf
 
 from schemas import BBox
+from ui.i18n import t
 
 # role → (stroke, fill): what the reviewer selected vs what a finding points at
 COLORS = {
@@ -19,13 +20,7 @@ COLORS = {
 }
 WIDTH = {"suspect": 2.8}  # stroke width in points; 1.6 for the rest
 # what each colour means, for the caption under the image (in drawing order)
-LEGEND = {
-    "selected": "blue: selected",
-    "finding": "amber: finding",
-    "corrected": "green: corrected",
-    "low_confidence": "violet: low OCR confidence",
-    "suspect": "red: suspected misread",
-}
+LEGEND = ("selected", "finding", "corrected", "low_confidence", "suspect")  # texts: legend.*
 
 
 @dataclass(frozen=True)
@@ -42,7 +37,7 @@ ZOOMS = (1.0, 1.5, 2.0, 3.0, 4.0)
 LEGIBLE_ACROSS_PT = 430.0  # A4 portrait at 1.5× (397 pt), landscape at 2× (421), A3 at 3×
 WINDOW_ASPECT = 1.3  # a zoomed window is this much taller than wide (at most the page)
 OUT_PX = 1400  # the rendered image's width: sharp at the column's width on a HiDPI screen
-FOCUS_MARGIN = 8.0  # points kept around a focus box that is wider than the zoomed window
+FOCUS_MARGIN = 8.0  # points shown left of / above a focus box larger than the window
 FOCUS_ROLES = ("selected", "suspect", "finding")  # what the window follows, in this order
 
 
@@ -68,20 +63,29 @@ def focus_of(boxes: tuple[Box, ...] | list[Box]) -> BBox | None:
 
 
 def viewport(page: BBox, focus: BBox | None, zoom: float, pan: tuple[int, int] = (0, 0)) -> BBox:
-    """The part of the page shown at `zoom`: centred on `focus` (else the page's top left),
-    moved by `pan` half-windows, kept on the page; wider than the zoom says when the focus is
-    (a merged cell at 4×). Zoom 1 is the whole page box."""
+    """The part of the page shown at `zoom`: centred on `focus` (else the page's top left) —
+    a focus larger than the window (a sentence at 4×) from its top left corner —, moved by
+    `pan` half-windows, kept on the page. Zoom 1 is the whole page box."""
     px0, py0, px1, py1 = page
     if zoom <= 1:
         return page
-    fw, fh = (focus[2] - focus[0], focus[3] - focus[1]) if focus else (0.0, 0.0)
-    w = min(px1 - px0, max((px1 - px0) / zoom, fw + 2 * FOCUS_MARGIN))  # a wide cell fits
-    h = min(py1 - py0, max(w * WINDOW_ASPECT, fh + 2 * FOCUS_MARGIN))
-    cx, cy = ((focus[0] + focus[2]) / 2, (focus[1] + focus[3]) / 2) if focus else (px0, py0)
+    w = (px1 - px0) / zoom
+    h = min(py1 - py0, w * WINDOW_ASPECT)
+    cx, cy = px0, py0
+    if focus:
+        cx = _centre(focus[0], focus[2], w)
+        cy = _centre(focus[1], focus[3], h)
     cx, cy = cx + pan[0] * w / 2, cy + pan[1] * h / 2
     x0 = min(max(cx - w / 2, px0), px1 - w)
     y0 = min(max(cy - h / 2, py0), py1 - h)
     return (x0, y0, x0 + w, y0 + h)
+
+
+def _centre(lo: float, hi: float, size: float) -> float:
+    """Where a window `size` long centres to show lo..hi: its middle, or from lo when longer."""
+    if hi - lo <= size - 2 * FOCUS_MARGIN:
+        return (lo + hi) / 2
+    return lo - FOCUS_MARGIN + size / 2
 
 
 def render_page(
@@ -111,7 +115,7 @@ def legend(boxes: tuple[Box, ...] | list[Box]) -> str:
     """The colours drawn on the page, explained (the basic three always, the OCR ones when
     drawn)."""
     shown = {b.role for b in boxes} | {"selected", "finding", "corrected"}
-    return " · ".join(text for role, text in LEGEND.items() if role in shown)
+    return " · ".join(t(f"legend.{role}") for role in LEGEND if role in shown)
 
 
 def page_count(pdf_path: Path) -> int:

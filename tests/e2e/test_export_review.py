@@ -184,6 +184,9 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
         across = _across(caption.inner_text(), pdf[number - 1].rect.width)
         png = image.screenshot(path=str(shots / f"v{i}_zoom_{zoom or 'default'}.png"))
         assert _focus_pixels(png) > 20, f"no highlight in view at zoom {zoom}"
+        print(f"\nzoom {zoom or 'default'}: page {number}, {across:.0f} pt across, image "
+              f"{shown[0]} px rendered, {shown[1]}x{shown[2]} px shown, "
+              f"digits {_digit_size(pdf[number - 1]) * shown[1] / across:.1f} px")
         if zoom is None:
             px_per_pt = shown[1] / across
             assert _digit_size(pdf[number - 1]) * px_per_pt >= 12, (shown, across)

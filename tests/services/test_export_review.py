@@ -188,3 +188,20 @@ def test_a_corrected_target_keeps_its_original(store: Store, tmp_path: Path, fmt
     [fixed] = [r for r in rows if r["reviewer"] == "bob"]
     assert (fixed["value_raw"], fixed["status"], fixed["original"]) == ("≥99%", "corrected", old)
     assert {r["status"] for r in rows if r is not fixed} == {"confirmed"}
+
+
+def test_a_corrected_self_evaluation_score_marks_its_row(store: Store, tmp_path: Path) -> None:
+    """The row's review is its most reviewed value's: an indicator whose score (not its actual
+    value, where the row is placed) was corrected exports `corrected` with the old score."""
+    review = _open(store, store_sample(store, SAMPLES / "003_10d8e44b991496ab.pdf"))
+    section = next(s for s in review.document.sections
+                   if s.kind == "self_evaluation" and s.data and s.data["projects"][0]["indicators"])
+    ind = section.data["projects"][0]["indicators"][0]
+    new = "1.5" if str(ind["score"]) != "1.5" else "2.5"
+    review = correct_section_value(store, review, section.section_id,
+                                   "projects.0.indicators.0.score", new, "bob")
+    export(store, "csv", tmp_path)
+    [row] = [r for r in read_export(tmp_path, "self_evaluation", "csv") if r["reviewer"] == "bob"]
+    assert (row["level3"], Decimal(row["score"]), row["status"]) == (ind["name"], Decimal(new),
+                                                                     "corrected")
+    assert row["original"] == str(ind["score"])

@@ -3,6 +3,7 @@ schemas/reference/narrative_subjects.yaml). Used by worker/narrative/."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -12,6 +13,7 @@ import yaml
 
 REFERENCE = Path(__file__).resolve().parents[2] / "schemas" / "reference"
 _YEAR = re.compile(r"^(?P<before>.*?)\d{4}\s*年度?(期末|末|初)?")
+MAX_UNIT_ENDS = 4  # '福州市公安局文职人员管理中心收入': the subject follows the 2nd end
 _COMPARED = re.compile(r"(比|较|与)$")  # '收入比2025年（增加）': the year is the comparison's
 ENUM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|[一二三四五六七八九十]+[、是])\s*"
@@ -140,8 +142,9 @@ class Subject:
     code: str | None = None
 
 
-def resolve(phrase: str, parent: str | None = None) -> Subject | None:
-    """Subject key (and scope / name) of a cleaned phrase; None when it is empty."""
+def resolve(phrase: str, parent: str | None = None, units: bool = True) -> Subject | None:
+    """Subject key (and scope / name) of a cleaned phrase; None when it is empty. `units`: an
+    unknown phrase is looked at again after the unit name it may open with."""
     if not phrase or phrase in vocab().empty:
         return None
     if (f := _function(phrase)) is not None:
@@ -166,17 +169,18 @@ def resolve(phrase: str, parent: str | None = None) -> Subject | None:
         return _fund_line("", scope, parent)
     if parent == "project":  # '项目支出…具体包括：1.社会保障管理684.15万元': a project
         return Subject("named_project", name=phrase)
-    if (s := _after_unit(phrase, parent)) is not None:
+    if units and (s := _after_unit(phrase, parent)) is not None:
         return s
     return Subject("unknown", name=phrase)
 
 
 def _after_unit(phrase: str, parent: str | None) -> Subject | None:
     """The subject named after the unit that states it ('福州市公安局文职人员管理中心收入',
-    '深圳市民政局（本级）部门预算支出'): the first known one after a unit name's end."""
-    for m in _unit_end().finditer(phrase):
+    '深圳市民政局（本级）部门预算支出'): the first known one after a unit name's end (a few
+    ends looked at, each once: linear in the phrase)."""
+    for m in itertools.islice(_unit_end().finditer(phrase), MAX_UNIT_ENDS):
         rest = cut_phrase(phrase[m.end() :])
-        s = resolve(rest, parent) if rest else None
+        s = resolve(rest, parent, units=False) if rest else None
         if s is not None and s.key != "unknown":
             return s
     return None

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from worker.errors import OcrEngineError
-from worker.ocr.raster import INK, Segment
+from worker.ocr.raster import INK, Segment, glyph_height
 
 RawWord = tuple[str, Segment, float]  # text, pixel box, confidence 0..1
 
@@ -163,41 +163,54 @@ def split_at_rules(box: Segment, v_lines: list[Segment], margin: float = 2.0) ->
 class RapidOcrEngine:
     """PP-OCRv4 detection + recognition (Chinese and English, digits) through RapidOCR.
 
-    Detection runs on a copy reduced to `det_dpi` (it finds 9 pt text fine at 150 dpi and
-    costs half as much); recognition reads crops of the full-resolution page. `rec_width` is
+    Detection runs on a copy reduced to the resolution the page's text needs: its glyph
+    height is measured first (`detect_dpi`; 9 pt text is detected as surely at ~110 dpi as at
+    150, for half the cost), `det_dpi` when there is too little ink to tell; recognition
+    reads crops of the full-resolution page. `rec_width` is
     the least width a recognition batch is padded to: PaddleOCR pads to 320, but table cells
     are short, and 96 reads them as well at half the cost. `stretch` widens each crop before
-    recognition (see `_crop`): 1.5 took long 元 amounts from 98% to 100% for ~30% more time.
+    recognition (see `_crop`): 1.5 took long 元 amounts from 98% to 100% for ~30% more time;
+    with one crop per run and detection at the text's resolution, 1.25 reads them as well.
     Detection misses a lone narrow glyph at 150 dpi; `missed_ink` picks those up.
     The models load from the wheel's own `models/` folder (no download, ever).
 
-    Each model runs on `threads` onnxruntime threads that sleep when idle (`_session`): a
+    Each model runs on `threads` onnxruntime threads (one: the calling thread, no pool): a
     worker process is one engine, and a machine's cores are used by running more workers.
     onnxruntime's default (a thread per core, spinning between operators) cost twice the
-    CPU for the same page: 7.3 → ~3.5 CPU-s per scanned table page.
+    CPU for the same page: 7.3 → ~3.5 CPU-s per scanned table page. Recognition reads one
+    crop at a time (`batch`): a batch is padded to its widest crop, and that padding cost
+    more than the batching saved (1.45 → 1.0 CPU-s of recognition on a table page).
     """
 
     name = "rapidocr"
 
     def __init__(
-        self, det_dpi: int = 150, rec_width: int = 96, stretch: float = 1.5, threads: int = 1
+        self,
+        det_dpi: int = 150,
+        rec_width: int = 96,
+        stretch: float = 1.25,
+        threads: int = 1,
+        batch: int = 1,
     ) -> None:
-        try:
-            from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
+        try:  # RapidOCR's detector and recognizer alone (its direction classifier is unused)
+            from rapidocr_onnxruntime import main, utils  # type: ignore[import-untyped]
+            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector  # type: ignore[import-untyped]
+            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer  # type: ignore[import-untyped]
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise OcrEngineError("rapidocr-onnxruntime is not installed") from exc
-        ocr = RapidOCR(print_verbose=False)
-        self._det, self._rec = ocr.text_det, ocr.text_rec
-        for wrapper in (self._det.infer, self._rec.session):
-            wrapper.session = _session(wrapper.session._model_path, threads)
+        config = utils.update_model_path(utils.read_yaml(main.DEFAULT_CFG_PATH))
+        for part in ("Det", "Rec"):
+            config[part]["intra_op_num_threads"] = config[part]["inter_op_num_threads"] = threads
+        self._det, self._rec = TextDetector(config["Det"]), TextRecognizer(config["Rec"])
         # The padded width of a recognition batch; a narrower floor saves time on short cells.
         self._rec.rec_image_shape = [3, 48, rec_width]
+        self._rec.rec_batch_num = batch
         self.det_dpi, self.stretch = det_dpi, stretch
 
     def read(
         self, gray: np.ndarray, clean: np.ndarray, v_lines: list[Segment], dpi: int
     ) -> list[RawWord]:
-        found = self._detect(gray, dpi)
+        found = self._detect(gray, dpi, self.detect_dpi(clean, dpi))
         pieces = [p for box in found for p in split_at_rules(box, v_lines)]
         boxes = [b for p in pieces if (b := ink_box(clean, p)) is not None]
         rescued = missed_ink(clean, found, dpi)
@@ -252,8 +265,16 @@ class RapidOcrEngine:
     def _confidences(self, crops: list[np.ndarray]) -> list[float]:
         return [float(score) for _, score in self._rec(crops)[0]] if crops else []
 
-    def _detect(self, gray: np.ndarray, dpi: int) -> list[Segment]:
-        scale = min(1.0, self.det_dpi / dpi)
+    def detect_dpi(self, clean: np.ndarray, dpi: int) -> float:
+        """The resolution detection needs for the page's text: its glyphs DET_GLYPH_PX tall
+        (within DET_DPI), measured first (`glyph_height`); `det_dpi` if the page has none."""
+        height = glyph_height(clean, dpi)
+        if height is None:
+            return self.det_dpi
+        return min(max(DET_GLYPH_PX * 72.0 / height, DET_DPI[0]), DET_DPI[1])
+
+    def _detect(self, gray: np.ndarray, dpi: int, det_dpi: float | None = None) -> list[Segment]:
+        scale = min(1.0, (det_dpi or self.det_dpi) / dpi)
         small = Image.fromarray(gray)
         if scale < 1.0:
             small = small.resize(
@@ -320,20 +341,10 @@ class RapidOcrEngine:
 
 
 RESCUE_MIN_CONF = 0.8
+DET_GLYPH_PX = 12.0  # glyph height detection reads surely at: 9 pt text at ~110 dpi
+DET_DPI = (100.0, 150.0)  # the detection resolutions `detect_dpi` chooses between
 
 
-def _session(model_path: str, threads: int):  # -> onnxruntime.InferenceSession
-    """An onnxruntime session on `threads` threads that sleep instead of spinning when idle."""
-    import onnxruntime as ort  # a dependency of rapidocr-onnxruntime
-
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 4
-    opts.enable_cpu_mem_arena = False  # as RapidOCR has it: crops vary in size
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.intra_op_num_threads = opts.inter_op_num_threads = threads
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-    return ort.InferenceSession(model_path, sess_options=opts, providers=["CPUExecutionProvider"])
 ORIENT_SURE = 0.9  # a turned reading this sure settles it: sideways text reads far below
 ORIENT_MARGIN = 0.1  # otherwise, how much surer it must be than the page as it is
 

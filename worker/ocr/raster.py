@@ -301,3 +301,21 @@ def glyph_share(gray: np.ndarray, dpi: int) -> float:
     tall, wide, area = stats[1:n, cv2.CC_STAT_HEIGHT], stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, 4]
     glyphs = (tall >= 2 * px) & (tall <= 30 * px) & (wide <= 30 * px)
     return float(area[glyphs].sum()) / marks
+
+
+def glyph_height(clean: np.ndarray, dpi: int) -> float | None:
+    """The height of the page's glyphs in points (the 80th percentile of glyph-sized marks of
+    ink, rules erased: ideographs and digits, not their dots and parts); None without text.
+
+    Measured on every other pixel: ~10 ms for an A4 page at 200 dpi.
+    """
+    import cv2  # a dependency of rapidocr-onnxruntime
+
+    ink = (clean[::2, ::2] < INK).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    pt = dpi / 72.0 / 2  # pixels per point at this step
+    tall, wide = stats[1:n, cv2.CC_STAT_HEIGHT], stats[1:n, cv2.CC_STAT_WIDTH]
+    glyphs = tall[(tall >= 3 * pt) & (tall <= 30 * pt) & (wide <= 30 * pt)]
+    if len(glyphs) < 20:
+        return None
+    return float(np.percentile(glyphs, 80)) / pt

@@ -90,15 +90,25 @@ class _Place:
                  ledger: Ledger | None) -> None:
         self.section, self.doc_status, self.ledger = section, doc_status, ledger or Ledger([])
 
-    def of(self, *paths: str) -> dict[str, Any]:
+    def of(self, *paths: str, row: str | None = None) -> dict[str, Any]:
+        """Page and box of the first of `paths` the section places; the review of the row's
+        most reviewed value — any field directly under the prefix `row` (a corrected score
+        makes its indicator row `corrected`), else that first path's."""
         path = next((p for p in paths if p in self.section.where), None)
         where = self.section.where[path] if path else None
         box = (where.bbox if where else None) or (None, None, None, None)
-        status = reviewed_status(where.status if where else ValueStatus.extracted,
-                                 self.doc_status)
+        reviewed = path
+        if row is not None:
+            fields = [k for k in self.section.where if k.startswith(row) and "." not in k[len(row):]]
+            rank = {ValueStatus.corrected: 0, ValueStatus.confirmed: 1}
+            best = min(fields, key=lambda k: rank.get(self.section.where[k].status, 2), default=None)
+            if best is not None and self.section.where[best].status in rank:
+                reviewed = best
+        state = self.section.where[reviewed].status if reviewed else ValueStatus.extracted
+        status = reviewed_status(state, self.doc_status)
         return {"page": where.page if where else None, "x0": box[0], "y0": box[1], "x1": box[2],
                 "y1": box[3], "source": self.section.source.value, "status": status,
-                **self.ledger.section(self.section.section_id, path, status)}
+                **self.ledger.section(self.section.section_id, reviewed, status)}
 
 
 def _indicator_cells(ind: Indicator | None) -> dict[str, Any]:
@@ -121,7 +131,7 @@ def target_rows(doc: Document, doc_status: DocStatus,
             for i, ind in enumerate(indicators or [None]):
                 at = f"{prefix}indicators.{i}."
                 yield base | _indicator_cells(ind) | place.of(at + "value", at + "name",
-                                                              prefix + "name")
+                                                              prefix + "name", row=at)
 
 
 Owner = tuple[dict[str, Any], str, list[Any]]
@@ -166,14 +176,14 @@ def self_evaluation_rows(doc: Document, doc_status: DocStatus,
             blank = dict.fromkeys(("level1", "level2", "level3", "target_value", "actual_value",
                                    "deviation_reason"))
             yield base | blank | {"score": ev.score, "weight": ev.weight} | _drop_box(
-                place.of(f"projects.{j}.score", f"projects.{j}.name"))
+                place.of(f"projects.{j}.score", f"projects.{j}.name", row=f"projects.{j}."))
             for i, ind in enumerate(ev.indicators):
                 at = f"projects.{j}.indicators.{i}."
                 yield base | {
                     "level1": ind.level1, "level2": ind.level2, "level3": ind.name,
                     "target_value": ind.value, "actual_value": ind.actual,
                     "deviation_reason": ind.deviation, "score": ind.score, "weight": ind.weight,
-                } | _drop_box(place.of(at + "actual", at + "value", at + "name"))
+                } | _drop_box(place.of(at + "actual", at + "value", at + "name", row=at))
 
 
 def _drop_box(place: dict[str, Any]) -> dict[str, Any]:

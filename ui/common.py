@@ -12,6 +12,7 @@ import hashlib
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -253,18 +254,33 @@ def short_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def number_text(value: object, decimals: int | None = None) -> str:
+    """A number as the grids show it: thousands separators, the digits it has (or `decimals`);
+    '' for none — a grid prints a missing number as the word None."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
+    return str(value)
+
+
+def right(label: str, **kwargs: Any) -> Any:
+    """A grid column of numbers shown as text (`number_text`): right-aligned like amounts."""
+    return st.column_config.TextColumn(label, alignment="right", **kwargs)
+
+
 def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
     return [
         {
             "status": STATUS_LABEL[r.status],
-            "department": r.department,
-            "year": r.fiscal_year,
-            "type": DOC_TYPE_LABEL.get(r.doc_type or "", r.doc_type),
+            "department": r.department or "",
+            "year": str(r.fiscal_year or ""),
+            "type": DOC_TYPE_LABEL.get(r.doc_type or "", ""),
             "file": short_name(r.source_file),
-            "pages": r.pages,
-            "findings": r.n_findings,
+            "pages": number_text(r.pages),
+            "findings": number_text(r.n_findings),
             "updated": r.updated_at,
-            "seconds": r.seconds,
+            "seconds": number_text(r.seconds, 1),
             "doc_id": r.doc_id[:12],
         }
         for r in records
@@ -275,9 +291,8 @@ def records_column_config() -> dict[str, Any]:
     """Printed headers of the `records_frame_rows` grid in the current language."""
     return {
         key: st.column_config.Column(t(f"records.{key}"))
-        for key in ("status", "department", "year", "type", "file", "pages", "findings", "doc_id")
-    } | {
+        for key in ("status", "department", "type", "file", "doc_id")
+    } | {key: right(t(f"records.{key}")) for key in ("year", "pages", "findings", "seconds")} | {
         "updated": st.column_config.DatetimeColumn(
             t("records.updated"), format="YYYY-MM-DD HH:mm:ss"),
-        "seconds": st.column_config.NumberColumn(t("records.seconds"), format="%.1f"),
     }

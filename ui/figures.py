@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas import Document, Row, Table
+from ui.i18n import t
 
 
 class Source(BaseModel):
@@ -57,7 +58,7 @@ def figures(doc: Document) -> dict[str, Decimal]:
 
 def _from_source(doc: Document, src: Source) -> Decimal | None:
     cat = catalogue()
-    for table in (t for t in doc.tables if t.key == src.table and t.rows):
+    for table in (tb for tb in doc.tables if tb.key == src.table and tb.rows):
         if src.sum:
             parts = (
                 [_cell(table, [r], cat.value_columns) for r in src.rows]
@@ -96,7 +97,7 @@ def label(key: str) -> str:
 def figure_rows(doc: Document, status: str) -> list[dict[str, Any]]:
     base = {
         "doc_id": doc.doc_id,
-        "department": doc.department or "(unknown)",
+        "department": doc.department or t("common.department_unknown"),
         "year": doc.fiscal_year,
         "doc_type": doc.doc_type,
         "status": status,

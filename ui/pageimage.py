@@ -8,6 +8,7 @@ from pathlib import Path
 import pymupdf
 
 from schemas import BBox
+from ui.i18n import t
 
 # role → (stroke, fill): what the reviewer selected vs what a finding points at
 COLORS = {
@@ -19,13 +20,7 @@ COLORS = {
 }
 WIDTH = {"suspect": 2.8}  # stroke width in points; 1.6 for the rest
 # what each colour means, for the caption under the image (in drawing order)
-LEGEND = {
-    "selected": "blue: selected",
-    "finding": "amber: finding",
-    "corrected": "green: corrected",
-    "low_confidence": "violet: low OCR confidence",
-    "suspect": "red: suspected misread",
-}
+LEGEND = ("selected", "finding", "corrected", "low_confidence", "suspect")  # texts: legend.*
 
 
 @dataclass(frozen=True)
@@ -120,7 +115,7 @@ def legend(boxes: tuple[Box, ...] | list[Box]) -> str:
     """The colours drawn on the page, explained (the basic three always, the OCR ones when
     drawn)."""
     shown = {b.role for b in boxes} | {"selected", "finding", "corrected"}
-    return " · ".join(text for role, text in LEGEND.items() if role in shown)
+    return " · ".join(t(f"legend.{role}") for role in LEGEND if role in shown)
 
 
 def page_count(pdf_path: Path) -> int:

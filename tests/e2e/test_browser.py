@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,7 +80,7 @@ def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
 
 def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     page.goto(url)
-    page.get_by_text("Add documents").wait_for()
+    page.get_by_text(t("queue.add")).wait_for()
     page.screenshot(path=str(shots / "01_queue_anonymous.png"))
 
     bw.sign_in(page)
@@ -124,7 +123,7 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _export(page, store, shots, rec.doc_id, slip)
     bw.nav(page, "overview").click()
-    page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_role("heading", name=t("overview.title")).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "08_overview.png"), full_page=True)
     _markup_stays_text(page, url, store, shots)
@@ -133,9 +132,9 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 def _export(page: Any, store: Store, shots: Path, doc_id: str, slip: Any) -> None:
     """The confirmed document downloads in the export contract's columns, corrected value in."""
     bw.nav(page, "export").click()
-    page.get_by_role("heading", name="Export").wait_for()
-    page.get_by_role("button", name="Prepare files").click()
-    facts = page.get_by_role("button", name=re.compile(r"^facts \(\d+ rows\)"))
+    page.get_by_role("heading", name=t("export.title")).wait_for()
+    bw.key(page, "export_go").get_by_role("button").click()
+    facts = bw.key(page, "dl-facts").get_by_role("button")
     with page.expect_download() as download:
         facts.click()
     bw.settle(page)

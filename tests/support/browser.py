@@ -136,8 +136,22 @@ def intact(page: Any, what: str) -> None:
 
 
 def choose(page: Any, index: int, option: int) -> None:
-    """Open the `index`-th select box of the page and click its `option`-th entry."""
-    page.get_by_test_id("stSelectbox").nth(index).click()
+    """Open the `index`-th select box of the page and click its `option`-th entry. A click that
+    lands while a run redraws the page focuses the box without listing its options (seen after
+    a dismissal): then close it and open it again, up to three times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.get_by_test_id("stSelectbox").nth(index)
+    for attempt in range(3):
+        settle(page)
+        box.click()
+        try:
+            page.get_by_role("option").nth(option).wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     page.get_by_role("option").nth(option).click()
 
 

@@ -57,7 +57,7 @@ def test_an_anonymous_upload_is_refused_on_the_server(env: Settings, store: Stor
     submit.click().run()
     assert not at.exception, at.exception
     assert store.list() == []
-    assert "queued" not in _texts(at, "success")
+    assert said("queue.queued") not in _texts(at, "success")
 
 
 def test_an_export_needs_a_signed_in_reviewer_when_accounts_exist(env: Settings,
@@ -65,7 +65,7 @@ def test_an_export_needs_a_signed_in_reviewer_when_accounts_exist(env: Settings,
     store_sample(store)
     at = _app()
     at.switch_page("views/export.py").run()
-    assert "Sign in (sidebar) to export" in _texts(at, "warning")
+    assert said("export.sign_in") in _texts(at, "warning")
     assert not [b for b in at.button if b.key == "export_go"] and not at.download_button
     _sign_in(at, PASSWORD)
     at.radio(key="export_scope").set_value("all").run()

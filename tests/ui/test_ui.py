@@ -24,7 +24,7 @@ from tests.support.documents import (
 )
 from ui import tableview as tv
 from ui.common import WORD_JOINER
-from ui.pageimage import COLORS, LEGEND, Box, legend, render_page
+from ui.pageimage import COLORS, Box, legend, render_page
 from ui.review.state import sorted_findings
 from worker.pipeline import process
 from worker.pipeline.checks import run_checks
@@ -145,17 +145,18 @@ def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue:
     at.file_uploader(key="uploads").set_value(files)
     at.form_submit_button[-1].click().run()
     assert not at.exception, at.exception
-    assert "1 queued" in texts(at, "success")
+    assert said("queue.queued", n=1, files=CLEAN_SAMPLE.name) in texts(at, "success")
     errors = texts(at, "error")
-    assert "notes.exe rejected: unsupported type" in errors
-    assert "empty.pdf rejected: empty file" in errors
+    assert said("queue.rejected", file="notes.exe", reason="unsupported type") in errors
+    assert said("queue.rejected", file="empty.pdf", reason="empty file") in errors
     [rec] = store.list()
     assert (rec.source_file, rec.status) == (CLEAN_SAMPLE.name, DocStatus.queued)
     assert [j.args for j in queue.jobs] == [(rec.doc_id,)]
 
     at.file_uploader(key="uploads").set_value([files[0]])
     at.form_submit_button[-1].click().run()
-    assert "already submitted" in texts(at, "info")
+    assert said("queue.duplicate", file=CLEAN_SAMPLE.name, doc_id=rec.doc_id[:12]) in texts(
+        at, "info")
     assert len(store.list()) == 1 and queue.count == 1
 
 
@@ -169,7 +170,7 @@ def test_anonymous_cannot_upload_or_requeue(env: Settings, store: Store) -> None
     at = open_app("alice")
     at.button(key=f"requeue-{doc_id}").click().run()
     assert store.get(doc_id).status == DocStatus.queued
-    assert "1 document(s) requeued" in texts(at, "success")
+    assert said("queue.requeued", n=1) in texts(at, "success")
 
 
 def test_queue_filters(env: Settings, store: Store) -> None:
@@ -191,12 +192,12 @@ def test_export_offers_the_contract_files(misread, store: Store) -> None:
     at.radio(key="export_scope").set_value("all").run()
     at.button(key="export_go").click().run()
     assert not at.exception, at.exception
-    labels = [b.label for b in at.download_button]
-    assert any(label.startswith("facts (") for label in labels), labels
-    assert "documents (1 rows)" in labels and any(x.startswith("findings (") for x in labels)
+    keys = {b.key: b.label for b in at.download_button}
+    assert {"dl-facts", "dl-documents", "dl-findings", "dl-zip"} <= set(keys), keys
+    assert keys["dl-documents"] == said("export.file_documents", n=1)
     at.radio(key="export_scope").set_value("confirmed").run()
     at.button(key="export_go").click().run()
-    assert "No confirmed documents yet" in texts(at, "info")
+    assert said("export.none_confirmed") in texts(at, "info")
 
 
 def test_overview_draws_the_charts(misread) -> None:
@@ -204,10 +205,7 @@ def test_overview_draws_the_charts(misread) -> None:
     at.switch_page("views/overview.py").run()
     assert not at.exception, at.exception
     assert [s.value for s in at.subheader][:3] == [
-        "Totals by department and year",
-        "三公经费 by department and year",
-        "Findings per rule",
-    ]
+        said("overview.totals"), said("overview.sangong"), said("overview.findings")]
 
 
 def test_document_text_is_never_markup(env: Settings, store: Store) -> None:
@@ -384,4 +382,5 @@ def test_the_page_draws_ocr_boxes_in_their_own_colour(role: str) -> None:
     for other, (line, _) in COLORS.items():  # its frame told apart from every other role's
         if other != role:
             assert max(abs(a - b) for a, b in zip(COLORS[role][0], line, strict=True)) > 0.3
-    assert LEGEND[role] in legend([Box(box, role)]) and LEGEND[role] not in legend([])
+    shown = said(f"legend.{role}")
+    assert shown in legend([Box(box, role)]) and shown not in legend([])

@@ -13,6 +13,7 @@ import streamlit as st
 
 from schemas import BBox
 from ui.common import Services, choose
+from ui.i18n import t
 from ui.pageimage import (
     ZOOMS,
     Box,
@@ -40,7 +41,7 @@ def _page_box(path: str, page: int) -> BBox:
 def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     doc = review.document
     if review.record.kind != "pdf":
-        st.caption("This format has no pages: the text as read.")
+        st.caption(t("page.no_pages"))
         with st.container(height=760):
             st.text("\n\n".join(doc.page_texts))
         return
@@ -48,7 +49,7 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     page = st.session_state["page"]
     prev, num, nxt = st.columns([1, 2, 1], vertical_alignment="bottom")
     prev.button(
-        "◀ Page",
+        t("page.prev"),
         key="prev_page",
         shortcut="K",
         on_click=_turn,
@@ -59,7 +60,7 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     # the page lives in st.session_state["page"]; the input is redrawn when the program turns it
     wkey = f"page_in-{review.doc_id[:12]}-{page}"
     num.number_input(
-        f"Page (of {last})",
+        t("page.number", last=last),
         1,
         last,
         value=min(max(page, 1), last),
@@ -68,7 +69,7 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
         args=(wkey, review),
     )
     nxt.button(
-        "Page ▶",
+        t("page.next"),
         key="next_page",
         shortcut="J",
         on_click=_turn,
@@ -85,9 +86,11 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     st.session_state["page_view"] = {"page": page, "page_box": whole, "zoom": zoom,
                                      "window": window, "focus": focus_of(boxes),
                                      "png": _size(png)}
-    where = "整页 whole page" if window == whole else (
-        f"{window[0]:.0f}–{window[2]:.0f} × {window[1]:.0f}–{window[3]:.0f} pt")
-    st.image(png, width="stretch", caption=f"第 {page} 页 page {page} · {where} · {legend(boxes)}")
+    where = t("page.whole") if window == whole else t(
+        "page.window", x0=f"{window[0]:.0f}", x1=f"{window[2]:.0f}", y0=f"{window[1]:.0f}",
+        y1=f"{window[3]:.0f}")
+    st.image(png, width="stretch",
+             caption=t("page.caption", page=page, where=where, legend=legend(boxes)))
 
 
 def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[float, tuple[int, int]]:
@@ -100,18 +103,17 @@ def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[flo
         st.session_state["pan_anchor"], st.session_state["pan"] = anchor, (0, 0)
     zoom_col, *moves = st.columns([7, 1, 1, 1, 1, 1], vertical_alignment="bottom")
     with zoom_col:
-        zoom = choose(st.segmented_control, "缩放 Zoom", ZOOMS, key="zoom",
-                      format_func=lambda z: "整页" if z == 1 else f"{z:g}×")
-    for col, (name, label, step, tip) in zip(moves, _PANS, strict=True):
-        col.button(label, key=f"pan-{name}", on_click=_pan, args=(step,), help=tip,
-                   disabled=zoom == 1, width="stretch",
+        zoom = choose(st.segmented_control, t("page.zoom"), ZOOMS, key="zoom",
+                      format_func=lambda z: t("page.zoom_whole") if z == 1 else f"{z:g}×")
+    for col, (name, label, step) in zip(moves, _PANS, strict=True):
+        col.button(label, key=f"pan-{name}", on_click=_pan, args=(step,),
+                   help=t(f"page.pan_{name}"), disabled=zoom == 1, width="stretch",
                    icon=":material/my_location:" if step is None else None)
     return zoom, st.session_state["pan"]
 
 
-_PANS = [("left", "←", (-1, 0), "向左 left"), ("right", "→", (1, 0), "向右 right"),
-         ("up", "↑", (0, -1), "向上 up"), ("down", "↓", (0, 1), "向下 down"),
-         ("centre", "", None, "回到所选 back to the selection")]
+_PANS = [("left", "←", (-1, 0)), ("right", "→", (1, 0)), ("up", "↑", (0, -1)),
+         ("down", "↓", (0, 1)), ("centre", "", None)]  # help texts: page.pan_<name>
 
 
 def _pan(step: tuple[int, int] | None) -> None:

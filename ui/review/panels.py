@@ -12,7 +12,15 @@ import streamlit as st
 from schemas import DocStatus, Finding, FindingKind, Severity
 from schemas.findings import finding_key
 from ui import tableview as tv
-from ui.common import DOC_TYPE_LABEL, Services, current_user, md, status_badge
+from ui.common import (
+    DOC_TYPE_LABEL,
+    Services,
+    current_user,
+    md,
+    number_text,
+    right,
+    status_badge,
+)
 from ui.i18n import label, t
 from ui.names import column_name, subject_name, table_name
 from ui.pageimage import Box
@@ -144,7 +152,7 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
             cols["status"]: t("panels.dismissed" if review.dismissal(f) else "panels.open"),
             cols["severity"]: label("severity", f.severity),
             cols["kind"]: label("kind", f.kind),
-            cols["page"]: tv.finding_page(doc, f),
+            cols["page"]: number_text(tv.finding_page(doc, f)),
             cols["cause"]: rule_title(f.rule_id, f.message),
             cols["message"]: f.message,
         }
@@ -164,7 +172,7 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
         selection_default={"selection": {"rows": at}} if at else None,
         height=min(38 + 35 * len(rows), 300),
         column_config={cols["message"]: st.column_config.TextColumn(width="large"),
-                       cols["page"]: st.column_config.NumberColumn(format="%d")},
+                       cols["page"]: right(cols["page"])},
     )
     if sel is None or sel >= len(findings):
         return []
@@ -239,15 +247,13 @@ def _finding_detail(sv: Services, review: Review, f: Finding) -> None:
         st.caption(t("panels.suspects", cells=md("；".join(suspects))))
     if printed:
         st.dataframe(
-            [p | {"suspect": t("panels.suspect_yes") if p["suspect"] else ""} for p in printed],
+            [p | {"suspect": t("panels.suspect_yes") if p["suspect"] else "",
+                  "page": number_text(p["page"]), "wan": number_text(p["wan"]),
+                  "confidence": number_text(p["confidence"], 2)} for p in printed],
             hide_index=True, key=f"printed-{review.version}",
             column_config={k: t(f"panels.printed_{k}") for k in
-                           ("page", "table", "row", "column", "suspect")} | {
-                "raw": st.column_config.TextColumn(t("panels.printed_raw")),
-                "wan": st.column_config.NumberColumn(t("panels.printed_wan"), format="localized"),
-                "confidence": st.column_config.NumberColumn(t("panels.printed_confidence"),
-                                                            format="%.2f"),
-            })
+                           ("table", "row", "column", "suspect")} | {
+                k: right(t(f"panels.printed_{k}")) for k in ("page", "raw", "wan", "confidence")})
     d = review.dismissal(f)
     user = current_user()
     if d is not None:
@@ -313,8 +319,9 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
     if doc.problems:
         with st.expander(t("panels.problems", n=len(doc.problems))):
             st.dataframe(
-                [{"page": p.page, "message": p.message} for p in doc.problems], hide_index=True,
-                column_config={"page": st.column_config.NumberColumn(t("panels.col_page")),
+                [{"page": number_text(p.page), "message": p.message} for p in doc.problems],
+                hide_index=True,
+                column_config={"page": right(t("panels.col_page")),
                                "message": st.column_config.TextColumn(t("panels.col_message"))})
     if not doc.narrative:
         return []
@@ -323,9 +330,9 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
             {
                 "subject": subject_name(n.subject, n.subject_text),
                 "text": n.subject_text,
-                "wan": n.amount.wan if n.amount else None,
-                "share": n.share_pct,
-                "page": n.page,
+                "wan": number_text(n.amount.wan if n.amount else None),
+                "share": number_text(n.share_pct),
+                "page": number_text(n.page),
                 "sentence": n.sentence,
             }
             for n in doc.narrative
@@ -340,9 +347,9 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
             column_config={
                 "subject": st.column_config.TextColumn(t("panels.narr_subject")),
                 "text": st.column_config.TextColumn(t("panels.narr_text")),
-                "wan": st.column_config.NumberColumn(t("panels.narr_wan"), format="localized"),
-                "share": st.column_config.NumberColumn(t("panels.narr_share"), format="%.2f"),
-                "page": st.column_config.NumberColumn(t("panels.col_page"), format="%d"),
+                "wan": right(t("panels.narr_wan")),
+                "share": right(t("panels.narr_share")),
+                "page": right(t("panels.col_page")),
                 "sentence": st.column_config.TextColumn(t("panels.narr_sentence"), width="large"),
             },
         )

@@ -11,6 +11,7 @@ import streamlit as st
 
 from schemas import DocStatus
 from ui.common import current_user, services, show_flashes
+from ui.i18n import t
 from worker.services.accounts import may_export
 from worker.services.export import (
     DOCUMENT_COLUMNS,
@@ -28,39 +29,35 @@ MIME = {
     "parquet": "application/vnd.apache.parquet",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-CONTENTS = {
-    "facts": ("one row per printed value", FACT_COLUMNS),
-    "documents": ("one row per document", DOCUMENT_COLUMNS),
-    "findings": ("one row per finding location", FINDING_COLUMNS),
-}
+CONTENTS = {"facts": FACT_COLUMNS, "documents": DOCUMENT_COLUMNS, "findings": FINDING_COLUMNS}
 
 
 def main() -> None:
     sv = services()
-    st.title("Export")
+    st.title(t("export.title"))
     show_flashes()
     counts = sv.store.counts()
     scope = st.radio(
-        "Documents",
+        t("export.documents"),
         ["confirmed", "all"],
         horizontal=True,
         key="export_scope",
         format_func=lambda s: (
-            f"Confirmed by a reviewer ({counts[DocStatus.confirmed]})"
+            t("export.scope_confirmed", n=counts[DocStatus.confirmed])
             if s == "confirmed"
-            else f"All with extracted data ({sum(counts[s] for s in REVIEWABLE)})"
+            else t("export.scope_all", n=sum(counts[s] for s in REVIEWABLE))
         ),
     )
     fmt = FORMATS[
-        st.segmented_control("Format", list(FORMATS), default="CSV", key="export_fmt") or "CSV"
+        st.segmented_control(t("export.format"), list(FORMATS), default="CSV", key="export_fmt") or "CSV"
     ]
     if not may_export(sv.settings, current_user()):  # checked here, on the server, every run
         st.session_state.pop("export", None)
-        st.warning("Sign in (sidebar) to export: this installation has reviewer accounts.")
+        st.warning(t("export.sign_in"))
         _contract()
         return
-    if st.button("Prepare files", key="export_go", type="primary", icon=":material/build:"):
-        with st.spinner("Exporting…"):
+    if st.button(t("export.prepare"), key="export_go", type="primary", icon=":material/build:"):
+        with st.spinner(t("export.exporting")):
             st.session_state["export"] = (scope, fmt, _build(sv.store, fmt, scope == "confirmed"))
     ready = st.session_state.get("export")
     if ready and ready[:2] == (scope, fmt):
@@ -78,15 +75,11 @@ def _build(store: Store, fmt: str, confirmed_only: bool) -> tuple[dict[str, int]
 def _downloads(scope: str, fmt: str, built: tuple[dict[str, int], dict[str, bytes]]) -> None:
     counts, files = built
     if not counts.get("documents"):
-        st.info(
-            "No documents in this selection yet."
-            if scope == "all"
-            else "No confirmed documents yet: confirm some on the Review page, or export all."
-        )
+        st.info(t("export.none_all") if scope == "all" else t("export.none_confirmed"))
         return
     if WORKBOOK in files:  # XLSX: one workbook, a sheet per table (facts: per table kind)
         st.download_button(
-            f"{WORKBOOK} ({counts['facts']} values, {counts['findings']} findings)",
+            t("export.workbook", name=WORKBOOK, facts=counts["facts"], findings=counts["findings"]),
             files[WORKBOOK],
             file_name=f"budgetlens-{scope}.xlsx",
             mime=MIME[fmt],
@@ -98,7 +91,7 @@ def _downloads(scope: str, fmt: str, built: tuple[dict[str, int], dict[str, byte
     for col, name in zip(cols, CONTENTS, strict=False):
         fname = f"{name}.{fmt}"
         col.download_button(
-            f"{name} ({counts.get(name, 0)} rows)",
+            t(f"export.file_{name}", n=counts.get(name, 0)),
             files[fname],
             file_name=fname,
             mime=MIME[fmt],
@@ -106,7 +99,7 @@ def _downloads(scope: str, fmt: str, built: tuple[dict[str, int], dict[str, byte
             icon=":material/download:",
         )
     cols[-1].download_button(
-        "all (zip)",
+        t("export.zip"),
         _zip(files),
         file_name=f"budgetlens-{scope}-{fmt}.zip",
         mime="application/zip",
@@ -124,9 +117,9 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 def _contract() -> None:
-    with st.expander("Columns (the export contract)"):
-        for name, (what, columns) in CONTENTS.items():
-            st.markdown(f"**{name}** — {what}")
+    with st.expander(t("export.contract")):
+        for name, columns in CONTENTS.items():
+            st.markdown(t(f"export.contract_{name}", name=f"{name}.*"))
             st.code(", ".join(columns), language=None, wrap_lines=True)
 
 

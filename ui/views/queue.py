@@ -25,6 +25,7 @@ from ui.common import (
     status_badge,
     status_css,
 )
+from ui.i18n import t
 from worker.errors import NotAllowed
 from worker.services.accounts import is_reviewer, require_reviewer
 from worker.services.review import REVIEWABLE, requeue
@@ -35,14 +36,14 @@ REFRESH_S = 2.0
 
 def main() -> None:
     sv = services()
-    st.title("Queue")
+    st.title(t("queue.title"))
     show_flashes()
     _upload(sv)
     live = st.toggle(
-        "Live updates",
+        t("queue.live"),
         value=True,
         key="live",
-        help=f"Refresh the counts and the list every {REFRESH_S:g} s",
+        help=t("queue.live_help", seconds=f"{REFRESH_S:g}"),
     )
     st.fragment(run_every=REFRESH_S if live else None)(_live)(sv)
 
@@ -54,24 +55,24 @@ def _upload(sv: Services) -> None:
     user = current_user() if is_reviewer(sv.settings, current_user()) else None
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
-            "Add documents (PDF, DOCX or TXT; the same file twice is recognised and kept once)",
+            t("queue.add"),
             accept_multiple_files=True,
             key="uploads",
             max_upload_size=max(1, math.ceil(sv.settings.max_file_mb)),  # the browser says so early
             disabled=user is None,
         )
         sent = st.form_submit_button(
-            "Submit for extraction", type="primary", icon=":material/upload:", disabled=user is None,
+            t("queue.submit"), type="primary", icon=":material/upload:", disabled=user is None,
             key="submit_upload",
         )
     if user is None:
-        st.caption("Sign in (sidebar) to upload.")
+        st.caption(t("queue.sign_in"))
     if not (sent and files):
         return
     try:  # on the server: a disabled widget is only a hint to the browser
         require_reviewer(sv.settings, current_user(), "upload")
     except NotAllowed as exc:
-        st.error(f"Upload refused: {md(exc)}.")
+        st.error(t("queue.upload_refused", reason=md(exc)))
         return
     queue = queue_or_error(sv)
     if queue is None:
@@ -84,13 +85,12 @@ def _upload(sv: Services) -> None:
 
 def _report(report: SubmitReport) -> None:
     if report.queued:
-        st.success(
-            f"{len(report.queued)} queued: " + ", ".join(md(name) for name, _ in report.queued)
-        )
+        st.success(t("queue.queued", n=len(report.queued),
+                     files=", ".join(md(name) for name, _ in report.queued)))
     for name, doc_id in report.duplicates:
-        st.info(f"{md(name)} was already submitted (same bytes, {doc_id[:12]}): kept once.")
+        st.info(t("queue.duplicate", file=md(name), doc_id=doc_id[:12]))
     for name, reason in report.rejected:
-        st.error(f"{md(name)} rejected: {md(reason)}")
+        st.error(t("queue.rejected", file=md(name), reason=md(reason)))
 
 
 # -- live status ----------------------------------------------------------------------------
@@ -112,22 +112,22 @@ def _live(sv: Services) -> None:
 def _filtered(records: list[DocumentRecord]) -> list[DocumentRecord]:
     dep, year, status = st.columns(3)
     deps = dep.multiselect(
-        "Department",
+        t("records.department"),
         sorted({r.department for r in records if r.department}),
         key="f_dep",
-        placeholder="all",
+        placeholder=t("panels.all"),
     )
     years = year.multiselect(
-        "Year",
+        t("records.year"),
         sorted({r.fiscal_year for r in records if r.fiscal_year}, reverse=True),
         key="f_year",
-        placeholder="all",
+        placeholder=t("panels.all"),
     )
     states = status.multiselect(
-        "Status",
+        t("records.status"),
         list(DocStatus),
         key="f_status",
-        placeholder="all",
+        placeholder=t("panels.all"),
         format_func=STATUS_LABEL.__getitem__,
     )
     return [
@@ -141,7 +141,7 @@ def _filtered(records: list[DocumentRecord]) -> list[DocumentRecord]:
 
 def _documents(records: list[DocumentRecord]) -> None:
     if not records:
-        st.info("No documents match. Upload some above (or `budgetlens submit FOLDER`).")
+        st.info(t("queue.none"))
         return
     event = st.dataframe(
         pd.DataFrame(records_frame_rows(records)).style.map(status_css, subset=["status"]),
@@ -153,16 +153,16 @@ def _documents(records: list[DocumentRecord]) -> None:
     )
     picked = [records[i] for i in event.selection.rows if i < len(records)]
     if not picked:
-        st.caption("Select a document to open it in Review.")
+        st.caption(t("queue.select"))
         return
     rec = picked[0]
     if st.button(
-        f"Open in Review: {md(short_name(rec.source_file))}",
+        t("queue.open", file=md(short_name(rec.source_file))),
         key="open_doc",
         type="primary",
         disabled=rec.status not in REVIEWABLE,
         icon=":material/fact_check:",
-        help=None if rec.status in REVIEWABLE else "Not extracted yet",
+        help=None if rec.status in REVIEWABLE else t("queue.not_extracted"),
     ):
         st.session_state["doc_id"] = rec.doc_id
         st.switch_page("views/review.py", query_params={"doc": rec.doc_id[:16]})
@@ -171,21 +171,20 @@ def _documents(records: list[DocumentRecord]) -> None:
 def _failures(sv: Services, failed: list[DocumentRecord]) -> None:
     if not failed:
         return
-    st.subheader(f"Failed ({len(failed)})")
+    st.subheader(t("queue.failed", n=len(failed)))
     user = current_user()
     if st.button(
-        "Requeue all failed", key="requeue_all", disabled=user is None, icon=":material/replay:"
+        t("queue.requeue_all"), key="requeue_all", disabled=user is None, icon=":material/replay:"
     ):
         _requeue(sv, failed, user or "")
     for rec in failed:
         with st.container(border=True):
             text, btn = st.columns([6, 1], vertical_alignment="center")
-            text.text(
-                f"{short_name(rec.source_file)}  ({rec.doc_id[:12]}, {rec.attempts} attempt(s))"
-            )
-            text.code(rec.error or "no reason recorded", language=None, wrap_lines=True)
+            text.text(t("queue.failure", file=short_name(rec.source_file), doc_id=rec.doc_id[:12],
+                        attempts=rec.attempts))
+            text.code(rec.error or t("queue.no_reason"), language=None, wrap_lines=True)
             if btn.button(
-                "Requeue",
+                t("queue.requeue"),
                 key=f"requeue-{rec.doc_id}",
                 disabled=user is None,
                 icon=":material/replay:",
@@ -197,14 +196,14 @@ def _requeue(sv: Services, records: list[DocumentRecord], user: str) -> None:
     try:
         require_reviewer(sv.settings, user, "requeue")
     except NotAllowed as exc:
-        st.error(f"Requeue refused: {md(exc)}.")
+        st.error(t("queue.requeue_refused", reason=md(exc)))
         return
     queue = queue_or_error(sv)
     if queue is None:
         return
     for rec in records:
         requeue(sv.store, queue, sv.settings, rec.doc_id, user)
-    flash("success", f"{len(records)} document(s) requeued.")
+    flash("success", t("queue.requeued", n=len(records)))
     st.rerun()
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from schemas import Finding, Location, Row, Unit, Value
 from worker.rules import Rule, template
-from worker.rules.index import YUAN, Index, finding
+from worker.rules.index import YUAN, Index, finding, row_name
 from worker.rules.missing import normalize, page_text
 
 _ZERO = {"", "-", "—", "--", "－", "——", "/"}
@@ -50,7 +50,7 @@ def raw_in_text(ix: Index, rule: Rule) -> Iterator[Finding]:
                 loc = _cell_location(ti.key, row, col, v)
                 yield finding(
                     rule,
-                    f"{ti.key} {row.name or row.code} {col} 的数值 “{v.raw}” 不在页面文本中",
+                    f"{ti.name} {row_name(row)} {ti.col_name(col)} 的数值 “{v.raw}” 不在页面文本中",
                     None,
                     v.value,
                     None,
@@ -76,6 +76,8 @@ def _page_numbers(page: str) -> tuple[str, set[str], set[str]]:
 def text_in_value(ix: Index, rule: Rule) -> Iterator[Finding]:
     """A value column holding words ('工资奖金津补贴') means its columns were misassigned."""
     for ti in ix.tables.values():
+        texts = [(row, col, v) for row in ti.table.rows for col, v in row.values.items()
+                 if parse_number(v.raw) is None]
         locs = [
             Location(
                 table_key=ti.key,
@@ -85,15 +87,14 @@ def text_in_value(ix: Index, rule: Rule) -> Iterator[Finding]:
                 bbox=v.bbox,
                 confidence=v.confidence,
             )
-            for row in ti.table.rows
-            for col, v in row.values.items()
-            if parse_number(v.raw) is None
+            for row, col, v in texts
         ]
         if locs:
-            cells = "、".join(f"{loc.row_code}/{loc.column_key}" for loc in locs[:5])
+            cells = "、".join(f"{row_name(row)}/{ti.col_name(col)} “{v.raw}”"
+                              for row, col, v in texts[:5])
             yield finding(
                 rule,
-                f"{ti.key} 有 {len(locs)} 个数值单元格是文字（{cells}…）",
+                f"{ti.name} 有 {len(locs)} 个数值单元格是文字（{cells}…）",
                 None,
                 None,
                 None,
@@ -114,7 +115,8 @@ def raw_value(ix: Index, rule: Rule) -> Iterator[Finding]:
                 if parsed is None or (parsed == value and value * scale == wan):
                     continue
                 loc = _cell_location(ti.key, row, col, v)
-                detail = f"{ti.key} {row.name or row.code} {col}: “{v.raw}” → {value} / {wan} 万元"
+                detail = (f"{ti.name} {row_name(row)} {ti.col_name(col)}: “{v.raw}” → {value} / "
+                          f"{wan} 万元")
                 yield finding(rule, detail, parsed * scale, wan, Decimal(0), [loc])
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from schemas import BBox, Document, Finding, Location, Row, Table, Unit, Value
+from schemas.names import column_title, row_title, table_title
 from schemas.performance import (
     DepartmentTargets,
     GradeCounts,
@@ -79,6 +80,21 @@ class Fig:
         return f"{page}{self.label} “{self.raw or '空'}”"
 
 
+def table_name(table: Table) -> str:
+    """A table as messages name it: its printed title, else the catalogue's (never its key)."""
+    return table.title.strip() or table_title(table.key) or "未识别的表"
+
+
+def row_name(row: Row) -> str:
+    """A row as messages name it: printed name or code, else the name of its canonical key."""
+    return row.name.strip() or row.code or row_title(row.row_code) or ""
+
+
+def column_name(titles: dict[str, str], key: str) -> str:
+    """A column as printed (`titles`: key → printed header), else the vocabulary's name."""
+    return titles.get(key) or column_title(key) or "未命名列"
+
+
 def printed(figs: Sequence[Fig], limit: int = 8) -> str:
     """The printed values a finding rests on, with their pages (at most `limit`, then …)."""
     shown = "；".join(f.printed for f in figs[:limit])
@@ -109,6 +125,7 @@ class TableIndex:
         self.department = department
         self.cols = {c.key for c in table.columns}
         self.titles = {c.key: c.title for c in table.columns}
+        self.name = table_name(table)
         self.by_code: dict[str, Row] = {}
         self.by_rc: dict[str, Row] = {}
         self.total: Row | None = None
@@ -142,13 +159,17 @@ class TableIndex:
             return None
         v = row.values.get(col)
         where = cell_where(self.key, row, col, v)
-        name = row.name or row.code or row.row_code
-        label = f"{name}/{self.titles.get(col, col)}" if name else self.titles.get(col, col)
+        name = row_name(row)
+        label = f"{name}/{self.col_name(col)}" if name else self.col_name(col)
         if v is None:
             return Fig(_ZERO, _ZERO, where, label=label)
         if v.wan is None or v.wan == 0:
             return Fig(_ZERO, _ZERO, where, v.raw, v.confidence, label)
         return Fig(v.wan, bound_of(v.raw, self.table.unit), where, v.raw, v.confidence, label)
+
+    def col_name(self, key: str) -> str:
+        """A column as printed in this table, else the vocabulary's name (never its key)."""
+        return column_name(self.titles, key)
 
     def unresolved(self) -> list[Row]:
         """Rows with figures the reading gave no identity: no code, no row key, not the 合计

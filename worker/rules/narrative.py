@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from schemas import DocType, Finding, Location, Unit
+from schemas.names import subject_title, table_title
 from schemas.narrative import Amount, NarrativeFact
 from worker.narrative.amounts import SCALE
 from worker.rules import Rule, template
@@ -77,6 +78,11 @@ def nloc(f: NarrativeFact, field: str) -> Location:
     return Location(
         table_key="narrative", row_code=f.subject, column_key=field, page=f.page, bbox=f.bbox
     )
+
+
+def _table_of(ix: Index, g: Fig) -> str:
+    ti = ix.tables.get(g.loc.table_key or "")
+    return ti.name if ti is not None else table_title(g.loc.table_key) or "表"
 
 
 def quote(f: NarrativeFact) -> str:
@@ -141,9 +147,10 @@ def narrative_figures(ix: Index, rule: Rule) -> Iterator[Finding]:
         if s.agrees() or s.other_unit() is not None:
             continue
         f, a, figs = s.fact, s.amount, s.figs
-        shown = "、".join(f"{g.loc.table_key} {fmt(g.wan)}" for g in figs)
+        shown = "、".join(f"{_table_of(ix, g)} {fmt(g.wan)}" for g in figs)
         detail = (
-            f"{quote(f)} 称 {f.subject_text or f.subject} {a.raw}{a.unit}，表中为 {shown}"
+            f"{quote(f)} 称 {f.subject_text or subject_title(f.subject) or '该数'} "
+            f"{a.raw}{a.unit}，表中为 {shown}"
             f"{printed(figs)}"
         )
         yield finding(

@@ -13,7 +13,15 @@ from collections.abc import Iterable, Iterator
 
 from schemas import Finding, Row, Table, Value, ValueStatus
 from worker.rules import Rule, catalogue, template
-from worker.rules.index import Index, cell_where, finding, location
+from worker.rules.index import (
+    Index,
+    cell_where,
+    column_name,
+    finding,
+    location,
+    row_name,
+    table_name,
+)
 
 TEMPLATE = "ocr_low_confidence"
 _DIGIT = re.compile(r"\d")
@@ -60,13 +68,13 @@ def ocr_low_confidence(ix: Index, rule: Rule) -> Iterator[Finding]:
             continue
         titles = {c.key: c.title for c in table.columns}
         named = "、".join(
-            f"{row.name or row.code or row.row_code or '—'}/{titles.get(k, k)} “{v.raw}” "
+            f"{row_name(row) or '—'}/{column_name(titles, k)} “{v.raw}” "
             f"{v.confidence:.2f}"
             for row, k, v in cells[:_LISTED]
         )
         more = "…" if len(cells) > _LISTED else ""
         detail = (
-            f"{table.title or table.key} 有 {len(cells)} 个OCR识别数值置信度低于 {limit:g}，"
+            f"{table_name(table)} 有 {len(cells)} 个OCR识别数值置信度低于 {limit:g}，"
             f"请对照扫描件核对（{named}{more}）"
         )
         locs = [location(cell_where(table.key, row, k, v), v.confidence) for row, k, v in cells]

@@ -17,6 +17,7 @@ from worker.rules.index import (
     is_unit_line,
     parent_code,
     printed,
+    row_name,
 )
 from worker.rules.missing import missing_rows, unread_pages
 
@@ -84,7 +85,7 @@ def _unread(ix: Index, absent: list[str], figs: list[Fig], table: str | None) ->
         ti = ix.tables.get(parts[0] if len(parts) == 3 else (table or ""))
         if ti is not None and (rows := ti.unresolved()):
             names = "、".join(f"“{r.name}”" for r in rows[:3])
-            return f"{ti.table.title or ti.key} 中有未能对应的行 {names}"
+            return f"{ti.name} 中有未能对应的行 {names}"
     return ""
 
 
@@ -175,11 +176,11 @@ def _row_sum(
     right = _sum(figs)
     tol = _tol([ft] + [f for _, f in figs])
     if abs(ft.wan - right) > tol:
-        names = "+".join(k for _, k in parts)
+        names = "+".join(ti.col_name(k) for _, k in parts)
         detail = (
-            f"{row.name or row.code or row.row_code} {total} {fmt(ft.wan)} ≠ {names} {fmt(right)}"
+            f"{row_name(row)} {ti.col_name(total)} {fmt(ft.wan)} ≠ {names} {fmt(right)}"
             f"{printed([ft] + [f for _, f in figs])}"
-        )
+        ).lstrip()
         yield finding(rule, detail, right, ft.wan, tol, [ft.loc] + [f.loc for _, f in figs])
 
 
@@ -210,9 +211,9 @@ def _family(
         return
     fp, total, tol, figs = bad[0]
     label = parent.code or parent.name or "合计"
-    cols = "、".join(b[0].loc.column_key or "" for b in bad)
+    cols = "、".join(ti.col_name(b[0].loc.column_key or "") for b in bad)
     detail = (
-        f"{ti.key} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
+        f"{ti.name} {label} {fmt(fp.wan)} ≠ Σ下级 {fmt(total)}（列 {cols}）{printed([fp, *figs])}"
     )
     locs = [b[0].loc for b in bad] + [f.loc for b in bad for f in b[3]]
     if kids and not any(v.wan for k in kids for v in k.values.values()):
@@ -276,5 +277,6 @@ def rows_match(ix: Index, rule: Rule) -> Iterator[Finding]:
                 locs.append(Location(table_key=tb, row_code=code, column_key=cb))
             if not fa:
                 locs.append(Location(table_key=ta, row_code=code, column_key=ca))
-            detail = f"类 {code}: {ta} {fmt(va)} ≠ {tb} {fmt(vb)}{printed(fa + fb)}"
+            na, nb = ix.tables[ta].name, ix.tables[tb].name
+            detail = f"类 {code}: {na} {fmt(va)} ≠ {nb} {fmt(vb)}{printed(fa + fb)}"
             yield finding(rule, detail, vb, va, tol, locs)

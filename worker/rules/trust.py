@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from schemas import Finding, FindingKind, Location
-from worker.rules import Rule
+from worker.rules import Rule, catalogue
 from worker.rules.index import dedupe
 
 DISTRUST_NOTE = "（所涉表格的提取有误，先复核提取）"
@@ -105,7 +105,9 @@ def _group(cause: _Cause) -> Finding:
     message = first.message + (f"；另有 {same} 处同类" if same else "")
     message += "".join(f"；{m}" for m in others)
     if cause.resting:
-        rules = "、".join(dict.fromkeys(f.rule_id for f in cause.resting))
+        titles = {r.id: r.zh for r in catalogue()}  # named as the reviewer reads them
+        named = {f.rule_id: titles.get(f.rule_id) or f.message.split("：")[0] for f in cause.resting}
+        rules = "、".join(f"“{title}”" for title in named.values())
         message += f"；因此另 {len(cause.resting)} 项核对（{rules}）不作为文件本身的问题"
     locs = [loc for f in cause.evidence for loc in f.locations]
     locs += [

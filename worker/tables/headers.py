@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
+from schemas.names import column_title
 from schemas.reference import column_vocabulary, row_vocabulary
 from worker.layout import Cell
 from worker.tables.labels import nearest
@@ -391,7 +392,7 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
     for spec in sorted((s for s in specs if s.role == VALUE), key=lambda s: (len(s.path), s.index)):
         if not spec.key:
             spec.key = f"col{spec.index + 1}"
-            spec.problems.append(f"表头“{spec.title}”未能对应，按 {spec.key} 保留")
+            spec.problems.append(f"表头“{spec.title}”未能对应，按第 {spec.index + 1} 列保留")
         if spec.key in seen and spec.alt_key and spec.alt_key not in seen:
             spec.key = spec.alt_key
         if spec.key in seen and spec.qual_key and spec.qual_key not in seen:
@@ -407,5 +408,6 @@ def resolve_collisions(specs: list[ColumnSpec]) -> None:
             spec.key = f"{base}_{n}"
             n += 1
         if spec.key != base:
-            spec.problems.append(f"“{spec.title}”与另一列同为 {base}，按 {spec.key} 保留")
+            same = column_title(base) or "同一含义"
+            spec.problems.append(f"“{spec.title}”与另一列同为“{same}”，两列分别保留")
         seen[spec.key] = spec

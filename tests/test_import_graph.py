@@ -134,3 +134,10 @@ def test_every_third_party_import_is_declared() -> None:
             if not dists & declared:
                 undeclared[top] = str(path.relative_to(ROOT))
     assert not undeclared, undeclared
+
+
+def test_test_modules_have_unique_names() -> None:
+    # tests/ has no __init__.py, so pytest imports each test module by its basename: two files
+    # with one name (tests/ui/x.py, tests/e2e/x.py) stop the whole run at collection
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert not sorted({n for n in names if names.count(n) > 1})

@@ -276,3 +276,27 @@ def test_a_chart_on_a_digital_page_is_not_ocrd(monkeypatch: pytest.MonkeyPatch) 
     layout = _chunk(_prose_and_picture(png, 420, 300))
     assert all(line in layout.pages[0].text for line in INTRO)
     assert not any(p.ocr for p in layout.pages) and not layout.problems
+
+
+def test_ink_detection_clipped_off_a_word_is_read_with_it() -> None:
+    """Detection sometimes clips the left tip of the stroke of "一" off a label ("一般公共服务
+    支出" on sample 002's income table, scanned at 200 dpi); read alone, that tip became a word
+    "-" beside the label, and the row's name "-一般公共服务支出" missed its golden row."""
+    from worker.ocr import ocr_words_and_lines
+
+    stem = "002_e0f29716db1f2352"
+    scan, _ = scan_pdf(_cut(0, 7, stem), ScanStyle(dpi=200), seed=7)  # bench/ocr.py's cut
+    words, _, _ = ocr_words_and_lines(scan[2])  # the income table
+    labels = [w for w in words if w.text in ("一般公共服务支出", "一般行政管理事务")]
+    assert len(labels) >= 2
+    for label in labels:
+        x0, y0, _, y1 = label.bbox
+        beside = [
+            w.text
+            for w in words
+            if w is not label
+            and w.bbox[2] <= x0 + 1
+            and x0 - w.bbox[2] < 6
+            and w.bbox[1] < (y0 + y1) / 2 < w.bbox[3]
+        ]
+        assert not beside, (label.text, beside)

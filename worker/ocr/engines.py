@@ -219,6 +219,7 @@ class RapidOcrEngine:
         # A line's ink height; a lone "-" or "." gets a crop that tall, or it reads as "一".
         line_h = float(np.median([b[3] - b[1] for b in boxes])) if boxes else 0.0
         rescued = [b for b in rescued if _glyph_like(b, line_h)]
+        boxes, rescued = _rejoin(boxes, rescued, line_h)
         crops = [self._crop(clean, b, line_h, self.stretch) for b in boxes]
         crops += [self._crop(clean, b, line_h, 1.0) for b in rescued]  # one glyph: no need
         results, _ = self._rec([c for c, _ in crops], return_word_box=True)
@@ -341,6 +342,7 @@ class RapidOcrEngine:
 
 
 RESCUE_MIN_CONF = 0.8
+REJOIN_GAP = 0.3  # line heights: rescued ink this close to a detected box belongs to it
 DET_GLYPH_PX = 12.0  # glyph height detection reads surely at: 9 pt text at ~110 dpi
 DET_DPI = (100.0, 150.0)  # the detection resolutions `detect_dpi` chooses between
 
@@ -358,6 +360,28 @@ def _glyph_like(box: Segment, line_h: float) -> bool:
     """A glyph is nearly as tall as the text ("1"), or a dash; a cluster of dust is neither."""
     w, h = box[2] - box[0], box[3] - box[1]
     return h >= 0.6 * line_h or (w >= 2 * h and w >= 0.15 * line_h)
+
+
+def _rejoin(
+    boxes: list[Segment], rescued: list[Segment], line_h: float
+) -> tuple[list[Segment], list[Segment]]:
+    """Rescued ink right beside a detected box on its line is a piece detection clipped off
+    it (the left tip of the stroke of "一般…", read alone as "-"): the box grows to take it in,
+    and the whole is read as one. Ink further away stays a glyph of its own."""
+    boxes, alone = list(boxes), []
+    for r in rescued:
+        cy = (r[1] + r[3]) / 2
+        near = [
+            i
+            for i, b in enumerate(boxes)
+            if b[1] <= cy <= b[3] and max(b[0] - r[2], r[0] - b[2]) <= REJOIN_GAP * line_h
+        ]
+        if not near:
+            alone.append(r)
+            continue
+        b = boxes[near[0]]
+        boxes[near[0]] = (min(b[0], r[0]), min(b[1], r[1]), max(b[2], r[2]), max(b[3], r[3]))
+    return boxes, alone
 
 
 def missed_ink(clean: np.ndarray, found: list[Segment], dpi: int) -> list[Segment]:

@@ -136,3 +136,19 @@ def test_the_embedded_redis_is_restarted_and_the_workers_carry_on(tmp_path: Path
     finally:
         code = _stop(sup)
     assert code == 0 and not ping()  # it stopped the redis it (re)started
+
+
+def test_stopping_a_pool_spares_the_processes_its_owner_started_before(settings: Settings) -> None:
+    # bench/queue.py and `budgetlens run` start an embedded Redis, then a pool in the same
+    # process: stopping the pool used to SIGTERM every child of the process, that Redis too
+    from worker.runtime.supervisor import Pool
+
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        pool = Pool(settings, 1, burst=True).start()
+        pool.join()  # burst, empty queue: the worker finishes on its own
+        pool.stop(timeout=300)
+        assert bystander.poll() is None  # still running
+    finally:
+        bystander.kill()
+        bystander.wait(timeout=60)

@@ -26,7 +26,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -60,12 +60,17 @@ class Pool:
         self.settings, self.n, self.burst = settings, n, burst
         self.slots: list[_Slot] = []
         self._ctx: Any = mp.get_context("spawn")
+        # children this process had before the pool (an embedded Redis it serves, say) are not
+        # the pool's to end when it stops
+        self._spare: set[int] = set()
 
     @property
     def procs(self) -> list[BaseProcess]:
         return [s.proc for s in self.slots]
 
     def start(self) -> Pool:
+        if not self.slots:
+            self._spare = {c.pid for c in psutil.Process().children(recursive=True)}
         for _ in range(self.n - len(self.alive())):
             self.slots.append(_Slot(self._spawn(), time.monotonic()))
         return self
@@ -113,7 +118,7 @@ class Pool:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
-        _end_leftovers(timeout=10)
+        _end_leftovers(timeout=10, spare=self._spare)
 
     def join(self) -> None:
         for proc in self.procs:
@@ -202,10 +207,11 @@ def _reap_zombies(workers: list[BaseProcess]) -> None:
                 os.waitpid(child.pid, os.WNOHANG)
 
 
-def _end_leftovers(timeout: float) -> None:
-    """Processes our workers left behind (an RQ scheduler, a dead worker's horse)."""
+def _end_leftovers(timeout: float, spare: Collection[int] = ()) -> None:
+    """Processes our workers left behind (an RQ scheduler, a dead worker's horse), sparing
+    the children in `spare`."""
     leftovers = [c for c in psutil.Process().children(recursive=True)
-                 if "resource_tracker" not in " ".join(_cmdline(c))]
+                 if c.pid not in spare and "resource_tracker" not in " ".join(_cmdline(c))]
     for child in leftovers:
         with contextlib.suppress(psutil.Error):
             child.terminate()

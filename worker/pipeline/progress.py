@@ -14,7 +14,11 @@ from worker.pipeline.metadata import read_metadata
 
 Listener = Callable[[Progress], None]
 _PREVIEW_PAGES = 3
-_EVERY_S = 0.5  # page reports closer together than this are not passed on (the last one is)
+# a page report is passed on once this long has passed since the last one, or once the pages
+# have grown by this share of the total since it (a fast document still shows its steps); the
+# last one always
+_EVERY_S = 0.5
+_EVERY_SHARE = 0.05
 
 
 class Reporter:
@@ -22,7 +26,7 @@ class Reporter:
         self.listener = listener
         now = time.time()
         self.progress = Progress(stage=Stage.load, started_at=now, at=now)
-        self._told = 0.0
+        self._told, self._told_done = 0.0, 0
 
     def opened(self, loaded: Loaded) -> None:
         if self.listener is None:
@@ -35,8 +39,10 @@ class Reporter:
     def page(self, done: int) -> None:
         if self.listener is None:
             return
-        last = done >= (self.progress.pages_total or 0)
-        if last or time.time() - self._told >= _EVERY_S:
+        total = self.progress.pages_total or 0
+        step = done - self._told_done >= max(1, total * _EVERY_SHARE)
+        if done >= total or step or time.time() - self._told >= _EVERY_S:
+            self._told_done = done
             self._tell(pages_done=done)
 
     def stage(self, stage: Stage) -> None:

@@ -4,31 +4,13 @@ final in the same job), and its result is written once and never read back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from schemas import DocStatus
 from tests.support.samples import SAMPLES
+from tests.support.sql import statements
 from worker.runtime import jobs
 from worker.settings import Settings
-from worker.store import Store
-
-
-@contextmanager
-def statements(store: Store) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn: object, cursor: object, sql: str, *args: object) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -45,7 +27,7 @@ def test_statements_per_document_do_not_grow_with_its_sections(db_settings: Sett
     for name in ("000_*.pdf", "003_*.pdf"):  # 1 and 4 LLM sections
         path = next(SAMPLES.glob(name))
         doc_id, _ = store.add_document(path.read_bytes(), path.name, "pdf")
-        with statements(store) as seen:
+        with statements(store.engine) as seen:
             status = jobs.process_document(doc_id)
         assert status == store.get(doc_id).status.value  # final in this job: no endpoint
         assert store.get(doc_id).status != DocStatus.running

@@ -7,36 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from schemas import DocStatus
 from tests.support.exports import read_export
+from tests.support.sql import statements
 from tools.synth import generate
 from worker.services.export import FACT_COLUMNS, FORMATS, _arrow_type, export
 from worker.services.sinks import BATCH, NAMED_SHEETS, WORKBOOK, Sinks
 from worker.store import Store
-
-
-@contextmanager
-def statements(store: Store) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn: object, cursor: object, sql: str, *args: object) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
 
 
 def _store(store: Store, n: int) -> list[str]:
@@ -55,7 +39,7 @@ def _store(store: Store, n: int) -> list[str]:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_reads_documents_a_batch_at_a_time(store: Store, tmp_path: Path, fmt: str) -> None:
     ids = _store(store, 12)
-    with statements(store) as seen:
+    with statements(store.engine) as seen:
         counts = export(store, fmt, tmp_path, scan=5)
     results = [s for s in seen if "documents.result" in s]
     audits = [s for s in seen if s.startswith("SELECT") and "FROM audit" in s]

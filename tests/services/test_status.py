@@ -4,15 +4,13 @@ SQLite and PostgreSQL. (Not timed: bench/status.py times it on 5,000 documents.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from schemas import DocStatus, Document
 from schemas.performance import Section, SectionKind
+from tests.support.sql import statements
 from worker.cli import app
 from worker.settings import Settings
 from worker.store import Store
@@ -23,21 +21,6 @@ def db_settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     if request.param == "postgres":
         return settings.model_copy(update={"database_url": request.getfixturevalue("pg_url")})
     return settings
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """Every statement any engine of this process runs in the block."""
-    seen: list[str] = []
-
-    def record(conn: object, cursor: object, sql: str, *args: object) -> None:
-        seen.append(" ".join(sql.split()))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def _fill(store: Store, numbers: range) -> None:
@@ -64,7 +47,7 @@ def test_status_runs_the_same_aggregates_for_8_and_80_documents(db_settings: Set
     shapes = []
     for n in (8, 80):
         _fill(store, range(len(shapes) and 8, n))
-        with statements() as seen:
+        with statements(Engine) as seen:
             out = CliRunner().invoke(app, ["status"], env=env)
         assert out.exit_code == 0, out.output
         lines = out.output.splitlines()

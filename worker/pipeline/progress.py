@@ -26,7 +26,7 @@ class Reporter:
         self.listener = listener
         now = time.time()
         self.progress = Progress(stage=Stage.load, started_at=now, at=now)
-        self._told, self._told_done = 0.0, 0
+        self._told = 0.0
 
     def opened(self, loaded: Loaded) -> None:
         if self.listener is None:
@@ -40,9 +40,8 @@ class Reporter:
         if self.listener is None:
             return
         total = self.progress.pages_total or 0
-        step = done - self._told_done >= max(1, total * _EVERY_SHARE)
+        step = done - self.progress.pages_done >= max(1, total * _EVERY_SHARE)
         if done >= total or step or time.time() - self._told >= _EVERY_S:
-            self._told_done = done
             self._tell(pages_done=done)
 
     def stage(self, stage: Stage) -> None:

@@ -97,3 +97,48 @@ def test_parallel_items_and_numbered_names_drawn_in_code() -> None:
         ("成本指标", "物业管理成本", "123.5万元/年"),
         ("社会效益指标", "保障办公；提供场所", "良好"),
     ]
+
+
+def _continued_form() -> bytes:
+    """北京 预算13表's layout drawn in code: a 9-column form (部门名称, 总体资金情况, then 活动 | 绩效指标 |
+    指标性质 | 指标值 | 度量单位, three of them merged over two columns, and a label column merged
+    down the left), continued on a second page drawn on 6 columns that start where the header's
+    columns start, the left label printed there (整体绩效目标)."""
+    widths = [60.0, 50.0, 50.0, 80.0, 80.0, 50.0, 40.0, 40.0, 50.0]
+    rows = [["部门名称", "", "某某局", "", "", "", "", "", ""],
+            ["总体资金情况（万元）", "", "预算支出总额", "合计", "基本支出", "项目支出", "合计",
+             "基本支出", "项目支出"],
+            ["", "", "100.00", "100.00", "60.00", "40.00", "", "", ""],
+            ["", "活动", "", "绩效指标", "", "指标性质", "指标值", "", "度量单位"],
+            ["", "植树活动", "", "产出指标数量指标苗木", "", "＝", "4132", "", "株"],
+            ["", "植树活动", "", "产出指标质量指标成活率", "", "≥", "90", "", "%"]]
+    merges = [(0, 0, 0, 1), (0, 2, 0, 8), (1, 0, 2, 1), (3, 0, 5, 0)]
+    merges += [(r, c, r, c + 1) for r in (3, 4, 5) for c in (1, 3, 6)]
+    doc = pymupdf.open()
+    page = new_page(doc, landscape=True)
+    put_text(page, 50, 70, "部门整体支出绩效目标表")
+    draw_table(page, TableSpec(rows=rows, col_widths=widths, merges=merges))
+    rest = [["整体绩效目标", "宣传教育", "满意度指标服务对象满意度指标满意率", "≥", "95", "%"],
+            ["", "宣传教育", "成本指标经济成本指标宣传费", "≤", "15.7", "万元"],
+            ["", "宣传教育", "效益指标社会效益指标宣传理念", "定性", "效果显著", ""]]
+    spans = [widths[0], widths[1] + widths[2], widths[3] + widths[4], widths[5],
+             widths[6] + widths[7], widths[8]]
+    page = new_page(doc, landscape=True)
+    draw_table(page, TableSpec(rows=rest, col_widths=spans, merges=[(0, 0, 2, 0)]))
+    return finish(doc).tobytes()
+
+
+def test_a_continuation_drawn_on_fewer_columns_reads_under_the_columns_it_starts_at() -> None:
+    """The continuation's cells are placed by where they start (活动 → 活动, 指标性质 → 指标性质),
+    not in order onto the columns the header maps (活动 read as 绩效指标, 指标值 lost: 北京绿化办
+    2026 p.25–27); its first row, beside the left label 整体绩效目标, is an indicator row."""
+    out = process(_continued_form(), "pdf", "x", "t.pdf", Options.defaults())
+    (section,) = out.document.sections
+    rows = section.data["indicators"]  # type: ignore[index]
+    assert [(r["level2"], r["name"], r["comparator"], r["value"], r["unit"]) for r in rows] == [
+        ("数量指标", "苗木", "＝", "4132", "株"),
+        ("质量指标", "成活率", "≥", "90", "%"),
+        ("服务对象满意度指标", "满意率", "≥", "95", "%"),
+        ("经济成本指标", "宣传费", "≤", "15.7", "万元"),
+        ("社会效益指标", "宣传理念", "定性", "效果显著", None),
+    ]

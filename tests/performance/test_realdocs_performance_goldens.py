@@ -30,6 +30,8 @@ PATHS = golden_paths()
 TABULAR = {SectionKind.department_targets, SectionKind.project_targets}
 # what the reader achieves per golden: (rows found, fields right), as fractions
 FLOOR = {
+    # 5 rows of p26–27 whose clipped cell text the text layer draws into the next row (golden doubts)
+    "beijing_lvweiban_2026_budget_tables": (117 / 122, 1.0),
     "beijing_qxj_2026_budget_tables": (1.0, 1.0),
     "changsha_gaj_2025_budget": (1.0, 1.0),
     "chongqing_sww_2026_budget": (1.0, 1.0),

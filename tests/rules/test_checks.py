@@ -266,3 +266,37 @@ def test_an_indicator_printed_twice_with_two_values_is_a_finding() -> None:
         ("某局", "检查次数"), ("网络宣传", "发稿数"),
     ]
     assert "≥12次 与 ≥10次" in found[0].message
+
+
+def test_a_target_amount_agrees_with_any_project_of_its_name() -> None:
+    """Several projects can share a name (烟台审计局 2026: three 审计业务经费 of 31.00, 539.00 and
+    18.00 on p.24, each with its own 绩效目标表): a target's amount is checked against all of
+    them, so only an amount none of them prints is a finding."""
+    from schemas.performance import (
+        ProjectTarget,
+        ProjectTargets,
+        SectionKind,
+        SectionResult,
+        SectionStatus,
+    )
+
+    def row(name: str | None, total: str, code: str | None = None) -> Row:
+        value = Value(raw=total, value=Decimal(total), wan=Decimal(total))
+        return Row(code=code, row_code="total" if name is None else None, name=name or "合计",
+                   values={"total": value})
+
+    table = Table(key="project_expenditure", title="项目支出预算表", unit=Unit.wan,
+                  columns=[Column(key="total", title="合计")],
+                  rows=[row(None, "627.00"), row("审计业务经费", "31.00"),
+                        row("等保测评服务", "39.00"), row("审计业务经费", "539.00"),
+                        row("审计业务经费", "18.00")])
+    targets = ProjectTargets(projects=[
+        ProjectTarget(code=None, name="审计业务经费", amount=Decimal(a))
+        for a in ("31", "539", "18", "40")
+    ])
+    section = SectionResult(section_id="s", kind=SectionKind.project_targets,
+                            status=SectionStatus.ok, data=targets.model_dump(mode="json"))
+    found = [f for f in run_checks(_doc(table), sections=[section])
+             if f.rule_id == "performance.targets"]
+    assert [f.actual for f in found] == [Decimal("40")]
+    assert "审计业务经费 绩效目标金额 40，项目支出表为 31.00、539.00、18.00" in found[0].message

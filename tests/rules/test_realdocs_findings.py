@@ -26,6 +26,8 @@ BELIEVABLE = [
     "huzhou_wjw_2026_budget",
     "jiangsu_rdbgt_2017_budget",
     "xian_fgw_2019_budget_narrative",
+    "beijing_lvweiban_2026_budget_tables",  # a 绩效目标表 continued on fewer columns
+    "yantai_sjj_2026_budget",  # three projects named 审计业务经费, each with its 绩效目标表
 ]
 
 

@@ -40,6 +40,7 @@ _NUM_PUNCT = str.maketrans("．，％－＋", ".,%-+")
 _NUM_PUNCT_RE = re.compile(r"(?<=\d)[．，％]|[．，](?=\d)|[－＋](?=\d)")
 # Stray spaces inside a number: around a decimal point or a thousands comma.
 _NUM_SPACE_RE = re.compile(r"(?<=\d) +(?=[.,]\d)|(?<=\d[.,]) +(?=\d)")
+_FULL_WIDTH_RE = re.compile("[\uff00-\uffef]")
 _NUMBER_RE = re.compile(r"[-+]?(\d[\d,]*)?\.?\d+%?")
 
 
@@ -60,7 +61,7 @@ def _table() -> dict[int, str]:
 def normalize_text(text: str) -> str:
     """Map radical/compatibility/full-width code points to ordinary ones; mend split decimals."""
     text = text.translate(_table())
-    if any("\uff00" <= ch <= "\uffef" for ch in text):
+    if _FULL_WIDTH_RE.search(text):
         text = _NUM_PUNCT_RE.sub(lambda m: m.group().translate(_NUM_PUNCT), text)
     return _NUM_SPACE_RE.sub("", text)
 

@@ -6,8 +6,10 @@ each with its header figures and indicator rows. A golden row is *found* when th
 an indicator of the same kind, project and 三级指标 name; it is *right* field by field, over the
 fields the golden gives (a golden says nothing about a field it leaves out). A project printed
 in parts (a form continued on the next page, read as a section of its own) is one project: its
-parts' rows are pooled, its header fields are the first part's. Text compares after `norm`
-(NFKC, no whitespace, quotes or brackets; ≥ and >= alike), numbers as decimals.
+parts' rows are pooled, its header fields are the first part's; projects sharing a name but
+printing other codes or amounts are told apart, each scored against the reading that prints its
+amount. Text compares after `norm` (NFKC, no whitespace, quotes or brackets; ≥ and >= alike),
+numbers as decimals.
 """
 
 from __future__ import annotations
@@ -87,20 +89,35 @@ def compare(golden: list[dict[str, Any]], got: list[dict[str, Any]], *,
     disagreement)."""
     score = Score()
     have = _pooled(got)
-    for key, want in _pooled(golden).items():
-        score.add(_project(want, have.get(key), both))
+    for key, wants in _pooled(golden).items():
+        pool = list(have.get(key, []))
+        for want in wants:
+            hit = next((h for h in pool if _one_project(want, h)), pool[0] if pool else None)
+            if hit is not None:
+                pool.remove(hit)
+            score.add(_project(want, hit, both))
     return score
 
 
-def _pooled(found: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """One entry per project: the first part's fields, every part's indicator rows."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+def _pooled(found: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The projects of each name: parts of one project (a form continued on the next page, its
+    head printed again or not) pooled — the first part's fields, every part's indicator rows;
+    projects that share a name but print other codes or amounts kept apart (烟台审计局's three
+    审计业务经费 of 31.00, 539.00 and 18.00)."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for p in found:
-        if (k := _key(p)) in out:
-            out[k] = out[k] | {"indicators": out[k]["indicators"] + p["indicators"]}
+        parts = out.setdefault(_key(p), [])
+        n = next((n for n, q in enumerate(parts) if _one_project(q, p)), None)
+        if n is None:
+            parts.append(p)
         else:
-            out[k] = p
+            parts[n] = parts[n] | {"indicators": parts[n]["indicators"] + p["indicators"]}
     return out
+
+
+def _one_project(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two readings of one name are one project unless they print different codes or amounts."""
+    return all(_blank(a.get(f), b.get(f)) or same(a.get(f), b.get(f)) for f in ("code", "amount"))
 
 
 def _project(want: dict[str, Any], have: dict[str, Any] | None, both: bool = False) -> Score:

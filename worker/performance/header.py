@@ -145,11 +145,16 @@ def _anchors(band: list[GRow], width: int) -> list[tuple[float, float] | None]:
 
 def align(header: Header, row: GRow) -> list[int | None]:
     """For each cell of `row`, the header column it stands under: the same index within the
-    header's block (or a block as wide); in a block as wide as the columns the header maps, those
-    columns in order (a continuation page that drops an empty 说明 column, drawn to other widths);
-    else the header column its box overlaps most, or, without boxes (text), the same index."""
+    header's block (or a block as wide); in another block whose cells start where header columns
+    start, those columns (a continuation page drawn without the header's split cells: 北京 活动 |
+    绩效指标 | 指标性质 … on 6 columns under a 9-column header); in a block as wide as the columns
+    the header maps, those columns in order (a continuation page that drops an empty 说明 column,
+    drawn to other widths); else the header column its box overlaps most, or, without boxes
+    (text), the same index."""
     if row.block == header.block or len(row.cells) == header.width:
         return list(range(len(row.cells)))
+    if (lined := _lined_up(header, row)) is not None:
+        return lined
     mapped = header.mapped()
     if len(row.cells) == len(mapped):
         return list(mapped)
@@ -166,6 +171,26 @@ def align(header: Header, row: GRow) -> list[int | None]:
         ]
         best = max(overlaps, default=(0.0, None))
         out.append(best[1] if best[0] > 0 else None)
+    return out
+
+
+_EDGE = 2.0  # points: a cell starts where a header column starts
+
+
+def _lined_up(header: Header, row: GRow) -> list[int | None] | None:
+    """The header columns the row's cells start at (the first of columns merged over one
+    start), when every cell starts at a different one; else None."""
+    out: list[int | None] = []
+    for cell in row.cells:
+        if cell.left:  # the rest of the cell left of it
+            out.append(None)
+            continue
+        near = [(abs(a[0] - cell.bbox[0]), c) for c, a in enumerate(header.anchors)
+                if a is not None and cell.bbox is not None]
+        gap, col = min(near, default=(_EDGE + 1, None))
+        if gap > _EDGE or col in out:
+            return None
+        out.append(col)
     return out
 
 

@@ -143,6 +143,8 @@ def _step(state: _State, rows: list[GRow], i: int) -> int:
         _total(state, row)
         return i + 1
     form = key(first) in vocab.project or key(first).startswith(SCHEDULE)
+    if form and state.header is not None and _label_beside_indicator(state.header, row):
+        form = False
     in_table = state.header is not None and not (form and not state.header.list_style)
     if in_table and _data_row(state, row):
         return i + 1
@@ -154,6 +156,21 @@ def _step(state: _State, rows: list[GRow], i: int) -> int:
 
 
 # --- indicator rows -------------------------------------------------------------------------
+
+
+def _label_beside_indicator(header: Header, row: GRow) -> bool:
+    """A form label in a column the header maps to no field, beside a name and a value under
+    the header's columns: the label of a cell merged down over the indicator rows, printing its
+    text on a later page (北京 预算13表 整体绩效目标 on p.25), not a form row."""
+    where = align(header, row)
+    own = [where[j] for j, c in enumerate(row.cells) if c.own]
+    if not own or own[0] in header.mapped():
+        return False
+    slot = header.slots[0].columns
+    return any(
+        all(any(c in own for c in slot.get(f, [])) for f in (name, "value"))
+        for name in ("name", "combined")
+    )
 
 
 def _pick(row: GRow, where: list[int | None], cols: list[int], merged: bool) -> Item | None:

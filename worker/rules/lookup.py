@@ -102,11 +102,15 @@ def _names_row(row: Row, ancestors: list[Row | None], parts: list[str]) -> bool:
 
 
 def project_figs(ix: Index, f: NarrativeFact) -> list[Fig]:
+    """The project table's amounts for a project name: every row printing that name (several
+    units' or years' projects can share one: 烟台审计局's three 审计业务经费, 31.00, 539.00 and
+    18.00), else the first row whose name contains it or is contained in it."""
     ti = ix.tables.get("project_expenditure")
     if ti is None or not f.name:
         return []
     rows = [r for r in ti.rows if r is not ti.total and r.name and same_name(r.name, f.name)]
-    return [fig for r in rows[:1] if (fig := ti.fig(r, "total")) is not None]
+    same = [r for r in rows if norm_name(r.name or "") == norm_name(f.name)]
+    return [fig for r in same or rows[:1] if (fig := ti.fig(r, "total")) is not None]
 
 
 def norm_name(name: str) -> str:

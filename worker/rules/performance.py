@@ -145,7 +145,7 @@ def perf_targets(ix: Index, rule: Rule) -> Iterator[Finding]:
         if figs and not any(_same(t.amount, g.wan) for g in figs):
             yield finding(
                 rule,
-                f"{t.name} 绩效目标金额 {t.amount}，项目支出表为 {figs[0].wan}",
+                f"{t.name} 绩效目标金额 {t.amount}，项目支出表为 {'、'.join(str(g.wan) for g in figs)}",
                 figs[0].wan,
                 t.amount,
                 POINT,

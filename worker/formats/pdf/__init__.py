@@ -216,16 +216,16 @@ def _table(content: PageContent, grid: Grid, words: list[Word]) -> _Placed:
         if cell is not None:
             buckets.setdefault(cell, []).append(w)
     rows = []
-    for r in range(grid.n_rows):
+    to_page, index = content.to_page, content.index
+    for r, origins in enumerate(grid.origin):
         row = []
-        for c in range(grid.n_cols):
-            origin = grid.origin[r][c]
+        for c, origin in enumerate(origins):
             if origin != (r, c):
-                box = content.to_page(grid.box(r, c, r, c))
-                row.append(Cell("", content.index, box, origin=origin))
+                row.append(Cell("", index, to_page(grid.box(r, c, r, c)), origin=origin))
                 continue
-            text = clean_cell(block_text(buckets.get((r, c), [])))
-            row.append(Cell(text, content.index, content.to_page(grid.box(r, c, *grid.span(r, c)))))
+            held = buckets.get(origin)
+            text = clean_cell(block_text(held)) if held else ""
+            row.append(Cell(text, index, to_page(grid.box(r, c, *grid.span(r, c)))))
         rows.append(row)
     block = TableBlock(rows, content.index, content.to_page(grid.bbox))
     return _Placed(block, grid.ys[0], grid.ys[-1], grid)

@@ -186,7 +186,10 @@ def _grid(xs: list[float], ys: list[float], roots: dict[Cell, Cell]) -> Grid:
         groups.setdefault(root, set()).add(cell)
     origin = [[(0, 0)] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     odd: list[tuple[tuple[int, int, int, int], list[Cell]]] = []
-    for cells in groups.values():
+    for root, cells in groups.items():
+        if len(cells) == 1:  # most cells are not merged: their own origin
+            origin[root[0]][root[1]] = root
+            continue
         boxes = _rectangles(cells)
         if len(boxes) > 1:
             rs, cs = [r for r, _ in cells], [c for _, c in cells]

@@ -70,9 +70,13 @@ class PageContent:
     _bands: dict[int, tuple[list[float], list[Word]]] | None = None  # chars_in's index
 
     def to_work(self, box: BBox) -> BBox:
+        if not self.turns:  # most pages: called per word, char and cell
+            return box
         return _turn(box, self.turns, self.width, self.height)
 
     def to_page(self, box: BBox) -> BBox:
+        if not self.turns:
+            return box
         # Turning back is turning forward by the remaining quarter turns of the turned page.
         w, h = (self.height, self.width) if self.turns % 2 else (self.width, self.height)
         return _turn(box, (4 - self.turns) % 4, w, h)

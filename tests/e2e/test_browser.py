@@ -20,7 +20,7 @@ import pytest
 
 from schemas import DocStatus, ValueStatus
 from tests.support import browser as bw
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, USER
+from tests.support.browser import USER
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from ui.common import WORD_JOINER
@@ -65,17 +65,8 @@ def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]
 
 def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
     url, store, shots = live
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.set_default_timeout(30_000)
-        try:
-            _journey(page, url, store, shots)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots) as page:
+        _journey(page, url, store, shots)
 
 
 def _journey(page: Any, url: str, store: Store, shots: Path) -> None:

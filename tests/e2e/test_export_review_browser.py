@@ -33,17 +33,8 @@ THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repe
 
 def _run(live: Any, flow: Any, *args: Any) -> None:
     url, store, shots = live
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-        page.set_default_timeout(30_000)
-        try:
-            flow(page, url, store, shots, *args)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots, locale="zh-CN") as page:
+        flow(page, url, store, shots, *args)
 
 
 def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:

@@ -29,17 +29,8 @@ def test_confirm_table_document_then_next_keeps_working(live) -> None:
     first = store_sample(store)
     misread_one_value(store, first)
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.set_default_timeout(30_000)
-        try:
-            _flow(page, url, store, shots, first, second)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots) as page:
+        _flow(page, url, store, shots, first, second)
 
 
 def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: str) -> None:

@@ -3,17 +3,31 @@ lives) and passed down the stages instead of loose arguments."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.errors import OcrEngineError
 from worker.formats.caps import Caps
+from worker.ocr import get_engine
 from worker.settings import OcrEngineName, Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class OcrOptions:
     engine: OcrEngineName  # for pages without a usable text layer
     dpi: int  # the render OCR reads
+
+    def preload(self) -> None:
+        """Load the engine's models now, once per process (a worker, before it forks its work
+        horses: worker/runtime/warm.py). One that is not installed is left to the job that
+        needs it, which fails with the reason."""
+        try:
+            get_engine(self.engine)
+        except OcrEngineError as exc:
+            log.warning("OCR engine %s not loaded: %s", self.engine, exc)
 
 
 @dataclass(frozen=True, slots=True)

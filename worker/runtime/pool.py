@@ -18,6 +18,7 @@ from rq import Worker
 from rq.job import Job
 
 from worker.errors import BudgetlensError
+from worker.pipeline import Options
 from worker.runtime import jobs
 from worker.runtime.queue import connect, get_llm_queue, get_queue
 from worker.runtime.warm import warm
@@ -64,7 +65,7 @@ def work(settings: Settings, burst: bool = False) -> None:
     """Entry point of one worker process."""
     settings.configure_logging()
     jobs.configure(settings)
-    warm()  # once here, not in every work horse (worker/runtime/warm.py)
+    warm(Options.from_settings(settings).ocr)  # once, not per work horse (runtime/warm.py)
     make_worker(settings).work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 

@@ -9,8 +9,13 @@ collector: a horse then never walks (and so never copies) the pages of the objec
 
 Why forking horses and not RQ's non-forking SimpleWorker, which would keep every cache for
 free: the horse is what contains a hostile document — a job timeout or memory cap ends the
-horse, not the worker, and a MuPDF crash costs one job. The OCR engine is not warmed:
-onnxruntime's thread pools do not survive a fork; a job that OCRs loads its own.
+horse, not the worker, and a MuPDF crash costs one job.
+
+The OCR engine the settings choose is loaded here too (`warm(ocr)`): RapidOCR's models
+take ~0.2 CPU-s and ~55 MB to load, once per worker instead of once per job that OCRs a
+scan, and its weights are shared copy-on-write by every horse. That is fork-safe because the
+engine runs onnxruntime on one thread (worker/ocr/engines.py): it has no thread pool for a
+fork to lose, and loading it starts no thread.
 """
 
 from __future__ import annotations
@@ -23,18 +28,22 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from worker.pipeline import OcrOptions
+
 log = logging.getLogger(__name__)
 PACKAGES = ("schemas", "worker")
-SKIP = frozenset({"worker.ocr"})  # get_engine: not fork-safe (see above)
+SKIP = frozenset({"worker.ocr"})  # get_engine: the settings' engine, not its default
 
 
-def warm() -> int:
-    """Call every argument-free cached loader of our packages; freeze what is loaded. Returns
-    how many loaders ran."""
+def warm(ocr: OcrOptions | None = None) -> int:
+    """Call every argument-free cached loader of our packages and load the `ocr` engine (if
+    given); freeze what is loaded. Returns how many loaders ran."""
     start = time.process_time()
     loaders = list(_loaders())
     for loader in loaders:
         loader()
+    if ocr is not None:
+        ocr.preload()
     gc.collect()
     gc.freeze()
     log.debug("warmed %d caches in %.2f CPU-s", len(loaders), time.process_time() - start)

@@ -144,7 +144,11 @@ def _at(segs: list[Seg], pos: float) -> list[tuple[float, float]]:
 
 def _covered(stretches: list[tuple[float, float]], lo: float, hi: float) -> bool:
     """Do the stretches cover most of lo..hi?"""
-    total = sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in stretches)
+    if len(stretches) == 1:  # the common case, without a generator
+        (a, b), = stretches
+        total = max(0.0, min(b, hi) - max(a, lo))
+    else:
+        total = sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in stretches)
     return total >= COVER * (hi - lo)
 
 

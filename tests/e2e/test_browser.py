@@ -92,12 +92,12 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _type_into_editor(page, store, rec.doc_id, slip)
     page.screenshot(path=str(shots / "04_review_edited.png"))
-    bw.key(page, "save_edits").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "save_edits").get_by_role("button").click)
     page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "05_review_saved.png"))
 
-    bw.key(page, "confirm_doc").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "06_review_confirmed.png"))

@@ -38,7 +38,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.sign_in(page)
     bw.intact(page, "signing in")
 
-    _keyboard(page, "Shift+T")  # confirm table
+    bw.in_one_run(page, lambda: _keyboard(page, "Shift+T"))  # confirm table
     page.get_by_text(said("table.table_confirmed")).first.wait_for()
     bw.intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
@@ -50,7 +50,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.choose(page, 1, 0)  # and back to the confirmed one, whose label changed
     bw.intact(page, "choosing the confirmed table")
 
-    bw.key(page, "confirm_doc").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
     bw.intact(page, "Confirm document")
     assert store.get(first).status == DocStatus.confirmed

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 import redis
-
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -117,8 +116,7 @@ def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.5) -> A
 _FORWARD = ForwardMsg.DESCRIPTOR
 _STATUSES = {v.name: v.number for v in _FORWARD.enum_types_by_name["ScriptFinishedStatus"].values}
 _RECORDER = """
-(() => {
-  const FINISHED = %d, RERUN = %d, DONE = new Set([%d, %d]);
+((FINISHED, RERUN, DONE) => {
   const fields = (bytes) => {  // a protobuf message's top-level fields: number -> varint or null
     const out = new Map();
     let i = 0;
@@ -159,10 +157,10 @@ _RECORDER = """
       return super.send(data);
     }
   };
-})();
-""" % (_FORWARD.fields_by_name["script_finished"].number,
-       BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number,
-       _STATUSES["FINISHED_SUCCESSFULLY"], _STATUSES["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"])
+})""" + "({}, {}, new Set([{}, {}]));".format(
+    _FORWARD.fields_by_name["script_finished"].number,
+    BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number,
+    _STATUSES["FINISHED_SUCCESSFULLY"], _STATUSES["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"])
 
 # Idle: every rerun the page asked for has been answered by a run that finished (a run stopped
 # early for a rerun is no answer: `st.rerun()` ends one run and starts the next), the app says
@@ -212,6 +210,16 @@ def settle(page: Any, timeout: float = 120) -> None:
     page.wait_for_function(_IDLE, polling="raf", timeout=timeout * 1000)
 
 
+def in_one_run(page: Any, act: Any) -> None:
+    """Do `act` (a click that writes) and wait for the app's answer, which must be one run: a
+    run stopped early for a rerun (`st.rerun()` after a write) lets the browser hear "not
+    running" and show the page as it was before the write — a click there is lost."""
+    before = len(runs(page))
+    act()
+    settle(page)
+    assert "FINISHED_EARLY_FOR_RERUN" not in runs(page)[before:], runs(page)[before:]
+
+
 def key(page: Any, name: str) -> Any:
     """The element of the widget with key `name` (Streamlit marks its container `st-key-NAME`,
     other characters as '-'): found whatever the interface language."""
@@ -235,22 +243,10 @@ def intact(page: Any, what: str) -> None:
 
 
 def choose(page: Any, index: int, option: int) -> None:
-    """Open the `index`-th select box of the page and click its `option`-th entry. A click that
-    lands while a run redraws the page focuses the box without listing its options (seen after
-    a dismissal): then close it and open it again, up to three times."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.get_by_test_id("stSelectbox").nth(index)
-    for attempt in range(3):
-        settle(page)
-        box.click()
-        try:
-            page.get_by_role("option").nth(option).wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
+    """Open the `index`-th select box of the page and click its `option`-th entry, once: the
+    page has settled, so nothing redraws the box under the click (no reopening)."""
+    settle(page)
+    page.get_by_test_id("stSelectbox").nth(index).click()
     page.get_by_role("option").nth(option).click()
 
 

@@ -193,3 +193,28 @@ def test_a_label_wrapped_over_the_page_break() -> None:
     assert [(r.row_code, r.name) for r in table.rows] == [
         ("total", "合计"), ("unit", "杭州市综合交通运输研究中心"), ("unit", "杭州市交通运输发展保障中心"),
     ]  # fmt: skip
+
+
+def test_a_total_printed_across_two_panels_is_one_row() -> None:
+    """江苏 收支预算总表 (省委办公厅 2018 p3, rendered and looked at): the expenditure side is two
+    panels, 功能分类 | 金额 and 支出用途 | 金额; 当年支出小计 and 支出合计 are merged across both,
+    their amount in the last column. One row each, with its amount — not a first, empty one
+    for the 功能分类 panel (the checks read that one: 本年支出合计 0.00)."""
+    rows = [
+        ["收入", "", "支出", "", "", ""],
+        ["项目名称", "金额", "功能分类", "", "支出用途", ""],
+        ["", "", "功能科目名称", "金额", "项目名称", "金额"],
+        ["一、财政拨款", "100.00", "一、一般公共服务支出", "100.00", "一、基本支出", "60.00"],
+        ["", "", "二、外交支出", "", "二、项目支出", "40.00"],
+        ["当年收入小计", "100.00", "当年支出小计", "", "", "100.00"],
+        ["收入合计", "100.00", "支出合计", "", "", "100.00"],
+    ]
+    merges = {(0, 1): (0, 0), (0, 3): (0, 2), (0, 4): (0, 2), (0, 5): (0, 2), (1, 3): (1, 2),
+              (1, 5): (1, 4), (2, 0): (1, 0), (2, 1): (1, 1)}
+    merges |= {(r, c): (r, 2) for r in (5, 6) for c in (3, 4)}
+    doc = layout(TextBlock("收支预算总表"), TextBlock("单位：万元"), grid(rows, merges=merges))
+    table = only(extract_tables(doc)[0], "income_expenditure_summary")
+    totals = [(r.row_code, vals(r)) for r in table.rows
+              if r.row_code in ("expenditure_total", "grand_total_expenditure")]
+    assert totals == [("expenditure_total", {"amount": Decimal("100.00")}),
+                      ("grand_total_expenditure", {"amount": Decimal("100.00")})]

@@ -90,14 +90,17 @@ def pdfplumber_alone(paths: list[Path]) -> dict[str, float]:
     return t
 
 
-def in_process(paths: list[Path]) -> tuple[dict[str, float], Counter[str]]:
+def in_process(paths: list[Path]) -> tuple[dict[str, float], Counter[str], Counter[str]]:
+    """The whole run's wall and CPU seconds, and the seconds per stage, wall and CPU."""
     options = Options.from_settings(Settings())
     stages: Counter[str] = Counter()
+    cpu: Counter[str] = Counter()
     with timer() as t:
         for path in paths:
             outcome = process(path.read_bytes(), "pdf", path.stem, path.name, options)
             stages.update(outcome.stages)
-    return t, stages
+            cpu.update(outcome.stages_cpu)
+    return t, stages, cpu
 
 
 def end_to_end(paths: list[Path], n_workers: int) -> dict[str, float]:
@@ -244,28 +247,49 @@ def _cold_minus_warm(paths: list[str]) -> float:
     return cold - in_horse()
 
 
-def digital(n_workers: int) -> None:
+PARTS = ("pdfplumber", "in-process", "end-to-end", "around")
+
+
+def digital(n_workers: int, parts: tuple[str, ...] = PARTS) -> None:
+    """The parts asked for (all by default; the × pdfplumber figure needs both of its runs)."""
     paths = digital_pdfs()
     pages = sum(pymupdf.open(p).page_count for p in paths)
     print(f"{len(paths)} digital PDFs, {pages} pages ({REALDOCS.name} + samples)\n")
-    plumber = pdfplumber_alone(paths)
-    print(f"pdfplumber extract_tables alone: {pages / plumber['wall']:7.1f} pages/s "
-          f"({pages / plumber['cpu']:.1f} per CPU-s), {load()}")
-    inproc, stages = in_process(paths)
-    print(f"pipeline in-process:             {pages / inproc['wall']:7.1f} pages/s "
-          f"({pages / inproc['cpu']:.1f} per CPU-s), {load()}")
-    print("  per stage, ms/page: " + ", ".join(
-        f"{s} {1000 * v / pages:.2f}" for s, v in stages.items()))
+    plumber = None
+    if "pdfplumber" in parts:
+        plumber = pdfplumber_alone(paths)
+        print(f"pdfplumber extract_tables alone: {pages / plumber['wall']:7.1f} pages/s "
+              f"({pages / plumber['cpu']:.1f} per CPU-s), {load()}")
+    if "in-process" in parts:
+        inproc, stages, cpu = in_process(paths)
+        print(f"pipeline in-process:             {pages / inproc['wall']:7.1f} pages/s "
+              f"({pages / inproc['cpu']:.1f} per CPU-s), {load()}")
+        print("  per stage, ms/page wall: " + ", ".join(
+            f"{s} {1000 * v / pages:.2f}" for s, v in stages.items()))
+        print("  per stage, CPU ms/page:  " + ", ".join(
+            f"{s} {1000 * v / pages:.2f}" for s, v in cpu.items()))
+    if "end-to-end" in parts:
+        _end_to_end_report(paths, pages, n_workers, plumber)
+    if "around" in parts:
+        _around_report(paths)
+
+
+def _end_to_end_report(paths: list[Path], pages: int, n_workers: int,
+                       plumber: dict[str, float] | None) -> None:
     e2e = end_to_end(paths, n_workers)
     rate = pages / e2e["wall"]
+    versus = f"{rate * plumber['wall'] / pages:.2f}× pdfplumber; " if plumber else ""
     print(f"end to end, {n_workers} worker(s):        {rate:7.1f} pages/s "
           f"({pages / e2e['cpu']:.1f} per worker CPU-s), {load()}; "
-          f"{rate * plumber['wall'] / pages:.2f}× pdfplumber; peak RSS/worker "
-          f"{e2e['peak_rss_mb']:.0f} MB")
+          f"{versus}peak RSS/worker {e2e['peak_rss_mb']:.0f} MB")
     docs = e2e["docs"]
     per_job = (e2e["wall"] * n_workers - e2e["process"]) / docs
     print(f"  per job: {1000 * e2e['wall'] * n_workers / docs:.0f} ms of a worker, of which "
-          f"process() {1000 * e2e['process'] / docs:.0f} ms and around it {1000 * per_job:.0f} ms")
+          f"process() {1000 * e2e['process'] / docs:.0f} ms and around it {1000 * per_job:.0f} ms; "
+          f"{1000 * e2e['cpu'] / docs:.0f} ms of worker CPU")
+
+
+def _around_report(paths: list[Path]) -> None:
     fork = fork_cost()
     rq = redis_cost()
     st = store_cost(paths)
@@ -390,11 +414,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, help="generated small documents (scale mode)")
     parser.add_argument("--workers", type=int, nargs="+", help="worker counts (default 1; "
                         "with --docs: 1 2 4)")
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="digital mode: the parts to run (default all)")
     args = parser.parse_args()
     if args.docs:
         scale(args.docs, args.workers or [1, 2, 4])
     else:
-        digital((args.workers or [1])[0])
+        digital((args.workers or [1])[0], tuple(args.parts))
 
 
 if __name__ == "__main__":

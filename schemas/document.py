@@ -35,15 +35,6 @@ class Unit(StrEnum):
 _YUAN_PER_WAN = Decimal(10000)
 
 
-class DocStatus(StrEnum):
-    queued = "queued"
-    running = "running"
-    extracted = "extracted"
-    needs_review = "needs_review"
-    confirmed = "confirmed"
-    failed = "failed"
-
-
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.common import ValueStatus
+from schemas.common import SectionStatus, ValueStatus
 from schemas.geometry import BBox
 
 
@@ -242,12 +242,6 @@ class Where(_Model):
     page: int | None = Field(None, description="1-based page; None where the format has none")
     bbox: BBox | None = Field(None, description="Cell box in PDF points on that page")
     status: ValueStatus = ValueStatus.extracted
-
-
-class SectionStatus(StrEnum):
-    ok = "ok"
-    needs_review = "needs_review"
-    pending = "pending"  # no endpoint, endpoint down, or token budget spent: requeue later
 
 
 class CallRecord(_Model):

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from schemas.document import DocStatus
+from schemas.common import DocStatus
 from schemas.findings import Finding, evidence, finding_key
 
 

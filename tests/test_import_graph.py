@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -141,3 +142,35 @@ def test_test_modules_have_unique_names() -> None:
     # with one name (tests/ui/x.py, tests/e2e/x.py) stop the whole run at collection
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     assert not sorted({n for n in names if names.count(n) > 1})
+
+
+# What a fresh `budgetlens status` must not load (its imports cost a fresh process more than its
+# SQL): the store's ORM and the Pydantic models behind it, RQ and Redis while no server runs,
+# rich's progress bar, the LLM client, the pipeline.
+STATUS_HEAVY = ["sqlalchemy.orm", "schemas.document", "schemas.performance", "worker.store.documents",
+                "rq", "redis", "rich.progress", "worker.llm", "openai", "instructor",
+                "worker.pipeline", "pymupdf"]
+
+
+def test_status_loads_no_orm_model_queue_or_llm_client(tmp_path: Path) -> None:
+    from schemas import DocStatus, Document
+    from schemas.performance import Section, SectionKind
+    from worker.settings import Settings
+    from worker.store import Store
+
+    store = Store.from_settings(Settings(data_dir=tmp_path, redis_url=None, database_url=None))
+    failed, _ = store.add_document(b"failed", "failed.pdf", "pdf")
+    store.mark_failed(failed, "truncated PDF")
+    done, _ = store.add_document(b"done", "done.pdf", "pdf")
+    store.save_result(Document(doc_id=done, pages=1), [], DocStatus.needs_review)
+    store.save_sections(done, [Section(section_id="s1", kind=SectionKind.narrative_targets,
+                                       title="绩效目标", text="目标", reason="narrative")], {})
+    code = ("import json, sys\nfrom worker.cli import app\napp(['status'], standalone_mode=False)\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    env = {**os.environ, "BUDGETLENS_DATA_DIR": str(tmp_path), "BUDGETLENS_REDIS_URL": "",
+           "BUDGETLENS_DATABASE_URL": "", "COLUMNS": "200"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert "1 LLM sections pending in 1 documents" in out and "truncated PDF" in out  # it ran
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert not [m for m in STATUS_HEAVY if m in loaded]

@@ -131,6 +131,12 @@ def forget_records() -> None:
 
 # -- widgets whose value is an id ------------------------------------------------------------
 
+
+def digest(*parts: object) -> str:
+    """A short digest of what a widget shows, for its key: the widget is replaced (its
+    selection dropped) exactly when what it shows changed — not on every write to the store."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=6).hexdigest()
+
 T = TypeVar("T")
 
 
@@ -157,8 +163,7 @@ def choose(
         st.session_state[key] = options[0]
     current = st.session_state.get(key)
     labels = [format_func(o) for o in options]
-    digest = hashlib.blake2b(repr((labels, current)).encode(), digest_size=6).hexdigest()
-    wkey = f"{key}~{digest}"
+    wkey = f"{key}~{digest(labels, current)}"
 
     def changed() -> None:
         value = st.session_state.get(wkey)

@@ -90,6 +90,16 @@ def diff_edits(table_index: int, before: pd.DataFrame, after: pd.DataFrame) -> l
     return edits
 
 
+def apply_editor_state(before: pd.DataFrame, state: Any) -> pd.DataFrame:
+    """`before` with the cells an `st.data_editor`'s widget state says were edited (its
+    `edited_rows`: row position → {column: value}); rows are neither added nor deleted here."""
+    after = before.copy()
+    for row, cells in ((state or {}).get("edited_rows") or {}).items():
+        for column, value in cells.items():
+            after.iloc[int(row), after.columns.get_loc(column)] = value
+    return after
+
+
 def _text(v: Any) -> str:
     return (
         "" if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else str(v).strip()

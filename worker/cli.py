@@ -1,7 +1,9 @@
 """`budgetlens` command line: submit, work, run (both, with progress), status, requeue, export, ui.
 
 A command imports what it needs when it runs: the pipeline (PyMuPDF), the LLM client (openai,
-instructor) and the workers cost seconds to import, and `status` needs none of them.
+instructor) and the workers cost seconds to import, and `status` needs none of them — nor the
+store's ORM, the Pydantic schemas, RQ or rich's progress bar (tests/test_import_graph.py): a
+fresh `budgetlens status` is its interpreter start, these imports and a few SQL aggregates.
 """
 
 from __future__ import annotations
@@ -18,28 +20,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from schemas import DocStatus
-from worker.runtime.queue import (
-    connect,
-    enqueue_document,
-    enqueue_sections,
-    get_llm_queue,
-    get_queue,
-    live_url,
-    recover_abandoned,
-)
-from worker.services import Services
-from worker.services.status import summary
+from schemas.common import DocStatus
 from worker.settings import Settings
-from worker.store import Store
 from worker.terminal import printable
 
 if TYPE_CHECKING:
     from worker.runtime.supervisor import Pool
+    from worker.services import Services
     from worker.services.submit import SubmitReport
+    from worker.store import Store
 
 LLM_PORT = 8765  # worker/llm/local.py's DEFAULT_PORT (tests/cli checks they agree)
 
@@ -95,6 +86,8 @@ Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Worker pro
 def services(settings: Settings | None = None) -> Iterator[Services]:
     """Store + queue; every command queues or works, so Redis is started up front (the
     embedded one when no BUDGETLENS_REDIS_URL is set)."""
+    from worker.services import Services
+
     with Services(settings or Settings()) as sv:
         sv.live()
         yield sv
@@ -162,6 +155,10 @@ def run_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, glo
 
 
 def _watch(sv: Services, ids: list[str], pool: Pool) -> float:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from worker.runtime.queue import recover_abandoned
+
     started = time.perf_counter()
     columns = [TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[failed]} failed · {task.fields[rate]:.1f} pages/s"),
@@ -195,7 +192,7 @@ def _summary(store: Store, ids: list[str], elapsed: float) -> None:
                   f"{len(ids) / elapsed * 60:.0f} docs/min, {pages / elapsed:.1f} pages/s")
     for rec in store.list(DocStatus.failed, doc_ids=ids):
         console.print(f"[red]failed[/] {_n(rec.source_file)}: {_n(rec.error)}", highlight=False)
-    _print_pending(*store.pending_totals())
+    _print_pending(*store.pending_totals(), Settings())
 
 
 @app.command("status")
@@ -205,49 +202,66 @@ def status_cmd(
     """Documents per state, LLM usage, pending sections, and failures with their reasons (the
     latest 20 and the most frequent reasons; --failed lists every one). Reads only: an
     embedded Redis that is not running is not started for it."""
-    with Services(Settings()) as sv:
-        now = summary(sv.store)
-        table = RichTable(title="documents")
-        table.add_column("status")
-        table.add_column("count", justify="right")
-        for status, n in now.counts.items():
-            table.add_row(status.value, str(n))
-        url = live_url(sv.settings)
-        if url is None:
-            queued = llm_queued = "not running"
-        else:
-            live = sv.settings.model_copy(update={"redis_url": url})
-            conn = connect(live)
-            queued = str(get_queue(live, conn).count)
-            llm_queued = str(get_llm_queue(live, conn).count)
-        table.add_row("queue (Redis)", queued)
-        table.add_row("LLM queue (Redis)", llm_queued)
-        console.print(table)
-        console.print(f"LLM: {now.usage.calls} calls, {now.usage.tokens_in} tokens in, "
-                      f"{now.usage.tokens_out} tokens out")
-        _print_pending(now.pending_sections, now.pending_documents)
-        if failed:
-            listed = [(r.doc_id, r.source_file, r.error or "")
-                      for r in sv.store.list(DocStatus.failed)]
-        else:
-            listed = now.latest_failures
-        for doc_id, source_file, reason in listed:
-            console.print(f"[red]failed[/] {doc_id[:12]} {_n(source_file)}: {_n(reason)}",
-                          highlight=False)
-        if len(listed) < now.failed:
-            console.print(f"… {now.failed - len(listed)} more failed documents "
-                          "(`budgetlens status --failed` lists every one); by reason:")
-            for reason, n in now.reasons:
-                console.print(f"  {n:>6} × {_n(reason)}", highlight=False)
+    from worker.services.status import summary
+    from worker.store.database import open_engine
 
+    settings = Settings()
+    now = summary(open_engine(settings.db_url))
+    table = RichTable(title="documents")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    for status, n in now.counts.items():
+        table.add_row(status.value, str(n))
+    queued, llm_queued = _queue_lengths(settings)
+    table.add_row("queue (Redis)", queued)
+    table.add_row("LLM queue (Redis)", llm_queued)
+    console.print(table)
+    console.print(f"LLM: {now.calls} calls, {now.tokens_in} tokens in, {now.tokens_out} tokens out")
+    _print_pending(now.pending_sections, now.pending_documents, settings)
+    if failed:
+        from worker.store import Store
 
-def _print_pending(sections: int, documents: int) -> None:
-    if sections:
-        from worker.llm import NO_ENDPOINT
-
-        console.print(f"[yellow]{sections} LLM sections pending in {documents} documents[/]: "
-                      f"{_n(NO_ENDPOINT)}; `budgetlens requeue --pending` once it is up.",
+        listed = [(r.doc_id, r.source_file, r.error or "")
+                  for r in Store.from_settings(settings).list(DocStatus.failed)]
+    else:
+        listed = now.latest_failures
+    for doc_id, source_file, reason in listed:
+        console.print(f"[red]failed[/] {doc_id[:12]} {_n(source_file)}: {_n(reason)}",
                       highlight=False)
+    if len(listed) < now.failed:
+        console.print(f"… {now.failed - len(listed)} more failed documents "
+                      "(`budgetlens status --failed` lists every one); by reason:")
+        for reason, n in now.reasons:
+            console.print(f"  {n:>6} × {_n(reason)}", highlight=False)
+
+
+def _queue_lengths(settings: Settings) -> tuple[str, str]:
+    """Documents and LLM sections on the queues, read from a Redis that is up (never started;
+    with no server to ask, redis and RQ are not even imported)."""
+    from worker.runtime.embedded import may_be_up
+
+    url = None
+    if may_be_up(settings):
+        from worker.runtime.queue import live_url
+
+        url = live_url(settings)
+    if url is None:
+        return "not running", "not running"
+    from worker.runtime.queue import connect, get_llm_queue, get_queue
+
+    live = settings.model_copy(update={"redis_url": url})
+    conn = connect(live)
+    return str(get_queue(live, conn).count), str(get_llm_queue(live, conn).count)
+
+
+def _print_pending(sections: int, documents: int, settings: Settings) -> None:
+    if not sections:
+        return
+    why = ("the endpoint was down or the token budget spent" if settings.llm_base_url else
+           "no LLM endpoint configured: set BUDGETLENS_LLM_BASE_URL (any OpenAI-compatible "
+           "server) or start the local one with `budgetlens llm serve`")
+    console.print(f"[yellow]{sections} LLM sections pending in {documents} documents[/]: "
+                  f"{why}; `budgetlens requeue --pending` once it is up.", highlight=False)
 
 
 @app.command("requeue")
@@ -258,6 +272,8 @@ def requeue_cmd(
     """Put work back on the queue: failed documents, or LLM sections left pending."""
     if not (failed or pending):
         raise typer.BadParameter("say what to requeue: --failed and/or --pending")
+    from worker.runtime.queue import enqueue_document, enqueue_sections
+
     with services() as sv:
         if failed:
             records = sv.store.list(DocStatus.failed)
@@ -282,6 +298,7 @@ def export_cmd(
 ) -> None:
     """Write extracted data: facts, documents and findings tables (or JSON per document)."""
     from worker.services import export as exporter
+    from worker.store import Store
 
     settings = Settings()
     counts = exporter.export(Store.from_settings(settings), fmt, out, confirmed_only)

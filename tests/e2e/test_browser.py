@@ -20,7 +20,7 @@ import pytest
 
 from schemas import DocStatus, ValueStatus
 from tests.support import browser as bw
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, USER
+from tests.support.browser import USER
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from ui.common import WORD_JOINER
@@ -65,17 +65,8 @@ def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]
 
 def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
     url, store, shots = live
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.set_default_timeout(30_000)
-        try:
-            _journey(page, url, store, shots)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots) as page:
+        _journey(page, url, store, shots)
 
 
 def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
@@ -101,12 +92,12 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
 
     _type_into_editor(page, store, rec.doc_id, slip)
     page.screenshot(path=str(shots / "04_review_edited.png"))
-    bw.key(page, "save_edits").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "save_edits").get_by_role("button").click)
     page.get_by_text(t("table.corrections_saved", n=1)).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "05_review_saved.png"))
 
-    bw.key(page, "confirm_doc").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
     bw.settle(page)
     page.screenshot(path=str(shots / "06_review_confirmed.png"))

@@ -33,17 +33,8 @@ THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repe
 
 def _run(live: Any, flow: Any, *args: Any) -> None:
     url, store, shots = live
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-        page.set_default_timeout(30_000)
-        try:
-            flow(page, url, store, shots, *args)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots, locale="zh-CN") as page:
+        flow(page, url, store, shots, *args)
 
 
 def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
@@ -65,7 +56,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     note.fill("第12页印刷如此")
     note.press("Enter")
     bw.settle(page)
-    bw.key(page, "dismiss").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
     bw.wait_for(lambda: store.dismissals(doc_id), 30, "the dismissal")
     bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
@@ -123,48 +114,34 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
     bw.intact(page, "signing in")
     _viewer(page, store, doc_id, shots)
 
-    clicks, lost = 0, 0
+    clicks = 0
     for n in range(10):  # each open finding: pick it (the first is picked on opening), dismiss
         if n:
-            took = _pick_first_finding(page)
-            clicks, lost = clicks + 1, lost + took - 1
-        bw.key(page, "dismiss").get_by_role("button").click()
+            _pick_first_finding(page)
+            clicks += 1
+        bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
         clicks += 1
         bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 30,
                     f"dismissal {n + 1}")
         bw.intact(page, f"dismissing finding {n + 1}")
     bw.settle(page)
-    bw.key(page, "confirm_doc").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     clicks += 1
     bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 30, "the confirmation")
     bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
-    print(f"\nclicks to review and confirm a document with 10 findings: {clicks} "
-          f"(+{lost} lost to a redraw)")
+    print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")
     assert clicks == 2 * 10  # pick + dismiss each (the first comes picked), then confirm
 
 
-def _pick_first_finding(page: Any) -> int:
-    """Click the first row of the findings grid (open ones only: the filter's default); the
-    number of clicks it took (a click that lands while the grid is being redrawn is lost; a
-    grid detached before the click is no click)."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    for attempt in range(1, 4):
-        bw.settle(page)
-        try:
-            grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').last
-            grid.scroll_into_view_if_needed(timeout=10_000)
-            box = grid.bounding_box()
-            if box is None:  # detached meanwhile
-                continue
-            page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the row marker of row 1
-            bw.key(page, "dismiss").get_by_role("button").wait_for(timeout=10_000)
-        except PlaywrightError:  # redrawn under the pointer (a timeout is one too)
-            continue
-        bw.settle(page)
-        return attempt
-    raise AssertionError("the findings grid did not pick its first row")
+def _pick_first_finding(page: Any) -> None:
+    """Click the first row of the findings grid (open ones only: the filter's default) once,
+    and its dismiss form appears: a click after the page settled is never lost."""
+    bw.settle(page)
+    grid = page.locator('[class*="st-key-findings-"] [data-testid="stDataFrame"]').last
+    grid.click(position={"x": 14, "y": 35 + 17})  # the row marker of row 1
+    bw.key(page, "dismiss").get_by_role("button").wait_for()
+    bw.settle(page)
 
 
 def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:

@@ -29,17 +29,8 @@ def test_confirm_table_document_then_next_keeps_working(live) -> None:
     first = store_sample(store)
     misread_one_value(store, first)
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.set_default_timeout(30_000)
-        try:
-            _flow(page, url, store, shots, first, second)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots) as page:
+        _flow(page, url, store, shots, first, second)
 
 
 def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: str) -> None:
@@ -47,7 +38,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.sign_in(page)
     bw.intact(page, "signing in")
 
-    _keyboard(page, "Shift+T")  # confirm table
+    bw.in_one_run(page, lambda: _keyboard(page, "Shift+T"))  # confirm table
     page.get_by_text(said("table.table_confirmed")).first.wait_for()
     bw.intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
@@ -59,7 +50,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.choose(page, 1, 0)  # and back to the confirmed one, whose label changed
     bw.intact(page, "choosing the confirmed table")
 
-    bw.key(page, "confirm_doc").get_by_role("button").click()
+    bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     page.get_by_text(t("panels.doc_confirmed")).wait_for()
     bw.intact(page, "Confirm document")
     assert store.get(first).status == DocStatus.confirmed

@@ -35,27 +35,18 @@ def test_review_page_in_chinese_shows_no_internal_key(live) -> None:
     first = store_sample(store)
     misread_one_value(store, first)  # a finding, picked on opening: its detail is drawn
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")  # problems, narrative
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-        page.set_default_timeout(30_000)
-        try:
-            for n, doc_id in enumerate((first, second)):
-                page.goto(f"{url}/review?doc={doc_id[:16]}")
-                if n == 0:
-                    bw.sign_in(page)  # signed in: the editors are drawn too
-                bw.key(page, "sign_out").wait_for()  # and the session survives the next address
-                text = _review_text(page)
-                page.screenshot(path=str(shots / f"review_zh_{doc_id[:8]}.png"), full_page=True)
-                (shots / f"text_{doc_id[:8]}.txt").write_text(text)  # what was read
-                assert leaks(text, "zh") == set(), doc_id
-                for key in ("panels.confirm_doc", "table.table", "review.next_doc"):
-                    assert t(key) in text, key
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots, locale="zh-CN") as page:
+        for n, doc_id in enumerate((first, second)):
+            page.goto(f"{url}/review?doc={doc_id[:16]}")
+            if n == 0:
+                bw.sign_in(page)  # signed in: the editors are drawn too
+            bw.key(page, "sign_out").wait_for()  # and the session survives the next address
+            text = _review_text(page)
+            page.screenshot(path=str(shots / f"review_zh_{doc_id[:8]}.png"), full_page=True)
+            (shots / f"text_{doc_id[:8]}.txt").write_text(text)  # what was read
+            assert leaks(text, "zh") == set(), doc_id
+            for key in ("panels.confirm_doc", "table.table", "review.next_doc"):
+                assert t(key) in text, key
 
 
 def _review_text(page: Any) -> str:

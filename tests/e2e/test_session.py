@@ -24,17 +24,8 @@ def test_reload_keeps_the_sign_in_and_the_place_forged_and_expired_are_refused(l
     url, store, shots = live
     doc_id = store_sample(store)
     misread_one_value(store, doc_id)
-    with bw.browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1100})
-        page.set_default_timeout(30_000)
-        try:
-            _reload_keeps(page, url, store, shots, doc_id)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    with bw.browsing(shots) as page:
+        _reload_keeps(page, url, store, shots, doc_id)
 
 
 def _reload_keeps(page: Any, url: str, store: Store, shots: Path, doc_id: str) -> None:

@@ -38,18 +38,9 @@ def test_upload_is_processed_without_a_worker_command(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         bw.wait_http(f"{url}/_stcore/health", app, tmp_path / "ui.log")
         started = bw.wait_for(lambda: _workers_of(app), 60, "the app to start its worker")
-        with bw.browser_or_skip()() as pw:
-            browser = pw.chromium.launch(executable_path=str(bw.CHROMIUM), args=bw.CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.set_default_timeout(60_000)
-            try:
-                _upload_and_review(page, url, Store.from_settings(Settings(data_dir=data)),
-                                   tmp_path / "shots")
-            except Exception:
-                page.screenshot(path=str(tmp_path / "shots" / "failure.png"), full_page=True)
-                raise
-            finally:
-                browser.close()
+        with bw.browsing(tmp_path / "shots") as page:
+            _upload_and_review(page, url, Store.from_settings(Settings(data_dir=data)),
+                               tmp_path / "shots")
         family = [psutil.Process(app.pid), *psutil.Process(app.pid).children(recursive=True)]
         assert started and any("redis-server" in " ".join(p.cmdline()) for p in family)
     finally:

@@ -142,3 +142,17 @@ def test_a_continuation_drawn_on_fewer_columns_reads_under_the_columns_it_starts
         ("经济成本指标", "宣传费", "≤", "15.7", "万元"),
         ("社会效益指标", "宣传理念", "定性", "效果显著", None),
     ]
+
+
+def test_the_sum_of_the_main_tasks_is_the_department_budget() -> None:
+    """表15 部门整体支出绩效目标表 (p.45, rendered at 110 dpi and looked at): its budget is printed
+    only in the 年度主要任务 table — 基本履职 2,080.76万元, 市政务服务中心管理运转及行政审批工作专项
+    业务经费 3,013.00万元, 金额合计 5,093.76万元: the total is the department's, the rows are tasks
+    (not the first task's figure taken as the department's)."""
+    out = process(PDF.read_bytes(), "pdf", "x", PDF.name, Options.defaults())
+    (dept,) = [s for s in out.document.sections if s.kind == SectionKind.department_targets]
+    assert dept.data is not None and dept.data["budget_total"] == "5093.76"
+    assert dept.where["budget_total"].page == 45
+    assert [t["name"] for t in dept.data["tasks"]] == [
+        "基本履职", "市政务服务中心管理运转及行政审批工作专项业务经费"]
+    assert dept.data["tasks"][0]["content"] == "人员经费及单位运转经费。"

@@ -64,3 +64,19 @@ def test_no_tabular_section_is_left_for_the_llm(seed: str, ext: str) -> None:
         assert s.where, s.section_id
         if ext == "pdf":
             assert all(w.page and w.bbox for w in s.where.values()), s.section_id
+
+
+@pytest.mark.parametrize("ext", ["txt", "pdf", "docx"])
+def test_the_department_form_reads_its_tasks_and_budget_apart(ext: str) -> None:
+    """000's 本级部门(单位)整体绩效目标表: the 年度主要任务 rows (任务名称 | 主要内容) are tasks,
+    not figures; '(3) 单位资金' printed without a value does not swallow the label/value row
+    below it ('2、资金结构: (1) 基本支出 | 500.75')."""
+    (dept,) = [s.data for s in run("000", ext).document.sections
+               if s.kind == SectionKind.department_targets]
+    assert dept is not None
+    assert (dept["budget_total"], dept["budget_basic"], dept["budget_project"]) == (
+        "691.05", "500.75", "190.3")
+    assert [t["name"] for t in dept["tasks"]] == [
+        "7*24小时网络应急值班", "对属地网络安全情况进行全面检测检查", "宣传", "开展网信执法人员培训",
+        "开展网络公益活动"]
+    assert dept["tasks"][3]["content"] == "组织人员进行培训"

@@ -47,6 +47,13 @@ def selectbox(at: AppTest, name: str):
     return box
 
 
+def grid_key(at: AppTest, prefix: str) -> str:
+    """The key of the one grid drawn whose key starts with `prefix` (the rest is a digest of
+    what it shows): an element id is `$$ID-<hash>-<key>`."""
+    [key] = [k for d in at.dataframe if (k := d.proto.id.split("-", 2)[-1]).startswith(prefix)]
+    return key
+
+
 def pick(at: AppTest, name: str, value: object) -> AppTest:
     """Choose `value` in that select box, as a click in the browser would."""
     return selectbox(at, name).set_value(value).run()

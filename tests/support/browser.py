@@ -11,11 +11,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from schemas import DocStatus
 from tests.support.samples import REPO
@@ -106,11 +110,114 @@ def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.5) -> A
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def settle(page: Any) -> None:
-    """Wait until Streamlit has finished the run the last action started."""
-    page.wait_for_timeout(250)  # the rerun request is sent asynchronously
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(150)  # and its elements are painted
+# What the page hears from the app, read from Streamlit's own protocol (streamlit/proto) in the
+# page: every rerun request it sends and every run the server reports finished. Installed before
+# the page's scripts (`open_page`); the field numbers come from the protobuf descriptors.
+_FORWARD = ForwardMsg.DESCRIPTOR
+_STATUSES = {v.name: v.number for v in _FORWARD.enum_types_by_name["ScriptFinishedStatus"].values}
+_RECORDER = """
+((FINISHED, RERUN, DONE) => {
+  const fields = (bytes) => {  // a protobuf message's top-level fields: number -> varint or null
+    const out = new Map();
+    let i = 0;
+    const varint = () => {
+      let v = 0, s = 0, b;
+      do { b = bytes[i++]; v += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80 && i < bytes.length);
+      return v;
+    };
+    while (i < bytes.length) {
+      const tag = varint(), wire = tag & 7, field = (tag - wire) / 8;
+      if (wire === 0) out.set(field, varint());
+      else if (wire === 2) { const n = varint(); i += n; out.set(field, null); }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else break;
+    }
+    return out;
+  };
+  const bytesOf = (d) => d instanceof ArrayBuffer ? new Uint8Array(d)
+    : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : null;
+  const log = window.__streamlitRuns = {tick: 0, sent: 0, finished: 0, statuses: [], idle: 0};
+  const stream = (url) => String(url).includes('/_stcore/stream');
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      if (!stream(args[0])) return;
+      this.addEventListener('message', (e) => {  // before the app's own listener
+        const bytes = bytesOf(e.data), f = bytes && fields(bytes);
+        if (!f || !f.has(FINISHED)) return;
+        log.statuses.push(f.get(FINISHED));
+        if (DONE.has(f.get(FINISHED))) log.finished = ++log.tick;
+      });
+    }
+    send(data) {
+      const bytes = stream(this.url) && bytesOf(data);
+      if (bytes && fields(bytes).has(RERUN)) log.sent = ++log.tick;
+      return super.send(data);
+    }
+  };
+})""" + "({}, {}, new Set([{}, {}]));".format(
+    _FORWARD.fields_by_name["script_finished"].number,
+    BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number,
+    _STATUSES["FINISHED_SUCCESSFULLY"], _STATUSES["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"])
+
+# Idle: every rerun the page asked for has been answered by a run that finished (a run stopped
+# early for a rerun is no answer: `st.rerun()` ends one run and starts the next), the app says
+# it is not running, and so for two frames in a row (the run's elements are painted).
+_IDLE = """() => {
+  const log = window.__streamlitRuns, app = document.querySelector('[data-testid="stApp"]');
+  if (!log) throw new Error('no run recorder: open the page with browser.open_page');
+  if (!app || log.finished < log.sent || app.dataset.testScriptState !== 'notRunning') {
+    log.idle = 0;
+    return false;
+  }
+  return ++log.idle >= 2;
+}"""
+
+
+@contextmanager
+def browsing(shots: Path, **kwargs: Any) -> Iterator[Any]:
+    """A page of a fresh headless chromium (`open_page`); its screenshot on failure."""
+    with browser_or_skip()() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = open_page(browser, **kwargs)
+        try:
+            yield page
+        except Exception:
+            page.screenshot(path=str(shots / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def open_page(browser: Any, **kwargs: Any) -> Any:
+    """A new page of `browser` that records Streamlit's runs (what `settle` waits on)."""
+    page = browser.new_page(**{"viewport": {"width": 1600, "height": 1100}, **kwargs})
+    page.add_init_script(_RECORDER)
+    page.set_default_timeout(60_000)
+    return page
+
+
+def runs(page: Any) -> list[str]:
+    """How each run the page has heard of finished (ScriptFinishedStatus names), in order."""
+    names = {n: name for name, n in _STATUSES.items()}
+    return [names[s] for s in page.evaluate("() => window.__streamlitRuns.statuses")]
+
+
+def settle(page: Any, timeout: float = 120) -> None:
+    """Wait until Streamlit has finished the runs the page asked for (the last action's)."""
+    page.wait_for_function(_IDLE, polling="raf", timeout=timeout * 1000)
+
+
+def in_one_run(page: Any, act: Any) -> None:
+    """Do `act` (a click that writes) and wait for the app's answer, which must be one run: a
+    run stopped early for a rerun (`st.rerun()` after a write) lets the browser hear "not
+    running" and show the page as it was before the write — a click there is lost."""
+    before = len(runs(page))
+    act()
+    settle(page)
+    assert "FINISHED_EARLY_FOR_RERUN" not in runs(page)[before:], runs(page)[before:]
 
 
 def key(page: Any, name: str) -> Any:
@@ -136,22 +243,10 @@ def intact(page: Any, what: str) -> None:
 
 
 def choose(page: Any, index: int, option: int) -> None:
-    """Open the `index`-th select box of the page and click its `option`-th entry. A click that
-    lands while a run redraws the page focuses the box without listing its options (seen after
-    a dismissal): then close it and open it again, up to three times."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = page.get_by_test_id("stSelectbox").nth(index)
-    for attempt in range(3):
-        settle(page)
-        box.click()
-        try:
-            page.get_by_role("option").nth(option).wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
+    """Open the `index`-th select box of the page and click its `option`-th entry, once: the
+    page has settled, so nothing redraws the box under the click (no reopening)."""
+    settle(page)
+    page.get_by_test_id("stSelectbox").nth(index).click()
     page.get_by_role("option").nth(option).click()
 
 

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from schemas import BBox
-from tests.support.apptest import open_app, pick
+from tests.support.apptest import grid_key, open_app, pick
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from ui import tableview as tv
 from ui.pageimage import (
@@ -98,8 +98,7 @@ def test_default_zoom_makes_digits_legible_and_every_zoom_keeps_the_focus_in_vie
 
 
 def _select(at: AppTest, doc_id: str, ti: int, ri: int, key: str) -> AppTest:
-    version = at.session_state["review"].version
-    at.session_state[f"grid-{doc_id[:12]}-{version}-{ti}"] = {
+    at.session_state[grid_key(at, f"grid-{doc_id[:12]}-{ti}-")] = {
         "selection": {"rows": [], "columns": [], "cells": [(ri, key)]}}
     return at.run()
 

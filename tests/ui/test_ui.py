@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import AppTestError
 
 from schemas import DocStatus, ValueStatus
-from tests.support.apptest import open_app, pick, said, texts
+from tests.support.apptest import grid_key, open_app, pick, said, texts
 from tests.support.documents import (
     CLEAN_SAMPLE,
     Misread,
@@ -225,8 +225,7 @@ def test_select_a_cell_and_type_the_printed_value(misread, store: Store) -> None
     doc_id, m = misread
     at = _review(open_app("alice"), doc_id, m)
     version = at.session_state["review"].version
-    grid = f"grid-{doc_id[:12]}-{version}-{m.table}"
-    at.session_state[grid] = {
+    at.session_state[grid_key(at, f"grid-{doc_id[:12]}-{m.table}-")] = {
         "selection": {"rows": [], "columns": [], "cells": [(m.row, m.column)]}
     }
     at.run()
@@ -307,8 +306,7 @@ def scan(env: Settings, store: Store) -> Scan:
 
 
 def _pick_cell(at: AppTest, s: Scan, ri: int, key: str) -> AppTest:
-    version = at.session_state["review"].version
-    at.session_state[f"grid-{s.doc_id[:12]}-{version}-{s.table}"] = {
+    at.session_state[grid_key(at, f"grid-{s.doc_id[:12]}-{s.table}-")] = {
         "selection": {"rows": [], "columns": [], "cells": [(ri, key)]}
     }
     return at.run()

@@ -5,6 +5,7 @@ the version the reviewer saw, is audited and re-checked; panels return the boxes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -28,7 +29,7 @@ from ui.common import DOC_TYPE_LABEL, Services, choose, current_user, md, number
 from ui.i18n import label, t
 from ui.names import column_name, table_name
 from ui.pageimage import Box
-from ui.review.state import run_action, sign_in_hint
+from ui.review.state import on_action, sign_in_hint
 from worker.services.edits import (
     RowSpec,
     add_row,
@@ -50,19 +51,24 @@ def metadata_panel(sv: Services, review: Review) -> None:
     doc, user = review.document, current_user()
     with st.expander(t("edits.metadata")):
         v = review.version
-        dept = st.text_input(t("edits.department"), doc.department or "", key=f"md-dept-{v}")
-        year = st.number_input(t("edits.year"), 1949, 2200, doc.fiscal_year or None, key=f"md-year-{v}",
-                               placeholder=t("common.unknown"))
+        st.text_input(t("edits.department"), doc.department or "", key=f"md-dept-{v}")
+        st.number_input(t("edits.year"), 1949, 2200, doc.fiscal_year or None, key=f"md-year-{v}",
+                        placeholder=t("common.unknown"))
         kinds = [k.value for k in DocType]
-        kind = st.segmented_control(t("edits.doc_type"), kinds, key=f"md-kind-{v}",
-                                    default=doc.doc_type.value if doc.doc_type else None,
-                                    format_func=DOC_TYPE_LABEL.__getitem__)
-        if st.button(t("edits.save_metadata"), key="md-save", disabled=user is None,
-                     help=sign_in_hint() if user is None else None):
-            run_action(t("edits.metadata_saved"), lambda: edit_metadata(
-                sv.store, review, user or "", department=dept or None,
-                fiscal_year=int(year) if year else None,
-                doc_type=DocType(kind) if kind else None))
+        st.segmented_control(t("edits.doc_type"), kinds, key=f"md-kind-{v}",
+                             default=doc.doc_type.value if doc.doc_type else None,
+                             format_func=DOC_TYPE_LABEL.__getitem__)
+
+        def save() -> Review:  # the fields as the click found them
+            year, kind = st.session_state.get(f"md-year-{v}"), st.session_state.get(f"md-kind-{v}")
+            return edit_metadata(sv.store, review, user or "",
+                                 department=st.session_state.get(f"md-dept-{v}") or None,
+                                 fiscal_year=int(year) if year else None,
+                                 doc_type=DocType(kind) if kind else None)
+
+        st.button(t("edits.save_metadata"), key="md-save", disabled=user is None,
+                  help=sign_in_hint() if user is None else None,
+                  **on_action(t("edits.metadata_saved"), save))
 
 
 # -- rows of the table shown -------------------------------------------------------------------
@@ -102,37 +108,41 @@ def _row_label(row: Row, i: int) -> str:
     return f"{i + 1}. {' '.join(p for p in (row.code, row.name) if p) or t('edits.no_name')}"
 
 
-def _spec(table: Table, v: str, prefix: str, like: Row | None, values: bool) -> RowSpec:
+def _spec(table: Table, v: str, prefix: str, like: Row | None, values: bool) -> Callable[[], RowSpec]:
+    """Draw a row's fields; the row they describe when it is called (as the click found them)."""
     a, b = st.columns([1, 3])
-    code = a.text_input(t("table.code"), like.code or "" if like else "", key=f"{prefix}-code-{v}")
-    name = b.text_input(t("table.name"), like.name if like else "", key=f"{prefix}-name-{v}")
-    typed: dict[str, str] = {}
+    a.text_input(t("table.code"), like.code or "" if like else "", key=f"{prefix}-code-{v}")
+    b.text_input(t("table.name"), like.name if like else "", key=f"{prefix}-name-{v}")
     if values:
         cols = st.columns(min(len(table.columns), 4) or 1)
         for n, c in enumerate(table.columns):
-            text = cols[n % len(cols)].text_input(column_name(c.key, table),
-                                                  key=f"{prefix}-{c.key}-{v}",
-                                                  placeholder=t("edits.blank"))
-            if text.strip():
-                typed[c.key] = text
-    return RowSpec(code or None, name, typed)
+            cols[n % len(cols)].text_input(column_name(c.key, table), key=f"{prefix}-{c.key}-{v}",
+                                           placeholder=t("edits.blank"))
+
+    def spec() -> RowSpec:
+        typed = {c.key: text for c in table.columns if values
+                 and (text := st.session_state.get(f"{prefix}-{c.key}-{v}") or "").strip()}
+        return RowSpec(st.session_state.get(f"{prefix}-code-{v}") or None,
+                       st.session_state.get(f"{prefix}-name-{v}") or "", typed)
+
+    return spec
 
 
 def _edit(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
           user: str | None) -> None:
     assert ri is not None
     spec = _spec(table, v, "er", table.rows[ri], values=False)
-    if st.button(t("edits.save"), key="row-save", disabled=user is None):
-        run_action(t("edits.row_saved"), lambda: edit_row(sv.store, review, ti, ri, spec.code,
-                                                 spec.name, user or ""))
+    st.button(t("edits.save"), key="row-save", disabled=user is None, **on_action(
+        t("edits.row_saved"),
+        lambda: edit_row(sv.store, review, ti, ri, spec().code, spec().name, user or "")))
 
 
 def _add(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
          user: str | None) -> None:
     st.caption(t("edits.add_hint"))
     spec = _spec(table, v, "ar", None, values=True)
-    if st.button(t("edits.insert"), key="row-add", disabled=user is None):
-        run_action(t("edits.inserted"), lambda: add_row(sv.store, review, ti, ri, spec, user or ""))
+    st.button(t("edits.insert"), key="row-add", disabled=user is None, **on_action(
+        t("edits.inserted"), lambda: add_row(sv.store, review, ti, ri, spec(), user or "")))
 
 
 def _split(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
@@ -142,9 +152,9 @@ def _split(sv: Services, review: Review, ti: int, ri: int | None, table: Table, 
     first = _spec(table, v, "s1", table.rows[ri], values=False)
     st.markdown(t("edits.second_row"))
     second = _spec(table, v, "s2", None, values=True)
-    if st.button(t("edits.split"), key="row-split", disabled=user is None):
-        run_action(t("edits.splitted"), lambda: split_row(sv.store, review, ti, ri, first, second,
-                                                     user or ""))
+    st.button(t("edits.split"), key="row-split", disabled=user is None, **on_action(
+        t("edits.splitted"),
+        lambda: split_row(sv.store, review, ti, ri, first(), second(), user or "")))
 
 
 def _merge(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
@@ -155,16 +165,17 @@ def _merge(sv: Services, review: Review, ti: int, ri: int | None, table: Table, 
         return
     st.caption(t("edits.merge_hint", first=md(_row_label(table.rows[ri], ri)),
                  second=md(_row_label(table.rows[ri + 1], ri + 1))))
-    if st.button(t("edits.merge"), key="row-merge", disabled=user is None):
-        run_action(t("edits.merged"), lambda: merge_rows(sv.store, review, ti, ri, user or ""))
+    st.button(t("edits.merge"), key="row-merge", disabled=user is None, **on_action(
+        t("edits.merged"), lambda: merge_rows(sv.store, review, ti, ri, user or "")))
 
 
 def _delete(sv: Services, review: Review, ti: int, ri: int | None, table: Table, v: str,
             user: str | None) -> None:
     assert ri is not None
     st.caption(t("edits.delete_hint", row=md(_row_label(table.rows[ri], ri))))
-    if st.button(t("edits.delete"), key="row-delete", type="primary", disabled=user is None):
-        run_action(t("edits.deleted"), lambda: delete_row(sv.store, review, ti, ri, user or ""))
+    st.button(t("edits.delete"), key="row-delete", type="primary", disabled=user is None,
+              **on_action(t("edits.deleted"),
+                          lambda: delete_row(sv.store, review, ti, ri, user or "")))
 
 
 _ROW_ACTIONS = {"edit": _edit, "add": _add, "split": _split, "merge": _merge, "delete": _delete}
@@ -182,12 +193,12 @@ def narrative_editor(sv: Services, review: Review, index: int) -> None:
     name = a.selectbox(t("edits.which_figure"), list(_NARRATIVE_FIELDS), key=f"nf-field-{index}",
                        format_func=lambda f: t(f"edits.nf_{f}"))
     unit = f"（{fact.amount.unit}）" if name == "amount" and fact.amount else ""
-    typed = b.text_input(t("edits.as_printed", unit=unit), current[name],
-                         key=f"nf-{review.version}-{index}-{name}")
-    if c.button(t("edits.save"), key="nf-save", disabled=user is None,
-                help=sign_in_hint() if user is None else None):
-        run_action(t("edits.narrative_saved"), lambda: edit_narrative(sv.store, review, index, name,
-                                                          typed, user or ""))
+    field = f"nf-{review.version}-{index}-{name}"
+    b.text_input(t("edits.as_printed", unit=unit), current[name], key=field)
+    c.button(t("edits.save"), key="nf-save", disabled=user is None,
+             help=sign_in_hint() if user is None else None, **on_action(
+                 t("edits.narrative_saved"), lambda: edit_narrative(
+                     sv.store, review, index, name, st.session_state.get(field) or "", user or "")))
 
 
 # -- targets and self-evaluations ------------------------------------------------------------------
@@ -227,18 +238,19 @@ def _value_editor(sv: Services, review: Review, section: SectionResult, path: st
     user = current_user()
     where = section.where.get(path)
     a, b, c = st.columns([2, 0.8, 0.8], vertical_alignment="bottom")
-    typed = a.text_input(t("edits.value_as_printed", item=_path_label(section, path)),
-                         _cell(value),
-                         key=f"pv-{review.version}-{section.section_id}-{path}")
-    if b.button(t("edits.correct"), key="pv-correct", disabled=user is None,
-                help=sign_in_hint() if user is None else None):
-        run_action(t("edits.corrected"), lambda: correct_section_value(
-            sv.store, review, section.section_id, path, typed, user or ""))
+    field = f"pv-{review.version}-{section.section_id}-{path}"
+    a.text_input(t("edits.value_as_printed", item=_path_label(section, path)), _cell(value),
+                 key=field)
+    b.button(t("edits.correct"), key="pv-correct", disabled=user is None,
+             help=sign_in_hint() if user is None else None, **on_action(
+                 t("edits.corrected"), lambda: correct_section_value(
+                     sv.store, review, section.section_id, path,
+                     st.session_state.get(field) or "", user or "")))
     done = where is not None and where.status != ValueStatus.extracted
-    if c.button(t("edits.confirm"), key="pv-confirm", disabled=user is None or done,
-                help=t("edits.confirm_help") if user else sign_in_hint()):
-        run_action(t("edits.confirmed"), lambda: confirm_section_value(
-            sv.store, review, section.section_id, path, user or ""))
+    c.button(t("edits.confirm"), key="pv-confirm", disabled=user is None or done,
+             help=t("edits.confirm_help") if user else sign_in_hint(), **on_action(
+                 t("edits.confirmed"), lambda: confirm_section_value(
+                     sv.store, review, section.section_id, path, user or "")))
 
 
 def _leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:

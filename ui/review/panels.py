@@ -16,6 +16,7 @@ from ui.common import (
     DOC_TYPE_LABEL,
     Services,
     current_user,
+    digest,
     md,
     number_text,
     right,
@@ -29,8 +30,9 @@ from ui.review.state import (
     STEPPED,
     finding_keys,
     follow_page,
+    forget_review,
     jump,
-    run_action,
+    on_action,
     sign_in_hint,
     sorted_findings,
 )
@@ -66,14 +68,15 @@ def header(sv: Services, review: Review) -> None:
     user = current_user()
     cols = st.columns([1.7, 0.9, 2.6, 1.4], vertical_alignment="center")
     if rec.status == DocStatus.confirmed:
-        if cols[0].button(
+        cols[0].button(
             t("panels.reopen"),
             key="reopen",
             disabled=user is None,
             help=None if user else sign_in_hint(),
             icon=":material/lock_open:",
-        ):
-            run_action(t("panels.reopened"), lambda: reopen(sv.store, review, user or ""))
+            **on_action(t("panels.reopened"),
+                        lambda: reopen(sv.store, review, current_user() or "")),
+        )
     else:
         errors = len(review.open_errors)
         note = ""
@@ -85,7 +88,7 @@ def header(sv: Services, review: Review) -> None:
                 label_visibility="collapsed",
                 disabled=user is None,
             )
-        if cols[0].button(
+        cols[0].button(
             t("panels.confirm_doc"),
             key="confirm_doc",
             type="primary",
@@ -94,14 +97,12 @@ def header(sv: Services, review: Review) -> None:
             help=sign_in_hint()
             if user is None
             else t("panels.confirm_doc_help"),
-        ):
-            run_action(
-                t("panels.doc_confirmed"),
-                lambda: confirm_document(sv.store, review, user or "", note=note),
-            )
-    if cols[1].button(t("review.reload"), key="reload", icon=":material/refresh:"):
-        st.session_state.pop("review", None)
-        st.rerun()
+            **on_action(t("panels.doc_confirmed"), lambda: confirm_document(
+                sv.store, review, current_user() or "",
+                note=st.session_state.get("confirm_note") or "")),
+        )
+    cols[1].button(t("review.reload"), key="reload", icon=":material/refresh:",
+                   on_click=forget_review)
     cols[3].segmented_control(
         t("panels.layout"),
         ["side by side", "stacked"],
@@ -159,8 +160,10 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
         for _, f in shown
     ], columns=list(cols.values()))
     finding_keys(review, [i for i, _ in shown])
-    key = (f"findings-{review.doc_id[:12]}-{review.version}-{_filter_sig()}"
-           f"-{st.session_state.get(STEPPED, 0)}")  # a step by key draws its row picked
+    # a new grid when its rows changed (positions mean other findings), or after a step by key
+    # (drawn with its row picked); the same grid when a write left them as they were
+    key = (f"findings-{review.doc_id[:12]}-{digest(rows.values.tolist(), [i for i, _ in shown])}"
+           f"-{st.session_state.get(STEPPED, 0)}")
     sel = st.session_state.get("finding_sel")
     at = [pos for pos, (i, _) in enumerate(shown) if i == sel]
     st.dataframe(
@@ -221,12 +224,6 @@ def _filtered(review: Review, findings: list[Finding]) -> list[tuple[int, Findin
     return out
 
 
-def _filter_sig() -> str:
-    """Part of the grid's key: a filtered grid is a new grid (its row positions changed)."""
-    parts = (st.session_state.get(k) for k in ("f_status", "f_severity", "f_kind", "f_table"))
-    return str(abs(hash(repr(tuple(parts)))))[:8]
-
-
 def _pick_finding(review: Review, key: str, index: list[int]) -> None:
     rows = st.session_state[key].selection.rows
     if rows:
@@ -260,9 +257,10 @@ def _finding_detail(sv: Services, review: Review, f: Finding) -> None:
         note = f"：{md(d.note)}" if d.note else ""
         st.info(t("panels.dismissed_by", reason=label("reason", d.reason), note=note,
                   user=md(d.user), at=f"{d.at:%Y-%m-%d %H:%M}"))
-        if st.button(t("panels.reopen_finding"), key="reopen_finding", disabled=user is None,
-                     help=sign_in_hint() if user is None else t("panels.reopen_finding_help")):
-            run_action(t("panels.finding_reopened"), lambda: reopen_finding(sv.store, review, f, user or ""))
+        st.button(t("panels.reopen_finding"), key="reopen_finding", disabled=user is None,
+                  help=sign_in_hint() if user is None else t("panels.reopen_finding_help"),
+                  **on_action(t("panels.finding_reopened"), lambda: reopen_finding(
+                      sv.store, review, f, current_user() or "")))
         return
     stale = review.dismissals.get(finding_key(f))
     if stale is not None:
@@ -274,21 +272,22 @@ def _finding_detail(sv: Services, review: Review, f: Finding) -> None:
 def _dismiss_form(sv: Services, review: Review, f: Finding, title: str, user: str | None) -> None:
     same = [g for g in review.open_findings if g.rule_id == f.rule_id]
     with st.container(border=True):  # not a form: Enter in the table's fix form stays its own
-        reason = st.radio(
-            t("panels.dismiss_reason"), list(DismissReason), key="dismiss_reason",
-            horizontal=True, format_func=lambda r: label("reason", r),
-        )
-        note = st.text_input(t("panels.dismiss_note"), key="dismiss_note")
-        whole = st.checkbox(t("panels.dismiss_all", n=len(same)), key="dismiss_all",
-                            disabled=len(same) < 2)
-        if st.button(t("panels.dismiss"), key="dismiss", disabled=user is None,
-                     icon=":material/do_not_disturb_on:"):
-            chosen = same if whole else [f]
-            run_action(
-                t("panels.dismissed_n", n=len(chosen), cause=md(title)),
-                lambda: dismiss(sv.store, review, chosen, DismissReason(reason), user or "",
-                                note),
-            )
+        st.radio(t("panels.dismiss_reason"), list(DismissReason), key="dismiss_reason",
+                 horizontal=True, format_func=lambda r: label("reason", r))
+        st.text_input(t("panels.dismiss_note"), key="dismiss_note")
+        st.checkbox(t("panels.dismiss_all", n=len(same)), key="dismiss_all",
+                    disabled=len(same) < 2)
+
+        def chosen() -> list[Finding]:  # as the click found the form
+            return same if st.session_state.get("dismiss_all") and len(same) > 1 else [f]
+
+        st.button(t("panels.dismiss"), key="dismiss", disabled=user is None,
+                  icon=":material/do_not_disturb_on:", **on_action(
+                      lambda: t("panels.dismissed_n", n=len(chosen()), cause=md(title)),
+                      lambda: dismiss(sv.store, review, chosen(),
+                                      DismissReason(st.session_state["dismiss_reason"]),
+                                      current_user() or "",
+                                      st.session_state.get("dismiss_note") or "")))
 
 
 def _printed_values(review: Review, f: Finding) -> list[dict[str, object]]:

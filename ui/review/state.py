@@ -4,6 +4,7 @@ shared by the panels, kept in `st.session_state`."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -41,8 +42,19 @@ def sorted_findings(review: Review) -> list[Finding]:
         tv.finding_page(review.document, f) or 0))
 
 
-def run_action(done: str, action: Callable[[], Review]) -> None:
-    """Run a store write; success, conflict or refusal is shown after the rerun."""
+def on_action(done: str | Callable[[], str], action: Callable[[], Review]) -> dict[str, Any]:
+    """A button's arguments that run `action` (a store write) as the click's callback: before
+    the run that draws the page, so that one run shows its result. (Run inline, the write needs
+    `st.rerun()` to redraw what was drawn above it: the browser then hears "not running" between
+    the two runs and shows the page of the first — a click there lands on the old findings grid,
+    the finding just dismissed in its first row.) `action` reads the widgets it needs from
+    `st.session_state` when it runs: the values the click was sent with."""
+    return {"on_click": run_action, "args": (done, action)}
+
+
+def run_action(done: str | Callable[[], str], action: Callable[[], Review]) -> None:
+    """Run a store write (as a callback, `on_action`); success, conflict or refusal is shown
+    by the run that follows."""
     try:
         review = action()
     except VersionConflict as exc:
@@ -55,8 +67,13 @@ def run_action(done: str, action: Callable[[], Review]) -> None:
         _keep_finding(old, review)
         forget_records()
         st.session_state["review"] = review
-        flash("success", t("state.saved", done=done, before=before, after=len(review.findings)))
-    st.rerun()
+        text = done() if callable(done) else done
+        flash("success", t("state.saved", done=text, before=before, after=len(review.findings)))
+
+
+def forget_review() -> None:
+    """Reload the document from the store (a callback: the next run opens it afresh)."""
+    st.session_state.pop("review", None)
 
 
 def _keep_finding(old: Review, new: Review) -> None:

@@ -10,11 +10,11 @@ import streamlit as st
 
 from schemas import Value, ValueStatus
 from ui import tableview as tv
-from ui.common import Services, choose, current_user, md
+from ui.common import Services, choose, current_user, digest, md
 from ui.i18n import label, t
 from ui.names import table_name
 from ui.pageimage import Box
-from ui.review.state import run_action, sign_in_hint, sorted_findings
+from ui.review.state import on_action, sign_in_hint, sorted_findings
 from worker.services.review import (
     Edit,
     Review,
@@ -67,16 +67,16 @@ def table_panel(sv: Services, review: Review) -> list[Box]:
         _editor(sv, review, ti, user)
     else:
         boxes += _grid(sv, review, ti, user)
-    if not table_confirmed(table) and st.button(
-        t("table.confirm_table"),
-        key="confirm_table",
-        disabled=user is None,
-        shortcut="Shift+T",
-        help=sign_in_hint() if user is None else t("table.confirm_table_help"),
-        icon=":material/check:",
-    ):
-        run_action(
-            t("table.table_confirmed", table=md(table_name(table.key, table))), lambda: confirm_table(sv.store, review, ti, user or "")
+    if not table_confirmed(table):
+        st.button(
+            t("table.confirm_table"),
+            key="confirm_table",
+            disabled=user is None,
+            shortcut="Shift+T",
+            help=sign_in_hint() if user is None else t("table.confirm_table_help"),
+            icon=":material/check:",
+            **on_action(t("table.table_confirmed", table=md(table_name(table.key, table))),
+                        lambda: confirm_table(sv.store, review, ti, current_user() or "")),
         )
     return boxes
 
@@ -121,8 +121,9 @@ def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
     doc, table = review.document, review.document.tables[ti]
     frame = tv.table_frame(table, grouped=True)
     flagged = {c for f in review.findings for c in tv.finding_cells(doc, f)}
-    key = f"grid-{review.doc_id[:12]}-{review.version}-{ti}"
     active, suspects = _picked(review)
+    marks = [sorted(map(repr, cells)) for cells in (flagged, active, suspects)]
+    key = f"grid-{review.doc_id[:12]}-{ti}-{digest(frame.values.tolist(), marks)}"
     event = st.dataframe(
         tv.styled(frame, table, ti, flagged, active, suspects),
         hide_index=True,
@@ -179,16 +180,18 @@ def _quick_fix(sv: Services, review: Review, ti: int, ri: int, key: str, user: s
     title = tv.column_titles(review.document.tables[ti]).get(key, key)
     ocr = f" ({_confidence_note(value)})" if value and value.confidence is not None else ""
     edit = Edit(table=ti, row=ri, column=key, new="")
+    field = f"fix-value-{review.version}-{ti}-{ri}-{key}"
     with st.form(key=f"fix-{review.version}-{ti}-{ri}-{key}", border=False):
-        new = st.text_input(
+        st.text_input(
             f"{md(row.name or row.code or '')} · {md(title)}",
             value=current,
-            key=f"fix-value-{review.version}-{ti}-{ri}-{key}",
+            key=field,
             help=t("table.fix_help", ocr=ocr),
         )
-        if st.form_submit_button(t("table.save_correction"), icon=":material/save:"):
-            fix = Edit(table=ti, row=ri, column=key, new=new or "")
-            run_action(t("table.correction_saved"), lambda: correct(sv.store, review, [fix], user))
+        st.form_submit_button(t("table.save_correction"), icon=":material/save:", **on_action(
+            t("table.correction_saved"), lambda: correct(sv.store, review, [
+                Edit(table=ti, row=ri, column=key, new=st.session_state.get(field) or "")],
+                user)))
     if value is not None and value.confidence is not None:
         _confirm_button(sv, review, edit, value, user)
 
@@ -197,36 +200,38 @@ def _confirm_button(sv: Services, review: Review, cell: Edit, value: Value, user
     """An OCR'd value the reviewer found right on the scan: confirm it as read. Outside the
     fix form, so Enter in the field keeps meaning "save what I typed"."""
     key = f"confirm-value-{review.version}-{cell.table}-{cell.row}-{cell.column}"
-    if value.status == ValueStatus.extracted and st.button(
-        t("table.matches_scan"),
-        key=key,
-        icon=":material/check:",
-        help=t("table.matches_scan_help"),
-    ):
-        run_action(t("table.value_confirmed"), lambda: confirm_value(sv.store, review, cell, user))
+    if value.status == ValueStatus.extracted:
+        st.button(t("table.matches_scan"), key=key, icon=":material/check:",
+                  help=t("table.matches_scan_help"), **on_action(
+                      t("table.value_confirmed"),
+                      lambda: confirm_value(sv.store, review, cell, user)))
 
 
 def _editor(sv: Services, review: Review, ti: int, user: str) -> None:
     frame = tv.table_frame(review.document.tables[ti])
+    key = f"editor-{review.doc_id[:12]}-{review.version}-{ti}"
     edited = st.data_editor(
         frame,
         hide_index=True,
         disabled=[tv.CODE, tv.NAME],
         column_config=_config(review, ti),
-        key=f"editor-{review.doc_id[:12]}-{review.version}-{ti}",
+        key=key,
     )
     edits = tv.diff_edits(ti, frame, edited)
     if not edits:
         st.caption(t("table.editor_hint"))
         return
     st.caption(t("table.unsaved", n=len(edits)))
-    if st.button(
+
+    def typed() -> list[Edit]:  # the editor's cells as the click found them
+        return tv.diff_edits(ti, frame, tv.apply_editor_state(frame, st.session_state.get(key)))
+
+    st.button(
         t("table.save_corrections"),
         key="save_edits",
         type="primary",
         shortcut="Mod+S",
         icon=":material/save:",
-    ):
-        run_action(
-            t("table.corrections_saved", n=len(edits)), lambda: correct(sv.store, review, edits, user)
-        )
+        **on_action(lambda: t("table.corrections_saved", n=len(typed())),
+                    lambda: correct(sv.store, review, typed(), user)),
+    )

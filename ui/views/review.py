@@ -21,7 +21,7 @@ from ui.i18n import t
 from ui.review import edits, panels, position
 from ui.review import table as review_table
 from ui.review.page import page_panel
-from ui.review.state import ensure_view, reset_view
+from ui.review.state import ensure_view, forget_review, reset_view
 from worker.services.review import Review, next_needing_review, open_review
 
 
@@ -152,13 +152,8 @@ def _stale_banner(sv: Services, review: Review) -> None:
     col.warning(
         t("review.stale", by=by, old=review.version, new=now.version)
     )
-    if btn.button(t("review.reload"), key="reload_stale", icon=":material/refresh:"):
-        _reload()
-
-
-def _reload() -> None:
-    st.session_state.pop("review", None)
-    st.rerun()
+    btn.button(t("review.reload"), key="reload_stale", icon=":material/refresh:",
+               on_click=forget_review)
 
 
 main()

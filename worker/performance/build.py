@@ -17,9 +17,11 @@ from schemas.performance import (
     SchedulePoint,
     SectionKind,
     SelfEvaluation,
+    Task,
     Where,
 )
 from worker.performance.reader import Item, Record
+from worker.performance.tasks import amount_of
 from worker.tables.numbers import parse
 
 _TEXT_FIELDS = ("level1", "level2", "name", "description", "value", "comparator", "unit",
@@ -42,7 +44,7 @@ class _Sink:
     def number(self, item: Item | None, path: str) -> Decimal | None:
         if item is None:
             return None
-        parsed = parse(item.text)
+        parsed = parse(amount_of(item.text) or item.text)  # "5,093.76万元": the figure
         if parsed.value is None:
             return None
         self._note(item, path)
@@ -104,6 +106,9 @@ def _department(sink: _Sink, records: list[Record]) -> DepartmentTargets:
     return DepartmentTargets(
         department=sink.text(head.get("name"), "department"),
         annual_goal=sink.text(head.get("goal"), "annual_goal"),
+        tasks=[Task(name=sink.text(name, f"tasks.{n}.name") or "",
+                    content=sink.text(content, f"tasks.{n}.content"))
+               for n, (name, content) in enumerate(records[0].tasks)],
         budget_total=sink.number(head.get("amount"), "budget_total"),
         budget_basic=sink.number(head.get("basic"), "budget_basic"),
         budget_project=sink.number(head.get("project"), "budget_project"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from worker.performance.grid import GCell, GRow
 from worker.performance.header import Header, align, find_header, fit, header_like, is_header
+from worker.performance.tasks import EndOfTasks, Task, TaskBand, Total, task_band
 from worker.performance.vocab import Vocabulary, key
 from worker.tables.numbers import parse
 
@@ -34,6 +35,7 @@ class Record:
     fields: dict[str, Item] = field(default_factory=dict)
     indicators: list[dict[str, Item]] = field(default_factory=list)
     schedule: list[tuple[Item, Item | None]] = field(default_factory=list)
+    tasks: list[tuple[Item, Item | None]] = field(default_factory=list)  # 年度主要任务: name, content
 
     def empty(self) -> bool:
         return not self.fields and not self.indicators
@@ -49,6 +51,7 @@ class _State:
     header: Header | None = None
     last: dict[int, dict[str, Item]] = field(default_factory=dict)  # per slot: levels above
     labels_above: list[GRow] = field(default_factory=list)
+    tasks: TaskBand | None = None  # inside a 年度主要任务 table
 
     @property
     def cur(self) -> Record:
@@ -287,6 +290,11 @@ def _form(state: _State, rows: list[GRow], i: int) -> int:
     first = next((c.own for c in row.cells if c.own), "")
     if key(first).startswith(SCHEDULE):
         return _schedule(state, rows, i)
+    if state.tasks is not None and _task_row(state, row):
+        return i + 1
+    if (band := task_band(row, vocab)) is not None:
+        state.tasks, state.labels_above = band, []
+        return i + 1
     evaluation = [j for j, c in enumerate(row.cells) if key(c.own) in vocab.evaluation]
     if len(evaluation) >= 2:
         return _figures(state, rows, i, evaluation)
@@ -299,6 +307,23 @@ def _form(state: _State, rows: list[GRow], i: int) -> int:
     state.labels_above = []
     _label_right(state, row)
     return i + 1
+
+
+def _task_row(state: _State, row: GRow) -> bool:
+    """A row of the 年度主要任务 table (worker/performance/tasks.py), read: True."""
+    assert state.tasks is not None
+    try:
+        got = state.tasks.read(row, state.vocab)
+    except EndOfTasks:
+        state.tasks = None
+        return False
+    if isinstance(got, Total):
+        state.cur.put("amount", Item(got.amount.own, got.amount))
+        state.tasks = None  # the table ends with its total
+    elif isinstance(got, Task):
+        content = Item(got.content.own, got.content) if got.content else None
+        state.cur.tasks.append((Item(got.name.own, got.name), content))
+    return True
 
 
 def _label_right(state: _State, row: GRow) -> None:
@@ -314,17 +339,19 @@ def _label_right(state: _State, row: GRow) -> None:
 
 
 def _numbers_below_labels(state: _State, row: GRow) -> bool:
-    """A row of figures under a band of labels (总体资金情况 | 预算支出总额 | 财政拨款 …)."""
+    """A row of figures under a band of labels (总体资金情况 | 预算支出总额 | 财政拨款 …). Not
+    when no label of the band stands over its figures: a label printed without its value
+    ('(3) 单位资金' blank) above a label/value row ('2、资金结构: (1) 基本支出 | 500.75', 安阳)."""
     numeric = [(j, c) for j, c in enumerate(row.cells) if c.own and parse(c.own).numeric]
-    if not numeric:
-        return False
+    placed = False
     for j, cell in numeric:
         for band in reversed(state.labels_above):
             k = key(band.cells[j].text) if j < len(band.cells) else ""
             if k in state.vocab.project:
                 state.cur.put(state.vocab.project[k], Item(cell.own, cell))
+                placed = True
                 break
-    return True
+    return placed
 
 
 def _schedule(state: _State, rows: list[GRow], i: int) -> int:

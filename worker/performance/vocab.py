@@ -28,6 +28,8 @@ class _File(BaseModel):
     evaluation_columns: dict[str, list[str]]
     evaluation_total_rows: list[str]
     total_rows: list[str]
+    task_columns: dict[str, list[str]]
+    task_total_rows: list[str]
     levels: dict[str, list[str]]
     comparators: list[str]
     placeholders: list[str]
@@ -50,6 +52,8 @@ class Vocabulary:
     evaluation: dict[str, str]
     evaluation_total_rows: frozenset[str]
     total_rows: frozenset[str]
+    task: dict[str, str]  # 年度主要任务 column label key → Task field
+    task_total_rows: frozenset[str]
     level1: dict[str, str]  # key → printed 一级指标 name
     level2: dict[str, str]  # key → printed 二级指标 name
     comparators: tuple[str, ...]  # longest first
@@ -97,6 +101,8 @@ def vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         evaluation=_index(raw.evaluation_columns),
         evaluation_total_rows=frozenset(map(key, raw.evaluation_total_rows)),
         total_rows=frozenset(map(key, raw.total_rows)),
+        task=_index(raw.task_columns),
+        task_total_rows=frozenset(map(key, raw.task_total_rows)),
         level1={key(n): n for n in raw.levels},
         level2={key(n): n for n in level2},
         comparators=tuple(sorted(raw.comparators, key=len, reverse=True)),

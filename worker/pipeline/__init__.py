@@ -38,6 +38,7 @@ class Outcome:
     project_names: list[str] = field(default_factory=list)  # what grounds a project name
     rereads: list[RereadRequest] = field(default_factory=list)  # tables for an LLM re-read
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage (bench/queue.py)
+    stages_cpu: dict[str, float] = field(default_factory=dict)  # ... of this process's CPU
 
     @property
     def status(self) -> DocStatus:
@@ -79,19 +80,24 @@ def process(
     if options.reread:
         with took("reread"):
             outcome.rereads = requests(document, findings, layout)
-    outcome.stages = dict(took)
+    outcome.stages, outcome.stages_cpu = dict(took), took.cpu
     log.debug("%s %s", doc_id[:12], took)
     return outcome
 
 
 class _Took(dict[str, float]):
-    """Seconds per stage, for the DEBUG log."""
+    """Seconds per stage, for the DEBUG log; `cpu`: the process time of each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         yield
         self[stage] = time.perf_counter() - start
+        self.cpu[stage] = time.process_time() - cpu
 
     def __str__(self) -> str:
         return " ".join(f"{stage} {s:.3f}s" for stage, s in self.items())

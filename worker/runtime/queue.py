@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +26,8 @@ from rq.job import Dependency, Job
 from rq.registry import StartedJobRegistry
 
 from worker.errors import ConfigError, QueueUnavailable
+from worker.runtime.embedded import server_root, socket_path
 from worker.settings import Settings
-
-_SOCKET_MAX = 100  # AF_UNIX paths are limited to ~108 bytes
 
 
 class EmbeddedRedis:
@@ -40,11 +37,7 @@ class EmbeddedRedis:
         self.root = root.resolve()
         self.owned = False
         self._proc: subprocess.Popen[bytes] | None = None
-        sock = self.root / "redis.sock"
-        if len(str(sock)) > _SOCKET_MAX:
-            digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
-            sock = Path(tempfile.gettempdir()) / f"budgetlens-{digest}.sock"
-        self.socket = sock
+        self.socket = socket_path(self.root)
 
     @property
     def url(self) -> str:
@@ -140,7 +133,7 @@ def redis_owned(settings: Settings) -> Iterator[tuple[Settings, EmbeddedRedis | 
     if settings.redis_url:
         yield settings, None
         return
-    server = EmbeddedRedis(settings.data_dir / "redis").start()
+    server = EmbeddedRedis(server_root(settings)).start()
     try:
         yield settings.model_copy(update={"redis_url": server.url}), server
     finally:
@@ -152,7 +145,7 @@ def live_url(settings: Settings) -> str | None:
     runs it — without starting one: None when the embedded server is not running."""
     if settings.redis_url:
         return settings.redis_url
-    server = EmbeddedRedis(settings.data_dir / "redis")
+    server = EmbeddedRedis(server_root(settings))
     return server.url if server._ping() else None
 
 

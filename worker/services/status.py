@@ -1,23 +1,28 @@
-"""What `budgetlens status` shows, from SQL aggregates: a fixed number of statements, each
-returning at most a few dozen rows, however many documents the store holds (5,000 documents:
-bench/status.py). No result, finding or listing is loaded."""
+"""What `budgetlens status` shows, from SQL aggregates (worker/store/summary.py): a fixed number
+of statements, each returning at most a few dozen rows, however many documents the store holds
+(5,000 documents: bench/status.py). No result, finding or listing is loaded, and nothing here
+imports the ORM or a Pydantic model: a fresh process would pay more for them than for the SQL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas import DocStatus
-from schemas.performance import Usage
-from worker.store import Store
-from worker.store.llm_cache import LLMCache
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from schemas.common import DocStatus
+from worker.errors import StoreError
+from worker.store import summary as totals
 
 SHOWN = 20  # failures listed one by one (the latest), and reasons counted
 
 
 @dataclass(frozen=True)
 class Summary:
-    counts: dict[DocStatus, int]
-    usage: Usage
+    counts: dict[DocStatus, int]  # every state, 0 included
+    calls: int  # LLM calls, and their tokens
+    tokens_in: int
+    tokens_out: int
     pending_sections: int
     pending_documents: int
     reasons: list[tuple[str, int]]  # failure reason, documents; the most frequent first
@@ -28,9 +33,14 @@ class Summary:
         return self.counts[DocStatus.failed]
 
 
-def summary(store: Store, shown: int = SHOWN) -> Summary:
-    reasons, latest = store.failures(shown)
-    sections, docs = store.pending_totals()
-    return Summary(counts=store.counts(), usage=LLMCache(store.engine).total_usage(),
-                   pending_sections=sections, pending_documents=docs, reasons=reasons,
-                   latest_failures=latest)
+def summary(engine: Engine, shown: int = SHOWN) -> Summary:
+    """The store's totals, in one connection; a database no `Store` has opened holds nothing."""
+    try:
+        with engine.connect() as conn:
+            if not totals.opened(conn):
+                return Summary(dict.fromkeys(DocStatus, 0), 0, 0, 0, 0, 0, [], [])
+            reasons, latest = totals.failures(conn, shown)
+            return Summary(totals.counts(conn), *totals.usage(conn),
+                           *totals.pending_totals(conn), reasons, latest)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read the store {engine.url!r}: {exc}") from exc

@@ -12,19 +12,18 @@ is only ever handed out in the process that opened it.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, MetaData, Text, TypeDecorator, create_engine, event, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 
 from worker.errors import ConfigError
 
-_INSERT_OR_SKIP = {"sqlite": sqlite_insert, "postgresql": pg_insert}
+_INSERT_OR_SKIP = {"sqlite": "sqlalchemy.dialects.sqlite", "postgresql": "sqlalchemy.dialects.postgresql"}
 _SCHEMA_LOCK = 0x62756467  # any constant key, the same in every process
 
 
@@ -79,8 +78,10 @@ def create_tables(conn: Connection, *metadata: MetaData) -> None:
 
 
 def insert_or_skip(dialect: str) -> Any | None:
-    """`insert()` that takes `.on_conflict_do_nothing()`, or None on other databases."""
-    return _INSERT_OR_SKIP.get(dialect)
+    """`insert()` that takes `.on_conflict_do_nothing()`, or None on other databases (each
+    dialect's module imported when asked: `budgetlens status` writes nothing)."""
+    module = _INSERT_OR_SKIP.get(dialect)
+    return None if module is None else importlib.import_module(module).insert
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

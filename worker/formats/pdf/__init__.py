@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -167,9 +168,14 @@ def _split_crossing(
 ) -> list[Word]:
     """Words whose two ends sit in different cells (no gap between cell texts) -> their chars."""
     out: list[Word] = []
+    xs = grid.xs
     for w in words:
         pad = min(0.3 * w.height, 0.25 * (w.x1 - w.x0))
-        if grid.locate(w.x0 + pad, w.cy) == grid.locate(w.x1 - pad, w.cy):
+        left, right = w.x0 + pad, w.x1 - pad
+        # both ends on one row: in one column they are in one cell (no locate needed)
+        if bisect_right(xs, left) == bisect_right(xs, right) or (
+            grid.locate(left, w.cy) == grid.locate(right, w.cy)
+        ):
             out.append(w)
             continue
         out.extend(_chars_of(content, w))

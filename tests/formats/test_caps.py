@@ -49,12 +49,27 @@ def test_a_docx_bomb_is_refused_from_its_directory_before_inflating() -> None:
     assert peak < 3 * len(bomb) / MB  # nothing inflated: a copy or two of the file at most
 
 
-def test_a_lying_header_yields_no_more_than_it_declares() -> None:
+def test_a_lying_header_is_rejected_as_such_without_inflating_past_it() -> None:
     """The headers say 1 KB, the deflate data holds 300 MB: zipfile trusts the size, but
-    inflated it all in one call before cutting it to 1 KB (and the CRC is that KB's)."""
+    inflated it all in one call before cutting it to 1 KB (and the CRC is that KB's); the cut
+    1 KB then failed as unreadable XML, which said nothing of the zip."""
     reason, peak = _rejected(docx_bomb(300, lie=True), "docx")
-    assert reason.startswith("cannot read the docx content: ")  # the 1 KB of XML it declared
+    assert reason.startswith("DOCX 中的 word/document.xml 解压后超过压缩包头声明的 1,024 字节")
+    assert "inflates past the 1,024 bytes its zip header declares" in reason
     assert peak < 20
+
+
+@pytest.mark.parametrize("lie", ["size", "crc"])
+def test_an_entry_shorter_than_declared_or_with_a_wrong_crc_is_a_corrupt_zip(lie: str) -> None:
+    data = DOCX.read_bytes()
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    central = next(at for at in range(len(data)) if data.startswith(b"PK\x01\x02", at)
+                   and data[at + 46 : at + 46 + len(info.filename)] == info.filename.encode())
+    field = {"size": (24, info.file_size + 1000), "crc": (16, info.CRC ^ 1)}[lie]
+    for at in (info.header_offset + field[0] - 2, central + field[0]):  # local and central
+        data = data[:at] + field[1].to_bytes(4, "little") + data[at + 4 :]
+    reason, _ = _rejected(data, "docx")
+    assert reason.startswith("损坏的 DOCX 文件 (corrupt DOCX: ")
 
 
 def test_every_zip_total_is_capped() -> None:

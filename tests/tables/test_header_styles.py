@@ -42,6 +42,13 @@ def _table(title: str, rows: list[list[str]], key: str):
             "income",
             ["total", "fiscal", "general_budget", "business", "use_non_fiscal_balance"],
         ),
+        # 长沙 2025 收入总体情况表 (p14): 事业单位经营服务收入, 其它 (not 其他) 收入
+        (
+            "部门收入总体情况表",
+            [["科目名称", "合计", "事业收入", "事业单位经营服务收入", "其它收入"]],
+            "income",
+            ["total", "business", "operating", "other"],
+        ),
         # column headers naming years: the latest is the table's own, earlier ones the year before
         (
             "一般公共预算支出表",

@@ -7,12 +7,13 @@ entry count (from the end-of-central-directory record, before the directory itse
 then from the parsed directory), the total its entries say they inflate to, and each XML part's
 size (python-docx holds ~20× an XML part in memory). Then `defuse_zip` inflates every entry as a
 stream cut at the size its header declares — a lying header (a few KB declared, a gigabyte of
-deflate data) yields at most what it declared — into an uncompressed copy, which is what the
-reader opens: it never inflates anything itself. Text (TXT, DOCX) is capped in characters.
+deflate data) inflates at most one byte more, and is rejected as a corrupt or hostile zip —
+into an uncompressed copy, which is what the reader opens: it never inflates anything itself. Text (TXT, DOCX) is capped in characters.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 import zlib
@@ -68,7 +69,7 @@ def defuse_zip(data: bytes, caps: Caps, kind: str) -> bytes:
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
                 for info in infos.values():
-                    _copy(z, info, dst)
+                    _copy(z, info, dst, kind)
     except (zipfile.BadZipFile, EOFError, zlib.error, ValueError) as exc:
         raise DocumentRejected(f"损坏的 {kind} 文件 (corrupt {kind}: {exc})") from exc
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, unknown compression
@@ -76,14 +77,30 @@ def defuse_zip(data: bytes, caps: Caps, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _copy(z: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
-    """The entry, at most its declared size, inflated a chunk at a time into `dst` (zipfile
-    checks the CRC of what it returns); deflate data past the declared size is never inflated."""
-    left = info.file_size
-    with z.open(info) as src, dst.open(zipfile.ZipInfo(info.filename), "w") as out:
+def _copy(z: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile, kind: str) -> None:
+    """The entry, at most its declared size, inflated a chunk at a time into `dst`; deflate data
+    past the declared size is never inflated, but its first byte is asked for, so that a header
+    that lies (a few KB declared, a gigabyte of deflate data) is rejected as such rather than
+    handing the reader a cut-off part."""
+    probe = copy.copy(info)
+    probe.file_size += 1  # zipfile yields at most this: one byte past the declared size
+    del probe.CRC  # checked here, of the declared bytes (zipfile would check all it yields)
+    left, crc = info.file_size, 0
+    with z.open(probe) as src, dst.open(zipfile.ZipInfo(info.filename), "w") as out:
         while left > 0 and (chunk := src.read(min(_CHUNK, left))):
             out.write(chunk)
-            left -= len(chunk)
+            crc, left = zlib.crc32(chunk, crc), left - len(chunk)
+        past = src.read(1)
+    if past:
+        raise DocumentRejected(
+            f"{kind} 中的 {info.filename} 解压后超过压缩包头声明的 {info.file_size:,} 字节："
+            f"损坏或恶意构造的压缩包 ({info.filename} inflates past the {info.file_size:,} bytes "
+            f"its zip header declares: a corrupt or hostile zip)")
+    if left:
+        raise zipfile.BadZipFile(f"{info.filename} inflates to {info.file_size - left:,} of the "
+                                 f"{info.file_size:,} bytes its header declares")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _check_count(entries: int | None, caps: Caps, kind: str) -> None:

@@ -190,6 +190,16 @@ def _label_lexicon(side_kind: str, table_key: str) -> tuple[dict[str, str], dict
     return codes, printed
 
 
+def known_label(text: str) -> bool:
+    """A row label the vocabulary knows on some table (rows.yaml, the function classes' names)."""
+    return norm_label(_label(text)) in _known_labels()
+
+
+@cache
+def _known_labels() -> frozenset[str]:
+    return frozenset(k for kind in ("", *SideKind) for k in _label_lexicon(kind, "")[0])
+
+
 def _read_row(
     side: Side,
     value_specs: list[ColumnSpec],
@@ -209,6 +219,8 @@ def _read_row(
     unit_name = _unit_name(side, cells) if not (label or code) else ""
     if not label and not code and not has_value:
         return None
+    if not has_value and name_spec is not None and _label_runs_on(side, cells, name_spec.index):
+        return None  # the side its value stands on reads it (江苏 当年支出小计 over both panels)
     if _NOTE.match(label) and not has_value:
         return None
     row = Row(code=code or None, name=label or unit_name, values=values)
@@ -219,6 +231,18 @@ def _read_row(
     page, bbox = _position(cells, side, name_spec)
     row.page, row.bbox = page, bbox
     return row
+
+
+def _label_runs_on(side: Side, cells: list[Cell], index: int) -> bool:
+    """The row's own label is merged over every value column of its side and on past the side:
+    a label of the next side's row (江苏 收支预算总表: 当年支出小计 | 结转下年资金 | 支出合计
+    printed across the 功能分类 and 支出用途 panels, the amount in the last column)."""
+    if cells[index].origin is not None or not cells[index].text.strip():
+        return False
+    past = max(s.index for s in side.specs) + 1
+    spanned = [s.index for s in side.values] + [past]
+    return all(j < len(cells) and (o := cells[j].origin) is not None and o[1] == index
+               for j in spanned)
 
 
 def _name_column(side: Side, cells: list[Cell], table_key: str) -> ColumnSpec | None:

@@ -159,14 +159,14 @@ def grid_from_rulings(hs: list[Seg], vs: list[Seg]) -> Grid | None:
     if len(xs) < 3 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+    parent = list(range(n_rows * n_cols))  # grid position r * n_cols + c: row-major, as (r, c)
 
-    def find(cell: Cell) -> Cell:
+    def find(cell: int) -> int:
         while parent[cell] != cell:
             cell = parent[cell]
         return cell
 
-    def union(a: Cell, b: Cell) -> None:
+    def union(a: int, b: int) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:  # keep the top-left position as the root
             parent[max(ra, rb)] = min(ra, rb)
@@ -175,25 +175,26 @@ def grid_from_rulings(hs: list[Seg], vs: list[Seg]) -> Grid | None:
         along = _at(vs, xs[c])
         for r in range(n_rows):
             if not _covered(along, ys[r], ys[r + 1]):
-                union((r, c - 1), (r, c))
+                union(r * n_cols + c - 1, r * n_cols + c)
     for r in range(1, n_rows):
         along = _at(hs, ys[r])
         for c in range(n_cols):
             if not _covered(along, xs[c], xs[c + 1]):
-                union((r - 1, c), (r, c))
-    return _grid(xs, ys, {cell: find(cell) for cell in parent})
+                union((r - 1) * n_cols + c, r * n_cols + c)
+    return _grid(xs, ys, [find(cell) for cell in range(len(parent))])
 
 
-def _grid(xs: list[float], ys: list[float], roots: dict[Cell, Cell]) -> Grid:
-    groups: dict[Cell, set[Cell]] = {}
-    for cell, root in roots.items():
-        groups.setdefault(root, set()).add(cell)
-    origin = [[(0, 0)] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+def _grid(xs: list[float], ys: list[float], roots: list[int]) -> Grid:
+    """The grid whose position i (row-major) belongs to the merged cell rooted at roots[i]."""
+    n_cols = len(xs) - 1
+    origin = [[(r, c) for c in range(n_cols)] for r in range(len(ys) - 1)]
+    merged = {root for i, root in enumerate(roots) if root != i}  # roots of merged cells
+    groups: dict[int, set[Cell]] = {}  # by root, in row-major order: a root comes first
+    for i, root in enumerate(roots):
+        if root in merged:
+            groups.setdefault(root, set()).add(divmod(i, n_cols))
     odd: list[tuple[tuple[int, int, int, int], list[Cell]]] = []
-    for root, cells in groups.items():
-        if len(cells) == 1:  # most cells are not merged: their own origin
-            origin[root[0]][root[1]] = root
-            continue
+    for cells in groups.values():
         boxes = _rectangles(cells)
         if len(boxes) > 1:
             rs, cs = [r for r, _ in cells], [c for _, c in cells]

@@ -9,7 +9,8 @@ queries are timed in-process (worker/services/status.py: SQL aggregates — coun
 failures by reason and the latest 20, pending LLM sections, LLM usage) and `budgetlens status`
 is run as a user runs it, a fresh process: interpreter start, imports, connect, queries, render
 (wall, and the child's CPU seconds from getrusage(RUSAGE_CHILDREN), which mean the same on a
-busy machine): with no Redis running, then with the embedded one up (it reads the queue lengths).
+busy machine): with no Redis running, then with the embedded one up (it reads the queue lengths);
+beside the interpreter alone and the imports `status` cannot do without.
 """
 
 from __future__ import annotations
@@ -60,16 +61,26 @@ def queries(store: Store) -> float:
     return time.perf_counter() - start
 
 
-def command(data_dir: Path, database_url: str | None) -> tuple[float, float]:
-    env = {**os.environ, "BUDGETLENS_DATA_DIR": str(data_dir),
+RUNS = 5  # per figure: the best and the median, as the machine's other load comes and goes
+
+
+def command(args: list[str], data_dir: Path, database_url: str | None) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh `python args…` (the child's, from getrusage)."""
+    env = {**os.environ, "BUDGETLENS_DATA_DIR": str(data_dir), "BUDGETLENS_REDIS_URL": "",
            "BUDGETLENS_DATABASE_URL": database_url or ""}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "worker.cli", "status"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def report(what: str, args: list[str], data_dir: Path, database_url: str | None) -> None:
+    runs = [command(args, data_dir, database_url) for _ in range(RUNS)]
+    walls, cpus = sorted(w for w, _ in runs), sorted(c for _, c in runs)
+    print(f"  {what}: {walls[0]:.2f} s wall best, CPU-s best {cpus[0]:.2f} / median "
+          f"{cpus[RUNS // 2]:.2f} ({RUNS} runs), load {os.getloadavg()[0]:.1f}")
 
 
 def bench(n: int, database_url: str | None) -> None:
@@ -83,15 +94,15 @@ def bench(n: int, database_url: str | None) -> None:
               f"counts {dict((s.value, n) for s, n in store.counts().items() if n)}")
         q = min(queries(store) for _ in range(3))
         print(f"  status queries in-process: {1000 * q:.0f} ms, load {os.getloadavg()[0]:.1f}")
-        for run in ("no Redis running", "again"):
-            report(run, *command(Path(tmp), database_url))
+        data_dir = Path(tmp)
+        report("python -c pass (the interpreter alone)", ["-c", "pass"], data_dir, database_url)
+        libraries = "import typer, rich.console, rich.table, sqlalchemy, worker.settings"
+        report("its libraries alone (the floor)", ["-c", libraries], data_dir, database_url)
+        status = ["-m", "worker.cli", "status"]
+        report("budgetlens status, no Redis running", status, data_dir, database_url)
         with redis_server(settings):  # the embedded one, as while `budgetlens worker` runs
-            report("embedded Redis up", *command(Path(tmp), database_url))
+            report("budgetlens status, embedded Redis up", status, data_dir, database_url)
 
-
-def report(run: str, wall: float, cpu: float) -> None:
-    print(f"  budgetlens status, {run}: {wall:.2f} s wall, {cpu:.2f} CPU-s, "
-          f"load {os.getloadavg()[0]:.1f}")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -57,7 +57,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     note.press("Enter")
     bw.settle(page)
     bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
-    bw.wait_for(lambda: store.dismissals(doc_id), 30, "the dismissal")
+    bw.wait_for(lambda: store.dismissals(doc_id), 120, "the dismissal")
     bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
@@ -66,7 +66,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     bw.key(page, "save_edits").get_by_role("button").click()
-    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 30, "the correction")
+    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 120, "the correction")
     bw.intact(page, "saving the correction")
 
     bw.settle(page)
@@ -121,13 +121,13 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
             clicks += 1
         bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
         clicks += 1
-        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 30,
+        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 120,
                     f"dismissal {n + 1}")
         bw.intact(page, f"dismissing finding {n + 1}")
     bw.settle(page)
     bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     clicks += 1
-    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 30, "the confirmation")
+    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 120, "the confirmation")
     bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")

@@ -64,3 +64,18 @@ def test_status_runs_the_same_aggregates_for_8_and_80_documents(db_settings: Set
             assert "count(" in sql or "sum(" in sql or "LIMIT" in sql, sql
         shapes.append(seen)
     assert shapes[0] == shapes[1]
+
+
+@pytest.mark.parametrize("endpoint", [None, "http://127.0.0.1:9/v1"])
+def test_pending_sections_say_why_by_whether_an_endpoint_is_configured(
+        settings: Settings, endpoint: str | None) -> None:
+    """Pending sections were always put down to 'no LLM endpoint configured', with one set too."""
+    _fill(Store.from_settings(settings), range(2, 3))  # one document, one pending section
+    env = {"BUDGETLENS_DATA_DIR": str(settings.data_dir), "BUDGETLENS_REDIS_URL": "",
+           "BUDGETLENS_LLM_BASE_URL": endpoint or "", "COLUMNS": "200"}
+    out = CliRunner().invoke(app, ["status"], env=env)
+    assert out.exit_code == 0, out.output
+    assert "1 LLM sections pending in 1 documents" in out.output
+    configured = "the endpoint was down or the token budget spent" in out.output
+    assert configured == bool(endpoint)
+    assert ("no LLM endpoint configured" in out.output) == (not endpoint)

@@ -195,22 +195,41 @@ def test_a_label_wrapped_over_the_page_break() -> None:
     ]  # fmt: skip
 
 
+def _cells(rows: list[list[str]], page: int, starts: list[float], y: float = 100.0) -> list:
+    """Rows of cells on `page`, the cell in column c spanning from starts[c] to starts[c + 1]."""
+    from worker.layout import Cell
+
+    ends = [*starts[1:], starts[-1] + 60]
+    return [[Cell(text, page=page, bbox=(x0, y + 20 * r, x1, y + 20 * r + 18))
+             for text, x0, x1 in zip(row, starts, ends, strict=True)] for r, row in enumerate(rows)]
+
+
+SUMMARY_HEAD = [
+    ["收入", "", "支出", "", "", ""],
+    ["项目名称", "金额", "功能分类", "", "支出用途", ""],
+    ["", "", "功能科目名称", "金额", "项目名称", "金额"],
+    ["一、财政拨款", "100.00", "一、一般公共服务支出", "70.00", "一、基本支出", "60.00"],
+    ["", "", "八、社会保障和就", "30.00", "二、项目支出", "40.00"],
+    ["", "", "业支出", "", "", ""],  # printed at the top of the next page
+    ["当年收入", "100.00", "当年支出小计", "", "", "100.00"],
+]
+SUMMARY_MERGES = {(0, 1): (0, 0), (0, 3): (0, 2), (0, 4): (0, 2), (0, 5): (0, 2), (1, 3): (1, 2),
+                  (1, 5): (1, 4), (2, 0): (1, 0), (2, 1): (1, 1), (6, 3): (6, 2), (6, 4): (6, 2)}
+
+
 def test_a_total_printed_across_two_panels_is_one_row() -> None:
     """江苏 收支预算总表 (省委办公厅 2018 p3, rendered and looked at): the expenditure side is two
     panels, 功能分类 | 金额 and 支出用途 | 金额; 当年支出小计 and 支出合计 are merged across both,
     their amount in the last column. One row each, with its amount — not a first, empty one
     for the 功能分类 panel (the checks read that one: 本年支出合计 0.00)."""
     rows = [
-        ["收入", "", "支出", "", "", ""],
-        ["项目名称", "金额", "功能分类", "", "支出用途", ""],
-        ["", "", "功能科目名称", "金额", "项目名称", "金额"],
+        *SUMMARY_HEAD[:3],
         ["一、财政拨款", "100.00", "一、一般公共服务支出", "100.00", "一、基本支出", "60.00"],
         ["", "", "二、外交支出", "", "二、项目支出", "40.00"],
         ["当年收入小计", "100.00", "当年支出小计", "", "", "100.00"],
         ["收入合计", "100.00", "支出合计", "", "", "100.00"],
     ]
-    merges = {(0, 1): (0, 0), (0, 3): (0, 2), (0, 4): (0, 2), (0, 5): (0, 2), (1, 3): (1, 2),
-              (1, 5): (1, 4), (2, 0): (1, 0), (2, 1): (1, 1)}
+    merges = {at: o for at, o in SUMMARY_MERGES.items() if at[0] < 3}
     merges |= {(r, c): (r, 2) for r in (5, 6) for c in (3, 4)}
     doc = layout(TextBlock("收支预算总表"), TextBlock("单位：万元"), grid(rows, merges=merges))
     table = only(extract_tables(doc)[0], "income_expenditure_summary")
@@ -218,3 +237,69 @@ def test_a_total_printed_across_two_panels_is_one_row() -> None:
               if r.row_code in ("expenditure_total", "grand_total_expenditure")]
     assert totals == [("expenditure_total", {"amount": Decimal("100.00")}),
                       ("grand_total_expenditure", {"amount": Decimal("100.00")})]
+
+
+def test_a_summary_continued_on_fewer_columns_with_a_label_cut_by_each_page_break() -> None:
+    """江苏人大 2017 收支预算总表 (p7–9, rendered and looked at): one block runs over p7→p8 and cuts
+    '八、社会保障和就' | '业支出'; p9 is a block of 4 columns under the table's 6 (结转下年资金 and
+    支出合计 drawn across both expenditure panels) opening with '小计', the end of p8's '当年收入'.
+    Every row is read, on the table's columns."""
+    from dataclasses import replace
+
+    from worker.layout import TableBlock
+
+    starts = [58.0, 113.0, 207.0, 276.0, 355.0, 421.0]
+    first = _cells(SUMMARY_HEAD, 6, starts)
+    first = [[replace(c, page=7) if r >= 5 else c for c in row] for r, row in enumerate(first)]
+    first = [[replace(c, text="", origin=SUMMARY_MERGES[(r, j)]) if (r, j) in SUMMARY_MERGES else c
+              for j, c in enumerate(row)] for r, row in enumerate(first)]
+    rest = _cells([["小计", "", "", ""], ["上年结转资金", "", "结转下年资金", ""],
+                   ["收入合计", "100.00", "支出合计", "100.00"]], 8, [58.0, 113.0, 207.0, 421.0])
+    doc = layout(TextBlock("收支预算总表"), TextBlock("单位：万元"), TableBlock(first, page=6),
+                 TableBlock(rest, page=8), pages=9)
+    table = only(extract_tables(doc)[0], "income_expenditure_summary")
+    got = [(r.row_code or r.code or r.name, vals(r).get("amount")) for r in table.rows]
+    d = Decimal
+    assert got == [
+        ("fiscal", d("100.00")), ("income_total", d("100.00")), ("carryover", None),
+        ("grand_total_income", d("100.00")),
+        ("201", d("70.00")), ("208", d("30.00")),
+        ("basic", d("60.00")), ("project", d("40.00")), ("expenditure_total", d("100.00")),
+        ("year_end_carryover", None), ("grand_total_expenditure", d("100.00")),
+    ]
+
+
+def test_a_short_row_opening_the_next_page_is_a_row_of_its_own() -> None:
+    """江苏人大 收入预算总表 p9→p10 in one block: '其他非税收入' opens p10 under p9's last row
+    '专户管理教育收费' — a row of its own (the joined label is none the vocabulary knows), not
+    the end of that label."""
+    from dataclasses import replace
+
+    from worker.layout import TableBlock
+
+    rows = [["项目名称", "金额"], ["收入总计", "10.00"], ["财政拨款", "10.00"],
+            ["专户管理教育收费", ""], ["其他非税收入", ""]]
+    cells = _cells(rows, 8, [58.0, 353.0])
+    cells[-1] = [replace(c, page=9) for c in cells[-1]]
+    doc = layout(TextBlock("收入预算总表"), TextBlock("单位：万元"), TableBlock(cells, page=8), pages=10)
+    table = only(extract_tables(doc)[0], "income")
+    assert [r.name for r in table.rows][-2:] == ["专户管理教育收费", "其他非税收入"]
+
+
+def test_stitching_leaves_the_layout_as_printed() -> None:
+    """A label joined over a page break ('杭州市综合交通运输研究' + '中心') is joined in the
+    table, not in the layout's blocks: the performance reader reads the same blocks after
+    (烟台审计局 2026: two 绩效目标表 rows were lost to a row joined in place)."""
+    from worker.layout import TableBlock
+
+    first = _cells([["单位名称", "合计"], ["合计", "15.00"], ["杭州市综合交通运输研究", "15.00"]],
+                   0, [58.0, 300.0])
+    rest = _cells([["中心", ""]], 1, [58.0, 300.0])
+    doc = layout(TextBlock("部门收入总表"), TextBlock("单位：万元"), TableBlock(first, page=0),
+                 TableBlock(rest, page=1), pages=2)
+    printed = [[[c.text for c in row] for row in b.rows] for b in doc.blocks
+               if isinstance(b, TableBlock)]
+    table = only(extract_tables(doc)[0], "income")
+    assert table.rows[-1].name == "杭州市综合交通运输研究中心"
+    assert [[[c.text for c in row] for row in b.rows] for b in doc.blocks
+            if isinstance(b, TableBlock)] == printed

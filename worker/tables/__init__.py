@@ -32,7 +32,7 @@ from worker.tables.headers import (
 )
 from worker.tables.numbers import Kind, norm, parse
 from worker.tables.rows import CODE_ROLES, Side, read_side, split_sides
-from worker.tables.stitch import is_wrapped_tail, join_tail
+from worker.tables.stitch import is_wrapped_tail, join_page_breaks, join_tail, spread
 from worker.tables.titles import (
     MAX_NARRATIVE_CHARS,
     classify_title,
@@ -56,6 +56,7 @@ class _Part:
 
     rows: list[list[Cell]]
     block: TableBlock
+    headless: bool = False  # a continuation that began by ending a label cut by the page break
 
     @property
     def width(self) -> int:
@@ -128,6 +129,11 @@ def _add_block(
         prev.notes.extend(before)  # what follows a table up to the next title is about it
     if not part.rows:
         return
+    if prev is not None and prev.parts and (rows := spread(prev.parts[0].rows, part.rows)):
+        wide = _Part(rows, part.block)  # drawn on fewer columns, lined up with the table's
+        if _continues(prev, wide, found, len(before)):
+            _append_part(prev, wide)
+            return
     if prev is not None and _continues(prev, part, found, len(before)):
         _append_part(prev, part)
         return
@@ -172,7 +178,7 @@ def _take_captions(block: TableBlock) -> tuple[_Part, list[str]]:
             break  # a department | 预算年度 | 单位 line is a caption even with a plain cell in it
         captions.extend(dict.fromkeys(filled))
         rows = rows[1:]
-    return _Part(_rebased(rows, len(block.rows) - len(rows)), block), captions
+    return _Part(join_page_breaks(_rebased(rows, len(block.rows) - len(rows))), block), captions
 
 
 def _rebased(rows: list[list[Cell]], dropped: int) -> list[list[Cell]]:
@@ -201,8 +207,9 @@ def _continues(
     if found is None and n_texts > MAX_TEXTS_IN_CONTINUATION:
         return False
     first = prev.parts[0]
-    tail = int(bool(part.rows) and is_wrapped_tail(prev.parts[-1].rows[-1], part.rows[0]))
-    n_head = count_header_rows(part.texts(8)[tail:])
+    if part.rows and is_wrapped_tail(prev.parts[-1].rows[-1], part.rows[0]):
+        return True  # it ends a label the page break cut: no header can come before that
+    n_head = count_header_rows(part.texts(8))
     if n_head == 0:
         return part.width <= first.width
     return part.width == first.width and _header_key(part, n_head) == _header_key(first, n_head)
@@ -219,8 +226,9 @@ def _append_part(group: _Group, part: _Part) -> None:
         part = _Part(pad, part.block)
     last = group.parts[-1]
     if part.rows and last.rows and is_wrapped_tail(last.rows[-1], part.rows[0]):
-        last.rows[-1] = join_tail(last.rows[-1], part.rows[0])  # '…运输研究' + '中心'
-        part = _Part(part.rows[1:], part.block)
+        # a new list: the part's rows may be its block's own, which the performance reader reads
+        last.rows = [*last.rows[:-1], join_tail(last.rows[-1], part.rows[0])]  # '…研究' + '中心'
+        part = _Part(_rebased(part.rows[1:], 1), part.block, headless=True)
     group.parts.append(part)
 
 
@@ -295,7 +303,7 @@ def _header_and_data(group: _Group) -> tuple[list[list[Cell]], list[list[Cell]]]
     n_head = count_header_rows(first.texts(8))
     header, data = first.rows[:n_head], list(first.rows[n_head:])
     for part in group.parts[1:]:
-        data.extend(part.rows[count_header_rows(part.texts(8)) :])
+        data.extend(part.rows[0 if part.headless else count_header_rows(part.texts(8)) :])
     data = [row for row in data if not is_colnum_row([c.text.strip() for c in row])]
     return header, data
 

@@ -190,6 +190,16 @@ def _label_lexicon(side_kind: str, table_key: str) -> tuple[dict[str, str], dict
     return codes, printed
 
 
+def known_label(text: str) -> bool:
+    """A row label the vocabulary knows on some table (rows.yaml, the function classes' names)."""
+    return norm_label(_label(text)) in _known_labels()
+
+
+@cache
+def _known_labels() -> frozenset[str]:
+    return frozenset(k for kind in ("", *SideKind) for k in _label_lexicon(kind, "")[0])
+
+
 def _read_row(
     side: Side,
     value_specs: list[ColumnSpec],

@@ -9,10 +9,6 @@ of every page go to the test's tmp dir (printed); look at them when the UI chang
 from __future__ import annotations
 
 import csv
-import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,45 +23,13 @@ from ui.common import STATUS_LABEL, WORD_JOINER
 from ui.i18n import t
 from ui.tableview import value_keys
 from worker.services.export import FACT_COLUMNS
-from worker.settings import Settings
 from worker.store import Store
 
 pytestmark = pytest.mark.slow
 
-@pytest.fixture
-def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]]:
-    """`budgetlens ui` (and the worker it starts) on this test's data dir and Redis."""
-    port = bw.free_port()
-    env = os.environ | {
-        "BUDGETLENS_DATA_DIR": str(settings.data_dir),
-        "BUDGETLENS_REDIS_URL": settings.redis_url or "",
-        "BUDGETLENS_UI_USERS": json.dumps({USER: bw.USER_HASH}),
-        "BUDGETLENS_WORKERS": "1",
-        "BUDGETLENS_JOB_RETRIES": "0",  # a pipeline crash shows at once, not after back-offs
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    app = bw.start(["ui", "--port", str(port)], env, logs / "ui.log")
-    try:
-        url = f"http://127.0.0.1:{port}"
-        bw.wait_http(f"{url}/_stcore/health", app, logs / "ui.log")
-        shots = tmp_path / "screenshots"
-        shots.mkdir()
-        yield url, Store.from_settings(settings), shots
-    finally:
-        bw.stop(app)
-        bw.wait_disconnected(settings.redis_url or "")
-        shots = tmp_path / "screenshots"
-        print(f"\nscreenshots: {shots}\nlogs: {logs}")
-        if (out := os.environ.get("BUDGETLENS_E2E_SCREENSHOTS")) and shots.is_dir():
-            shutil.copytree(shots, out, dirs_exist_ok=True)  # keep them where CI can upload them
-
-
-def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
-    url, store, shots = live
-    with bw.browsing(shots) as page:
+def test_upload_review_correct_confirm_in_a_real_browser(live_worker, chromium) -> None:
+    url, store, shots = live_worker
+    with bw.browsing(chromium, shots) as page:
         _journey(page, url, store, shots)
 
 

@@ -177,18 +177,16 @@ _IDLE = """() => {
 
 
 @contextmanager
-def browsing(shots: Path, **kwargs: Any) -> Iterator[Any]:
-    """A page of a fresh headless chromium (`open_page`); its screenshot on failure."""
-    with browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = open_page(browser, **kwargs)
-        try:
-            yield page
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+def browsing(browser: Any, shots: Path, **kwargs: Any) -> Iterator[Any]:
+    """A page of `browser` in a context of its own (`open_page`); its screenshot on failure."""
+    page = open_page(browser, **kwargs)
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(shots / "failure.png"), full_page=True)
+        raise
+    finally:
+        page.context.close()
 
 
 def open_page(browser: Any, **kwargs: Any) -> Any:

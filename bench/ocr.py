@@ -2,6 +2,10 @@
 
     python bench/ocr.py                       # samples/*.pdf if any, else synthetic tables
     python bench/ocr.py --pages 6 --engines rapidocr,tesseract --json out/ocr_bench.json
+    python bench/ocr.py --samples none --pages 3 --engines rapidocr --conditions scan200
+
+The last reads the synthetic pages (tools/ocr_testpdf.py: portrait 9 pt, landscape 8 pt and a
+dense 元 page, ~180 amounts each): the worst case for OCR time, most of it recognition.
 
 Ground truth is the digital text layer: every numeric word of the original page (691.05,
 1,234.56, 2013701 …) must come back from OCR with exactly the same text, from an OCR word

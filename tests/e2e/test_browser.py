@@ -9,10 +9,6 @@ of every page go to the test's tmp dir (printed); look at them when the UI chang
 from __future__ import annotations
 
 import csv
-import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,49 +19,17 @@ from tests.support import browser as bw
 from tests.support.browser import USER
 from tests.support.documents import CLEAN_SAMPLE, misread_one_value, store_sample
 from tests.support.samples import SAMPLES
-from ui.common import WORD_JOINER
+from ui.common import STATUS_LABEL, WORD_JOINER
 from ui.i18n import t
 from ui.tableview import value_keys
 from worker.services.export import FACT_COLUMNS
-from worker.settings import Settings
 from worker.store import Store
 
 pytestmark = pytest.mark.slow
 
-@pytest.fixture
-def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Store, Path]]:
-    """`budgetlens ui` (and the worker it starts) on this test's data dir and Redis."""
-    port = bw.free_port()
-    env = os.environ | {
-        "BUDGETLENS_DATA_DIR": str(settings.data_dir),
-        "BUDGETLENS_REDIS_URL": settings.redis_url or "",
-        "BUDGETLENS_UI_USERS": json.dumps({USER: bw.USER_HASH}),
-        "BUDGETLENS_WORKERS": "1",
-        "BUDGETLENS_JOB_RETRIES": "0",  # a pipeline crash shows at once, not after back-offs
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    app = bw.start(["ui", "--port", str(port)], env, logs / "ui.log")
-    try:
-        url = f"http://127.0.0.1:{port}"
-        bw.wait_http(f"{url}/_stcore/health", app, logs / "ui.log")
-        shots = tmp_path / "screenshots"
-        shots.mkdir()
-        yield url, Store.from_settings(settings), shots
-    finally:
-        bw.stop(app)
-        bw.wait_disconnected(settings.redis_url or "")
-        shots = tmp_path / "screenshots"
-        print(f"\nscreenshots: {shots}\nlogs: {logs}")
-        if (out := os.environ.get("BUDGETLENS_E2E_SCREENSHOTS")) and shots.is_dir():
-            shutil.copytree(shots, out, dirs_exist_ok=True)  # keep them where CI can upload them
-
-
-def test_upload_review_correct_confirm_in_a_real_browser(live) -> None:
-    url, store, shots = live
-    with bw.browsing(shots) as page:
+def test_upload_review_correct_confirm_in_a_real_browser(live_worker, chromium) -> None:
+    url, store, shots = live_worker
+    with bw.browsing(chromium, shots) as page:
         _journey(page, url, store, shots)
 
 
@@ -77,7 +41,9 @@ def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     bw.sign_in(page)
 
     [rec] = store.list(doc_ids=[bw.upload(page, CLEAN_SAMPLE, store)])
-    page.wait_for_timeout(2500)  # one live refresh of the queue page
+    # the queue's live listing shows it processed (the grid's accessible copy of its cells)
+    listed = page.get_by_test_id("stDataFrame").filter(has_text=CLEAN_SAMPLE.name)
+    listed.filter(has_text=STATUS_LABEL[rec.status]).first.wait_for(state="attached")
     bw.settle(page)
     page.screenshot(path=str(shots / "02_queue_extracted.png"))
 
@@ -168,39 +134,28 @@ def _markup_stays_text(page: Any, url: str, store: Store, shots: Path) -> None:
 
 
 def _type_into_editor(page: Any, store: Store, doc_id: str, slip: Any) -> None:
-    """Keyboard only, like a reviewer: focus the grid, walk to the cell, Enter, type, Enter."""
+    """Keyboard only, like a reviewer: focus the grid, walk to the cell, Enter, type, Enter.
+    Each key waits until the grid has moved its selection (its accessible copy of the cells
+    marks the selected one), not for a while."""
     bw.key(page, "edit_mode").get_by_text(t("table.edit_values")).click()
     page.get_by_text(t("table.editor_hint")).wait_for()  # the run that shows the editor is done
+    bw.settle(page)
     editor = page.get_by_test_id("stDataFrame").first
     doc, _ = store.load_result(doc_id)
     column = 2 + value_keys(doc.tables[slip.table]).index(slip.column)
-    overlay = page.locator("textarea.gdg-input, input.gdg-input").first
-    for _ in range(4):  # a rerun landing mid-walk (e.g. a selection event) resets the grid focus
-        if _reach_and_type(page, editor, overlay, column, slip):
-            return
-    raise AssertionError("could not type into the misread cell with the keyboard")
-
-
-def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, slip: Any) -> bool:
-    """Walk to the misread cell and type the printed value; False when a rerun got in the way."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    bw.settle(page)
-    box = editor.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first data row, code column
-    page.wait_for_timeout(200)
-    for key in ["ArrowRight"] * column + ["ArrowDown"] * slip.row + ["Enter"]:
+    editor.click(position={"x": 30, "y": 35 + 17})  # first data row, code column
+    selected = editor.locator('td[role="gridcell"][aria-selected="true"]').first
+    c, r = map(int, (selected.get_attribute("data-testid") or "").rsplit("-", 2)[1:])
+    for key, (dc, dr) in [("ArrowRight", (1, 0))] * column + [("ArrowDown", (0, 1))] * slip.row:
         page.keyboard.press(key)
-        page.wait_for_timeout(60)
+        c, r = c + dc, r + dr
+        editor.locator(f'[data-testid="glide-cell-{c}-{r}"][aria-selected="true"]').wait_for(
+            state="attached")
+    page.keyboard.press("Enter")
+    overlay = page.locator("textarea.gdg-input, input.gdg-input").first
     overlay.wait_for()
-    if overlay.input_value() != slip.misread:  # not the cell the finding is about
-        overlay.press("Escape")
-        return False
+    assert overlay.input_value() == slip.misread  # the cell the finding is about
     overlay.press("Control+a")
     overlay.press_sequentially(slip.printed)
     overlay.press("Enter")
-    try:
-        page.get_by_text(t("table.unsaved", n=1)).wait_for(timeout=20_000)
-    except PlaywrightTimeout:
-        return False
-    return True
+    page.get_by_text(t("table.unsaved", n=1)).wait_for()

@@ -26,24 +26,24 @@ from worker.services.export import WORKBOOK
 from worker.services.review import DismissReason, dismiss, open_review
 from worker.store import Store
 
-live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
 THREE_ERRORS = SAMPLES / "000_954316b1df943981.pdf"
 THIRTEEN = SAMPLES / "003_10d8e44b991496ab.pdf"  # 13 findings (2 narrative.repeat on one page)
 
 
-def _run(live: Any, flow: Any, *args: Any) -> None:
+def _run(live: Any, chromium: Any, flow: Any, *args: Any) -> None:
     url, store, shots = live
-    with bw.browsing(shots, locale="zh-CN") as page:
+    with bw.browsing(chromium, shots, locale="zh-CN") as page:
         flow(page, url, store, shots, *args)
 
 
-def test_dismissal_and_correction_reach_the_downloaded_workbook(live, tmp_path: Path) -> None:
+def test_dismissal_and_correction_reach_the_downloaded_workbook(live, chromium,
+                                                              tmp_path: Path) -> None:
     _, store, _ = live
     doc_id = store_sample(store, THREE_ERRORS)
     slip = misread_one_value(store, doc_id)
     first = sorted_findings(open_review(store, doc_id))[0]  # picked when the document opens
     assert first in slip.findings_before  # one of the sample's own, not the slip's
-    _run(live, _dismiss_correct_export, doc_id, slip, first.rule_id, tmp_path / "download")
+    _run(live, chromium, _dismiss_correct_export, doc_id, slip, first.rule_id, tmp_path / "download")
 
 
 def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_id: str,
@@ -57,7 +57,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     note.press("Enter")
     bw.settle(page)
     bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
-    bw.wait_for(lambda: store.dismissals(doc_id), 30, "the dismissal")
+    bw.wait_for(lambda: store.dismissals(doc_id), 120, "the dismissal")
     bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
@@ -66,7 +66,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     bw.key(page, "save_edits").get_by_role("button").click()
-    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 30, "the correction")
+    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 120, "the correction")
     bw.intact(page, "saving the correction")
 
     bw.settle(page)
@@ -96,7 +96,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
         (slip.printed, "corrected", slip.misread, e2e.USER)]
 
 
-def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
+def test_page_viewer_and_the_clicks_ten_findings_take(live, chromium) -> None:
     _, store, _ = live
     doc_id = store_sample(store, THIRTEEN)
     review = open_review(store, doc_id)
@@ -104,7 +104,7 @@ def test_page_viewer_and_the_clicks_ten_findings_take(live) -> None:
         review = dismiss(store, review, f, DismissReason.rounding, "setup")
     assert len(review.open_findings) == 10
     total = len(review.findings)
-    _run(live, _viewer_then_ten_findings, doc_id, total)
+    _run(live, chromium, _viewer_then_ten_findings, doc_id, total)
 
 
 def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
@@ -121,13 +121,13 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
             clicks += 1
         bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
         clicks += 1
-        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 30,
+        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 120,
                     f"dismissal {n + 1}")
         bw.intact(page, f"dismissing finding {n + 1}")
     bw.settle(page)
     bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     clicks += 1
-    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 30, "the confirmation")
+    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 120, "the confirmation")
     bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")

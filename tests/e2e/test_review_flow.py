@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from schemas import DocStatus
-from tests.e2e import test_browser as e2e
 from tests.support import browser as bw
 from tests.support.apptest import said
 from tests.support.documents import misread_one_value, store_sample
@@ -16,20 +15,18 @@ from tests.support.samples import SAMPLES
 from ui.i18n import t
 from worker.store import Store
 
-live = e2e.live  # the fixture: `budgetlens ui` and a worker on this test's data dir
-
 
 def _keyboard(page: Any, keys: str) -> None:
     """A shortcut as a reviewer types it: focus on the page, not in a field."""
     page.locator("body").press(keys)
 
 
-def test_confirm_table_document_then_next_keeps_working(live) -> None:
+def test_confirm_table_document_then_next_keeps_working(live, chromium) -> None:
     url, store, shots = live
     first = store_sample(store)
     misread_one_value(store, first)
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")
-    with bw.browsing(shots) as page:
+    with bw.browsing(chromium, shots) as page:
         _flow(page, url, store, shots, first, second)
 
 

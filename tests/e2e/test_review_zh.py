@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e import test_browser as e2e
 from tests.support import browser as bw
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.samples import SAMPLES
 from tests.support.ui_keys import leaks
 from ui.i18n import t
-
-live = e2e.live
 
 # the page's text as a reader gets it: every text node, hidden ones too (collapsed expanders,
 # the grid's accessible copy of its cells), but not scripts, styles, the <noscript> notice or
@@ -30,12 +27,12 @@ _TEXT = """() => {
 }"""
 
 
-def test_review_page_in_chinese_shows_no_internal_key(live) -> None:
+def test_review_page_in_chinese_shows_no_internal_key(live, chromium) -> None:
     url, store, shots = live
     first = store_sample(store)
     misread_one_value(store, first)  # a finding, picked on opening: its detail is drawn
     second = store_sample(store, SAMPLES / "000_954316b1df943981.pdf")  # problems, narrative
-    with bw.browsing(shots, locale="zh-CN") as page:
+    with bw.browsing(chromium, shots, locale="zh-CN") as page:
         for n, doc_id in enumerate((first, second)):
             page.goto(f"{url}/review?doc={doc_id[:16]}")
             if n == 0:

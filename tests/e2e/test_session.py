@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e import test_browser as e2e
 from tests.support import browser as bw
 from tests.support.apptest import said
 from tests.support.documents import misread_one_value, store_sample
@@ -17,14 +16,13 @@ from worker.services.sessions import issue
 from worker.settings import Settings
 from worker.store import Store
 
-live = e2e.live  # the fixture: `budgetlens ui` (and its worker) on this test's data dir
 
-
-def test_reload_keeps_the_sign_in_and_the_place_forged_and_expired_are_refused(live) -> None:
+def test_reload_keeps_the_sign_in_and_the_place_forged_and_expired_are_refused(live,
+                                                                               chromium) -> None:
     url, store, shots = live
     doc_id = store_sample(store)
     misread_one_value(store, doc_id)
-    with bw.browsing(shots) as page:
+    with bw.browsing(chromium, shots) as page:
         _reload_keeps(page, url, store, shots, doc_id)
 
 

@@ -23,7 +23,7 @@ from worker.store import Store
 pytestmark = pytest.mark.slow
 
 
-def test_upload_is_processed_without_a_worker_command(tmp_path: Path) -> None:
+def test_upload_is_processed_without_a_worker_command(tmp_path: Path, chromium) -> None:
     data = tmp_path / "data"
     port = bw.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
@@ -37,8 +37,8 @@ def test_upload_is_processed_without_a_worker_command(tmp_path: Path) -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         bw.wait_http(f"{url}/_stcore/health", app, tmp_path / "ui.log")
-        started = bw.wait_for(lambda: _workers_of(app), 60, "the app to start its worker")
-        with bw.browsing(tmp_path / "shots") as page:
+        started = bw.wait_for(lambda: _workers_of(app), 300, "the app to start its worker")
+        with bw.browsing(chromium, tmp_path / "shots") as page:
             _upload_and_review(page, url, Store.from_settings(Settings(data_dir=data)),
                                tmp_path / "shots")
         family = [psutil.Process(app.pid), *psutil.Process(app.pid).children(recursive=True)]

@@ -62,7 +62,7 @@ def section(text: str = TEXT, expected: int | None = 2) -> Section:
 
 
 def config(url: str, **kw: object) -> LLMConfig:
-    values: dict = {"base_url": url, "model": "stub", "backoff_s": 0.01, "timeout_s": 5.0}
+    values: dict = {"base_url": url, "model": "stub", "backoff_s": 0.01, "timeout_s": 10.0}
     return LLMConfig(**(values | kw))
 
 
@@ -140,19 +140,21 @@ def test_rate_limit_then_success_is_retried():
 
 
 @pytest.mark.parametrize(
-    "failure", [hang(1.0), status(500), status(502)], ids=["timeout", "500", "502"]
+    "failure", [hang(), status(500), status(502)], ids=["timeout", "500", "502"]
 )
 def test_timeout_or_server_error_then_success_is_retried(failure):
+    # a timeout is only a timeout when the answers that count are given well within it: the
+    # generous client timeout of `config` (a short one timed out the answer too, under load)
     with OpenAIStub([failure, tool(answer())]) as stub:
-        result = run(stub, timeout_s=0.3)
+        result = run(stub)
     assert result.status == SectionStatus.ok
     assert len(stub.requests) == 2 and result.usage.calls == 2
 
 
 def test_timeouts_and_5xx_exhaust_retries_into_llm_unavailable(tmp_path: Path):
     cache = LLMCache(tmp_path / "llm.sqlite3")
-    with OpenAIStub([hang(1.0), status(500), status(503)]) as stub, pytest.raises(LLMUnavailable):
-        run(stub, cache=cache, timeout_s=0.3, http_retries=2)
+    with OpenAIStub([hang(), status(500), status(503)]) as stub, pytest.raises(LLMUnavailable):
+        run(stub, cache=cache, http_retries=2)
     assert len(stub.requests) == 3
     usage = cache.doc_usage("doc")  # the failed calls are on the ledger all the same
     assert usage.calls == 3

@@ -39,7 +39,7 @@ def test_workers_alive_and_a_running_document_s_progress(
         "BUDGETLENS_MAX_PAGES": str(PAGES)}
     sup = subprocess.Popen([sys.executable, "-m", "worker.cli", "worker"], env=env)
     try:
-        [idle] = wait_for(lambda: live_workers(settings, conn), 60, "the worker to register", 0.01)
+        [idle] = wait_for(lambda: live_workers(settings, conn), 300, "the worker to register", 0.01)
         assert not idle.busy and idle.doc_id is None
         report = SubmitReport()
         submit_bytes(text_pdf(PAGES), "long.pdf", store, queue, settings, report)
@@ -69,7 +69,7 @@ def test_workers_alive_and_a_running_document_s_progress(
         terminal = {DocStatus.extracted, DocStatus.needs_review, DocStatus.failed}
         wait_for(lambda: store.get(doc_id).status in terminal, 120, "the document to finish")
         assert store.get(doc_id).status != DocStatus.failed, store.get(doc_id).error
-        wait_for(lambda: not running_progress(settings, conn), 30, "the job to leave the registry")
+        wait_for(lambda: not running_progress(settings, conn), 120, "the job to leave the registry")
     finally:
         sup.send_signal(signal.SIGTERM)
         sup.wait(timeout=120)

@@ -13,6 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 from rq import Queue
+from rq.registry import StartedJobRegistry
 
 from schemas import DocStatus
 from tests.support.pdfs import encrypted_pdf, text_pdf, truncated_pdf
@@ -122,7 +123,8 @@ def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, qu
     victim.wait()
     assert store.get(doc_id).status == DocStatus.running  # nobody finished it
 
-    time.sleep(settings.heartbeat_s + settings.heartbeat_grace_s + 1)  # heartbeat expires
+    registry = StartedJobRegistry(queue=queue)  # the dead worker's heartbeat expires (wall time)
+    _wait_for(lambda: registry.get_expired_job_ids(), 600, "the job to be seen abandoned")
     rescuer = _worker(settings)
     try:
         _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted, DocStatus.needs_review),

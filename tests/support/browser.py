@@ -76,7 +76,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-def wait_disconnected(redis_url: str, timeout: float = 20) -> None:
+def wait_disconnected(redis_url: str, timeout: float = 60) -> None:
     """RQ's work horse lives in a session of its own and exits a moment after its worker: wait,
     so the session's Redis is not left running for a client that is about to go."""
     client = redis.Redis.from_url(redis_url)
@@ -86,13 +86,13 @@ def wait_disconnected(redis_url: str, timeout: float = 20) -> None:
     client.close()
 
 
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"the app exited: {log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
+            with urllib.request.urlopen(url, timeout=30) as resp:
                 if resp.status == 200:
                     return
         except OSError:
@@ -177,18 +177,16 @@ _IDLE = """() => {
 
 
 @contextmanager
-def browsing(shots: Path, **kwargs: Any) -> Iterator[Any]:
-    """A page of a fresh headless chromium (`open_page`); its screenshot on failure."""
-    with browser_or_skip()() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = open_page(browser, **kwargs)
-        try:
-            yield page
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+def browsing(browser: Any, shots: Path, **kwargs: Any) -> Iterator[Any]:
+    """A page of `browser` in a context of its own (`open_page`); its screenshot on failure."""
+    page = open_page(browser, **kwargs)
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(shots / "failure.png"), full_page=True)
+        raise
+    finally:
+        page.context.close()
 
 
 def open_page(browser: Any, **kwargs: Any) -> Any:

@@ -51,8 +51,9 @@ def status(code: int, retry_after_ms: int | None = None) -> Step:
     return Step(status=code, headers=headers)
 
 
-def hang(seconds: float) -> Step:
-    """Answer only after `seconds`: longer than the client's timeout, it is a timeout."""
+def hang(seconds: float = 120) -> Step:
+    """Answer only after `seconds` (or when the stub closes): longer than the client's
+    timeout, it is a timeout."""
     return Step(delay_s=seconds, arguments="{}")
 
 
@@ -61,6 +62,7 @@ class OpenAIStub:
         self.script = list(script)
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._closing = threading.Event()  # ends the hangs
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -75,6 +77,7 @@ class OpenAIStub:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closing.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -103,7 +106,7 @@ class OpenAIStub:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 step = stub.next_step(body)
-                time.sleep(step.delay_s)
+                stub._closing.wait(step.delay_s)
                 payload = _completion(body, step) if step.status == 200 else _error(step.status)
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 with suppress(BrokenPipeError, ConnectionResetError):  # client timed out

@@ -284,3 +284,22 @@ def test_a_short_row_opening_the_next_page_is_a_row_of_its_own() -> None:
     doc = layout(TextBlock("收入预算总表"), TextBlock("单位：万元"), TableBlock(cells, page=8), pages=10)
     table = only(extract_tables(doc)[0], "income")
     assert [r.name for r in table.rows][-2:] == ["专户管理教育收费", "其他非税收入"]
+
+
+def test_stitching_leaves_the_layout_as_printed() -> None:
+    """A label joined over a page break ('杭州市综合交通运输研究' + '中心') is joined in the
+    table, not in the layout's blocks: the performance reader reads the same blocks after
+    (烟台审计局 2026: two 绩效目标表 rows were lost to a row joined in place)."""
+    from worker.layout import TableBlock
+
+    first = _cells([["单位名称", "合计"], ["合计", "15.00"], ["杭州市综合交通运输研究", "15.00"]],
+                   0, [58.0, 300.0])
+    rest = _cells([["中心", ""]], 1, [58.0, 300.0])
+    doc = layout(TextBlock("部门收入总表"), TextBlock("单位：万元"), TableBlock(first, page=0),
+                 TableBlock(rest, page=1), pages=2)
+    printed = [[[c.text for c in row] for row in b.rows] for b in doc.blocks
+               if isinstance(b, TableBlock)]
+    table = only(extract_tables(doc)[0], "income")
+    assert table.rows[-1].name == "杭州市综合交通运输研究中心"
+    assert [[[c.text for c in row] for row in b.rows] for b in doc.blocks
+            if isinstance(b, TableBlock)] == printed

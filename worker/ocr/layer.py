@@ -141,8 +141,10 @@ def _write_ocr(
     seen = [OcrWord(w.text, tuple(pymupdf.Rect(w.bbox) * shown), w.confidence) for w in words]
     seen_v = [s for s in (_turned(seg, shown) for seg in [*h_lines, *v_lines]) if s[0] == s[2]]
     new.set_rotation(0)
+    text_shape = new.new_shape()  # one for every word: a commit per word re-reads the page
     for text, bbox in _without_overlaps(seen):
-        _put_word(new, text, _inside_rules(bbox, len(text), seen_v), back, rotation)
+        _put_word(text_shape, text, _inside_rules(bbox, len(text), seen_v), back, rotation)
+    text_shape.commit()
     if h_lines or v_lines:
         shape = new.new_shape()
         for x0, y0, x1, y1 in [*h_lines, *v_lines]:
@@ -208,7 +210,7 @@ def _turned(seg: Segment, matrix: pymupdf.Matrix) -> Segment:
 
 
 def _put_word(
-    page: pymupdf.Page, text: str, bbox: BBox, back: pymupdf.Matrix, rotation: int
+    shape: pymupdf.Shape, text: str, bbox: BBox, back: pymupdf.Matrix, rotation: int
 ) -> None:
     """Write `text` so its extracted box is `bbox` as the page is shown (turned by `rotation`
     degrees; `back` maps shown to unrotated points): size from the height, stretched to the
@@ -220,7 +222,7 @@ def _put_word(
     natural = pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
     origin = pymupdf.Point(x0, y1 - BASELINE * size) * back
     morph = pymupdf.Matrix((x1 - x0) / natural, 1) * pymupdf.Matrix(rotation)
-    page.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, morph))
+    shape.insert_text(origin, text, fontsize=size, fontname=FONT, morph=(origin, morph))
 
 
 def _mark(layout: Layout, words: dict[int, list[OcrWord]], notes: dict[int, str]) -> list[Problem]:

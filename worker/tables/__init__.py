@@ -226,7 +226,8 @@ def _append_part(group: _Group, part: _Part) -> None:
         part = _Part(pad, part.block)
     last = group.parts[-1]
     if part.rows and last.rows and is_wrapped_tail(last.rows[-1], part.rows[0]):
-        last.rows[-1] = join_tail(last.rows[-1], part.rows[0])  # '…运输研究' + '中心'
+        # a new list: the part's rows may be its block's own, which the performance reader reads
+        last.rows = [*last.rows[:-1], join_tail(last.rows[-1], part.rows[0])]  # '…研究' + '中心'
         part = _Part(_rebased(part.rows[1:], 1), part.block, headless=True)
     group.parts.append(part)
 

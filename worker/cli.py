@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from schemas.common import DocStatus
-from worker.settings import Settings
+from worker.settings import NO_LLM_ENDPOINT, Settings
 from worker.terminal import printable
 
 if TYPE_CHECKING:
@@ -258,8 +258,7 @@ def _print_pending(sections: int, documents: int, settings: Settings) -> None:
     if not sections:
         return
     why = ("the endpoint was down or the token budget spent" if settings.llm_base_url else
-           "no LLM endpoint configured: set BUDGETLENS_LLM_BASE_URL (any OpenAI-compatible "
-           "server) or start the local one with `budgetlens llm serve`")
+           NO_LLM_ENDPOINT)
     console.print(f"[yellow]{sections} LLM sections pending in {documents} documents[/]: "
                   f"{why}; `budgetlens requeue --pending` once it is up.", highlight=False)
 

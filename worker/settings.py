@@ -13,6 +13,10 @@ from worker.terminal import printable
 
 OcrEngineName = Literal["rapidocr", "tesseract"]
 
+# Why LLM sections wait, when no endpoint is set (the worker records it, `status` prints it).
+NO_LLM_ENDPOINT = ("no LLM endpoint configured: set BUDGETLENS_LLM_BASE_URL (any OpenAI-compatible "
+                   "server) or start the local one with `budgetlens llm serve`")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BUDGETLENS_", env_file=".env", extra="ignore")

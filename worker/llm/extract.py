@@ -44,6 +44,7 @@ from worker.llm.ask import boundary, cause, chat, mark_reasked, neutralise, prom
 from worker.llm.client import Ledger, LLMClient, LLMConfig, configured, plain_roles
 from worker.llm.contradict import contradictions
 from worker.llm.grounding import Grounding, grounded, has_value
+from worker.settings import NO_LLM_ENDPOINT
 from worker.store.llm_cache import LLMCache, cache_key
 
 __all__ = [
@@ -58,10 +59,7 @@ __all__ = [
     "plain_roles",
 ]
 
-NO_ENDPOINT = (
-    "no LLM endpoint configured: set BUDGETLENS_LLM_BASE_URL (any OpenAI-compatible server) "
-    "or start the local one with `budgetlens llm serve`, then `budgetlens requeue` the document"
-)
+NO_ENDPOINT = f"{NO_LLM_ENDPOINT}, then `budgetlens requeue` the document"
 
 # What each kind of section is extracted into, and with which prompt.
 SPECS: dict[SectionKind, tuple[type[BaseModel], str]] = {

@@ -32,11 +32,14 @@ def settings(tmp_path: Path, redis_url: str) -> Settings:
         redis_url=redis_url,
         database_url=None,
         workers=1,
+        # wall-clock limits sized for a starved machine (nice 19 beside a loaded suite): a worker
+        # silent for 11 s is dead (the default grace), a job may take 15 min; tests of the
+        # limits themselves set their own
         heartbeat_s=1,
-        heartbeat_grace_s=2,
+        heartbeat_grace_s=10,
         job_retries=2,
         retry_backoff_s=[0],
-        job_timeout_s=120,
+        job_timeout_s=900,
     )
 
 

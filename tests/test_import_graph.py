@@ -7,12 +7,13 @@ import ast
 import json
 import os
 import re
-import subprocess
 import sys
 import tomllib
 from graphlib import TopologicalSorter
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+from tests.support.fresh import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("worker", "ui", "schemas", "prompts")
@@ -98,8 +99,7 @@ HEAVY = ["openai", "instructor", "sqlalchemy", "rq", "redis", "streamlit", "rapi
 
 def _loaded_by(statement: str) -> set[str]:
     code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    out = run_python(code, cwd=ROOT)
     return {m.split(".")[0] for m in json.loads(out)}
 
 
@@ -169,8 +169,7 @@ def test_status_loads_no_orm_model_queue_or_llm_client(tmp_path: Path) -> None:
             "print(json.dumps(sorted(sys.modules)))")
     env = {**os.environ, "BUDGETLENS_DATA_DIR": str(tmp_path), "BUDGETLENS_REDIS_URL": "",
            "BUDGETLENS_DATABASE_URL": "", "COLUMNS": "200"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = run_python(code, cwd=ROOT, env=env)
     assert "1 LLM sections pending in 1 documents" in out and "truncated PDF" in out  # it ran
     loaded = set(json.loads(out.splitlines()[-1]))
     assert not [m for m in STATUS_HEAVY if m in loaded]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from schemas import DocStatus
+from tests.support.fresh import run_python
 from tests.support.samples import SAMPLES
 from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
 from worker.settings import Settings
@@ -80,10 +81,7 @@ def test_the_command_line_imports_no_pipeline_nor_llm_client(tmp_path: Path) -> 
     heavy = ("pymupdf", "openai", "instructor", "worker.pipeline", "worker.llm",
              "worker.runtime.jobs")
     code = f"import sys, worker.cli; print([m for m in {heavy!r} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=600, cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    assert run_python(code, cwd=tmp_path).strip() == "[]"
     from worker.cli import LLM_PORT
     from worker.llm.local import DEFAULT_PORT
 

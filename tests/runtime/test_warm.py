@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from rq import Queue
 
 from schemas import DocStatus
+from tests.support.fresh import run_python
 from tools.ocr_testpdf import make_table_pdf
 from tools.scan import ScanStyle, scan_pdf
 from worker.services.submit import submit
@@ -37,10 +36,7 @@ print("ok")
 
 def test_warm_fills_the_loaders_caches() -> None:
     # a fresh interpreter: this one has run other tests' documents (and must not be frozen)
-    out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
-                         timeout=600)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+    assert run_python(CHECK).strip() == "ok"
 
 
 
@@ -79,12 +75,7 @@ def test_the_worker_loads_the_ocr_engine_once_and_its_work_horses_share_it(
         (folder / f"scan{seed}.pdf").write_bytes(scan.tobytes())
     doc_ids = submit([str(folder)], store, queue, settings).doc_ids
     sessions = tmp_path / "sessions.txt"
-    out = subprocess.run(
-        [sys.executable, "-c", WORKER, settings.model_dump_json(), str(sessions)],
-        capture_output=True, text=True, timeout=1200,
-    )
-    assert out.returncode == 0, out.stderr
-    worker_pid = out.stdout.split()[0]
+    worker_pid = run_python(WORKER, settings.model_dump_json(), str(sessions)).split()[0]
     built = [line.split() for line in sessions.read_text().splitlines()]
     ocr = [(pid, model) for pid, model in built if model.startswith("ch_PP-OCR")]
     assert ocr == [(worker_pid, "ch_PP-OCRv4_det_infer.onnx"),

@@ -3,8 +3,7 @@ fork of it, so what it loads is paid for per job (fork) and per worker (memory).
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.support.fresh import run_python
 
 CHECK = """
 import sys
@@ -26,7 +25,4 @@ print("ok")
 
 def test_a_worker_loads_no_layout_model_nor_onnxruntime() -> None:
     # a fresh interpreter: this one may have imported them for other tests
-    out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
-                         timeout=600)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+    assert run_python(CHECK).strip() == "ok"

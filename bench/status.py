@@ -10,7 +10,8 @@ failures by reason and the latest 20, pending LLM sections, LLM usage) and `budg
 is run as a user runs it, a fresh process: interpreter start, imports, connect, queries, render
 (wall, and the child's CPU seconds from getrusage(RUSAGE_CHILDREN), which mean the same on a
 busy machine): with no Redis running, then with the embedded one up (it reads the queue lengths);
-beside the interpreter alone and the imports `status` cannot do without.
+beside the interpreter alone and the imports `status` cannot do without (its CLI, settings and
+database driver; SQLAlchemy is not one of them: worker/store/direct.py).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def fill(store: Store, n: int) -> None:
 
 def queries(store: Store) -> float:
     start = time.perf_counter()
-    summary(store.engine)
+    summary(store.url)
     return time.perf_counter() - start
 
 
@@ -96,7 +97,8 @@ def bench(n: int, database_url: str | None) -> None:
         print(f"  status queries in-process: {1000 * q:.0f} ms, load {os.getloadavg()[0]:.1f}")
         data_dir = Path(tmp)
         report("python -c pass (the interpreter alone)", ["-c", "pass"], data_dir, database_url)
-        libraries = "import typer, rich.console, rich.table, sqlalchemy, worker.settings"
+        driver = "psycopg" if database_url else "sqlite3"
+        libraries = f"import typer, rich.console, rich.table, worker.settings, {driver}"
         report("its libraries alone (the floor)", ["-c", libraries], data_dir, database_url)
         status = ["-m", "worker.cli", "status"]
         report("budgetlens status, no Redis running", status, data_dir, database_url)

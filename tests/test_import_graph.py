@@ -147,7 +147,7 @@ def test_test_modules_have_unique_names() -> None:
 # What a fresh `budgetlens status` must not load (its imports cost a fresh process more than its
 # SQL): the store's ORM and the Pydantic models behind it, RQ and Redis while no server runs,
 # rich's progress bar, the LLM client, the pipeline.
-STATUS_HEAVY = ["sqlalchemy.orm", "schemas.document", "schemas.performance", "worker.store.documents",
+STATUS_HEAVY = ["sqlalchemy", "schemas.document", "schemas.performance", "worker.store.documents",
                 "rq", "redis", "rich.progress", "worker.llm", "openai", "instructor",
                 "worker.pipeline", "pymupdf"]
 

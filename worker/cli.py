@@ -203,10 +203,9 @@ def status_cmd(
     latest 20 and the most frequent reasons; --failed lists every one). Reads only: an
     embedded Redis that is not running is not started for it."""
     from worker.services.status import summary
-    from worker.store.database import open_engine
 
     settings = Settings()
-    now = summary(open_engine(settings.db_url))
+    now = summary(settings.db_url)
     table = RichTable(title="documents")
     table.add_column("status")
     table.add_column("count", justify="right")

@@ -1,18 +1,16 @@
 """What `budgetlens status` shows, from SQL aggregates (worker/store/summary.py): a fixed number
 of statements, each returning at most a few dozen rows, however many documents the store holds
 (5,000 documents: bench/status.py). No result, finding or listing is loaded, and nothing here
-imports the ORM or a Pydantic model: a fresh process would pay more for them than for the SQL."""
+imports SQLAlchemy, the ORM or a Pydantic model (worker/store/direct.py reads through the
+driver): a fresh process would pay more for them than for the SQL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
 from schemas.common import DocStatus
-from worker.errors import StoreError
 from worker.store import summary as totals
+from worker.store.direct import reading
 
 SHOWN = 20  # failures listed one by one (the latest), and reasons counted
 
@@ -33,14 +31,13 @@ class Summary:
         return self.counts[DocStatus.failed]
 
 
-def summary(engine: Engine, shown: int = SHOWN) -> Summary:
-    """The store's totals, in one connection; a database no `Store` has opened holds nothing."""
-    try:
-        with engine.connect() as conn:
-            if not totals.opened(conn):
-                return Summary(dict.fromkeys(DocStatus, 0), 0, 0, 0, 0, 0, [], [])
-            reasons, latest = totals.failures(conn, shown)
-            return Summary(totals.counts(conn), *totals.usage(conn),
-                           *totals.pending_totals(conn), reasons, latest)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the store {engine.url!r}: {exc}") from exc
+def summary(url: str, shown: int = SHOWN) -> Summary:
+    """The totals of the store at `url` (a database URL), in one connection; a database no
+    `Store` has opened holds nothing. StoreError when it cannot be read."""
+    with reading(url) as found:
+        if found is None:
+            return Summary(dict.fromkeys(DocStatus, 0), 0, 0, 0, 0, 0, [], [])
+        cur, _dialect = found
+        reasons, latest = totals.failures(cur, shown)
+        return Summary(totals.counts(cur), *totals.usage(cur), *totals.pending_totals(cur),
+                       reasons, latest)

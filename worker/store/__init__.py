@@ -8,11 +8,13 @@ and pages shown.
 
     Store        worker/store/documents.py: documents, results, sections, review, audit (ORM)
     summary      worker/store/summary.py: what `budgetlens status` counts, in SQL aggregates
+    direct       worker/store/direct.py: a read-only cursor straight from the driver, for `status`
     llm_cache    worker/store/llm_cache.py: the LLM cache and call ledger
     database     worker/store/database.py: the engine, alike on SQLite and PostgreSQL
 
-`Store` is imported on first use: `budgetlens status` reads through `summary` alone, and the
-ORM and the Pydantic schemas behind `Store` cost a fresh process more than its queries.
+`Store` is imported on first use: `budgetlens status` reads through `summary` and `direct`
+alone, and SQLAlchemy, the ORM and the Pydantic schemas behind `Store` cost a fresh process
+more than its queries.
 """
 
 from __future__ import annotations

@@ -254,18 +254,19 @@ class Store:
     def counts(self, doc_ids: Iterable[str] | None = None) -> dict[DocStatus, int]:
         with self._session() as s:
             if doc_ids is None:
-                return summary.counts(s.connection())
+                return summary.counts(_cursor(s))
+            q = select(_Doc.status, func.count()).group_by(_Doc.status)
             found = dict.fromkeys(DocStatus, 0)
             for chunk in _chunks(doc_ids):
-                for status, n in summary.counts(s.connection(), chunk).items():
-                    found[status] += n
+                for status, n in s.execute(q.where(_Doc.doc_id.in_(chunk))):
+                    found[DocStatus(status)] += n
             return found
 
     def failures(self, limit: int) -> tuple[builtins.list[tuple[str, int]],
                                             builtins.list[tuple[str, str, str]]]:
         """(reason, documents) most frequent first and the latest failures, `limit` of each."""
         with self._session() as s:
-            return summary.failures(s.connection(), limit)
+            return summary.failures(_cursor(s), limit)
 
     def total_pages(self, doc_ids: Iterable[str]) -> int:
         q = select(func.coalesce(func.sum(_Doc.pages), 0)).where(_Doc.status != DocStatus.failed)
@@ -506,7 +507,7 @@ class Store:
     def pending_totals(self) -> tuple[int, int]:
         """(sections, documents) still pending, counted by the database."""
         with self._session() as s:
-            return summary.pending_totals(s.connection())
+            return summary.pending_totals(_cursor(s))
 
     # -- audit --------------------------------------------------------------------------
 
@@ -527,6 +528,12 @@ class Store:
                     found.setdefault(r.doc_id, []).append(
                         AuditEntry.model_validate(r, from_attributes=True))
         return found
+
+
+def _cursor(s: Session) -> Any:
+    """The session's own DBAPI cursor, in its transaction: worker/store/summary.py speaks SQL
+    straight to the driver (a fresh `budgetlens status` has no SQLAlchemy to go through)."""
+    return s.connection().connection.cursor()
 
 
 def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:

@@ -3,6 +3,7 @@
     python bench/ocr.py                       # samples/*.pdf if any, else synthetic tables
     python bench/ocr.py --pages 6 --engines rapidocr,tesseract --json out/ocr_bench.json
     python bench/ocr.py --samples none --pages 3 --engines rapidocr --conditions scan200
+    python bench/ocr.py ... --runtime onnxruntime   # RapidOCR's models on onnxruntime, not OpenVINO
 
 The last reads the synthetic pages (tools/ocr_testpdf.py: portrait 9 pt, landscape 8 pt and a
 dense 元 page, ~180 amounts each): the worst case for OCR time, most of it recognition.
@@ -45,11 +46,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.ocr_testpdf import make_table_pdf, numeric_truth, score
 from tools.scan import ScanStyle, scan_pdf
-from worker.ocr import DEFAULT_DPI, assess_page, get_engine, ocr_page
+from worker.ocr import DEFAULT_DPI, DEFAULT_RUNTIME, assess_page, get_engine, ocr_page
+from worker.ocr.engines import RapidOcrEngine
 from worker.ocr.layer import read_pdf_ocr
 from worker.pipeline import OcrOptions
 from worker.pipeline.chunk import chunk
 from worker.pipeline.load import load
+from worker.settings import OcrRuntime
 from worker.tables import extract_tables
 from worker.tables.compare import compare, compare_table, to_golden
 
@@ -111,16 +114,18 @@ def load_pages(pattern: str, pages: int, seed: int) -> pymupdf.Document:
     return out if len(out) else make_table_pdf(pages, seed)
 
 
-def run(engine: str, condition: str, original: pymupdf.Document, seed: int) -> Row:
+def run(
+    engine: str, condition: str, original: pymupdf.Document, seed: int, runtime: OcrRuntime
+) -> Row:
     deskew = not condition.endswith("-nodeskew")
     style = CONDITIONS[condition.removesuffix("-nodeskew")]
     doc = original if style is None else scan_pdf(original, style, seed=seed)[0]
-    get_engine(engine)  # load models outside the timing
+    eng = get_engine(engine, runtime)  # load models outside the timing
     totals = {"numbers": 0, "right": 0, "extra": 0}
     ious: list[float] = []
     wall, cpu = time.perf_counter(), cpu_seconds()
     for page, orig in zip(doc, original, strict=True):
-        s = score(numeric_truth(orig), ocr_page(page, engine=engine, deskew=deskew))
+        s = score(numeric_truth(orig), ocr_page(page, engine=eng, deskew=deskew))
         totals["numbers"] += s.truth
         totals["right"] += s.right
         totals["extra"] += s.extra
@@ -188,7 +193,13 @@ def cuts(pattern: str, tables: int) -> list[Cut]:
 
 
 def pipeline(
-    pattern: str, tables: int, engines: list[str], conditions: list[str], seed: int, dpi: int
+    pattern: str,
+    tables: int,
+    engines: list[str],
+    conditions: list[str],
+    seed: int,
+    dpi: int,
+    runtime: OcrRuntime,
 ) -> list[dict]:
     """Golden numeric-cell accuracy and s/page through chunk + extract_tables, per engine,
     condition and sample, and over all samples."""
@@ -203,9 +214,10 @@ def pipeline(
             scans[c.name, cond] = c.doc if style is None else scan_pdf(c.doc, style, seed=seed)[0]
     rows = []
     for engine in engines:
-        get_engine(engine)  # load models outside the timing
+        get_engine(engine, runtime)  # load models outside the timing
+        ocr = OcrOptions(engine, dpi, runtime)
         for cond in conditions:
-            per = [_pipeline_row(engine, cond, c, scans[c.name, cond], dpi) for c in samples]
+            per = [_pipeline_row(ocr, cond, c, scans[c.name, cond]) for c in samples]
             per.append(_overall(per))
             rows += per
             _print_kinds(per[:-1])
@@ -219,9 +231,9 @@ def pipeline(
     return rows
 
 
-def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: int) -> dict:
+def _pipeline_row(ocr: OcrOptions, cond: str, cut: Cut, doc: pymupdf.Document) -> dict:
     wall, cpu = time.perf_counter(), cpu_seconds()
-    layout = chunk(load(doc.tobytes(), "pdf", 10_000), OcrOptions(engine, dpi))
+    layout = chunk(load(doc.tobytes(), "pdf", 10_000), ocr)
     got = to_golden(extract_tables(layout)[0])
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     keys = {e["key"] for e in cut.golden}
@@ -231,7 +243,7 @@ def _pipeline_row(engine: str, cond: str, cut: Cut, doc: pymupdf.Document, dpi: 
         k = compare([exp], [a for a in got if a["key"] == exp["key"]])
         kinds[exp["key"]] = (k.correct, k.expected_cells)
     return {"kinds": kinds,
-        "engine": engine, "condition": cond, "sample": cut.name, "pages": len(doc),
+        "engine": ocr.engine, "condition": cond, "sample": cut.name, "pages": len(doc),
         "cells": sc.expected_cells, "right": sc.correct, "accuracy": sc.accuracy,
         "wall_s": wall, "cpu_s": cpu,
         "wall_s_per_page": wall / len(doc), "cpu_s_per_page": cpu / len(doc),
@@ -274,12 +286,19 @@ def main() -> None:
     ap.add_argument("--pipeline", action="store_true", help="golden tables through chunk")
     ap.add_argument("--tables", type=int, default=3, help="--pipeline: tables per sample (0: all)")
     ap.add_argument("--dpi", type=int, default=DEFAULT_DPI, help="--pipeline: OCR render dpi")
+    ap.add_argument("--runtime", default=DEFAULT_RUNTIME, choices=["openvino", "onnxruntime"],
+                    help="what runs RapidOCR's models")
     args = ap.parse_args()
     engines = args.engines.split(",")
+    rapid = get_engine("rapidocr", args.runtime) if "rapidocr" in engines else None
+    if isinstance(rapid, RapidOcrEngine):
+        print(f"RapidOCR's models on {rapid.runtime}")
     if args.pipeline:
         known = CONDITIONS | TURNED
         conditions = [c for c in args.conditions.split(",") if c in known]
-        found = pipeline(args.samples, args.tables, engines, conditions, args.seed, args.dpi)
+        found = pipeline(
+            args.samples, args.tables, engines, conditions, args.seed, args.dpi, args.runtime
+        )
         _write_json(args.json, found)
         return
     original = load_pages(args.samples, args.pages, args.seed)
@@ -290,7 +309,7 @@ def main() -> None:
     rows = []
     for engine in engines:
         for condition in args.conditions.split(","):
-            r = run(engine, condition, original, args.seed)
+            r = run(engine, condition, original, args.seed, args.runtime)
             rows.append(r)
             cells = [
                 r.engine,

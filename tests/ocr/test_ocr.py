@@ -21,9 +21,9 @@ from tools.scan import ScanStyle, garble_pdf, scan_pdf
 from worker.ocr import (
     ENGINES,
     OcrEngineError,
+    _engine,
     assess_page,
     detect_lines,
-    get_engine,
     ocr_page,
     ocr_words_and_lines,
 )
@@ -334,7 +334,7 @@ def test_ocr_settings_are_read_and_validated(monkeypatch: pytest.MonkeyPatch) ->
 def no_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A PATH without the tesseract binary, and no engine already loaded in this process."""
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    get_engine.cache_clear()
+    _engine.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ its Seg (y, x0, x1), a vertical (x, y0, x, y1) is (x, y0, y1). A scan is deskewe
 its boxes are then in the page's own (straightened) frame, which for a scan tilted by θ
 differs from where the tilted pixels sit by at most distance-from-centre × θ.
 
-Engines (`engine=`): "rapidocr" (default: PP-OCRv4 via onnxruntime) and "tesseract"
-(chi_sim), chosen for the pipeline by the settings `ocr_engine` and `ocr_dpi` (worker/runtime/jobs.py →
+Engines (`engine=`): "rapidocr" (default: PP-OCRv4, its ONNX models run by OpenVINO, or by
+onnxruntime: `runtime=`, worker/ocr/sessions.py) and "tesseract" (chi_sim), chosen for the
+pipeline by the settings `ocr_engine`, `ocr_runtime` and `ocr_dpi` (worker/runtime/jobs.py →
 pipeline.process → chunk). See bench/ocr.py for how they compare.
 """
 
@@ -29,7 +30,7 @@ from worker.ocr.engines import OcrEngine, RapidOcrEngine, em_box, repair_number
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import Raster, Segment, detect_lines_px, erase_lines, from_pixmap, render
 from worker.ocr.tesseract import TesseractEngine
-from worker.settings import Settings
+from worker.settings import OcrRuntime, Settings
 
 __all__ = [
     "OcrEngineError",
@@ -46,6 +47,7 @@ __all__ = [
 # the defaults of the settings ocr_engine / ocr_dpi, for callers outside the pipeline
 DEFAULT_ENGINE: str = Settings.default("ocr_engine")
 DEFAULT_DPI: int = Settings.default("ocr_dpi")
+DEFAULT_RUNTIME: OcrRuntime = Settings.default("ocr_runtime")
 ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine}
 
 
@@ -56,12 +58,17 @@ class OcrWord:
     confidence: float  # 0..1
 
 
-@cache
-def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
-    """The shared engine instance for `name`; models load once per process."""
+def get_engine(name: str = DEFAULT_ENGINE, runtime: OcrRuntime = DEFAULT_RUNTIME) -> OcrEngine:
+    """The shared engine instance for `name` (RapidOCR's models run by `runtime`); models load
+    once per process."""
     if name not in ENGINES:
         raise ValueError(f"unknown OCR engine {name!r}; choose from {sorted(ENGINES)}")
-    return ENGINES[name]()
+    return _engine(name, runtime if name == "rapidocr" else None)
+
+
+@cache
+def _engine(name: str, runtime: OcrRuntime | None) -> OcrEngine:
+    return RapidOcrEngine(runtime=runtime) if runtime else ENGINES[name]()
 
 
 def ocr_page(

@@ -26,12 +26,16 @@ from worker.layout import Cell, Layout
 from worker.ocr import (
     DEFAULT_DPI,
     DEFAULT_ENGINE,
+    DEFAULT_RUNTIME,
+    OcrEngine,
     OcrWord,
     PageQuality,
     assess_page,
+    get_engine,
     ocr_words_and_lines,
 )
 from worker.ocr.raster import Segment, glyph_share, render
+from worker.settings import OcrRuntime
 
 FONT = "china-s"  # PyMuPDF's built-in CJK font: every glyph is one em wide, which the fit relies on
 log = logging.getLogger(__name__)
@@ -48,16 +52,18 @@ def read_pdf_ocr(
     dpi: int = DEFAULT_DPI,
     quality: Sequence[PageQuality] | None = None,
     on_page: Callable[[int], None] | None = None,
+    runtime: OcrRuntime = DEFAULT_RUNTIME,
 ) -> Layout:
-    """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, from a
-    render at `dpi`) and rebuilt first, and pictures of tables on digital pages OCR'd into
-    text where they lie. `quality` is `assess_page` of each page, when the caller has it.
-    `on_page(n)`: the first n pages are read (OCR'd where needed; the final read of the rebuilt
-    copy is short next to OCR)."""
-    reasons = _pages_to_ocr(doc, engine, quality or [assess_page(page) for page in doc])
+    """`read_pdf(doc)`, with pages lacking a usable text layer OCR'd (by `engine`, its models
+    run by `runtime`, from a render at `dpi`) and rebuilt first, and pictures of tables on
+    digital pages OCR'd into text where they lie. `quality` is `assess_page` of each page, when
+    the caller has it. `on_page(n)`: the first n pages are read (OCR'd where needed; the final
+    read of the rebuilt copy is short next to OCR)."""
+    reasons = _pages_to_ocr(doc, engine, runtime, quality or [assess_page(p) for p in doc])
     regions = {p.number: r for p in doc if p.number not in reasons and (r := image_regions(p))}
     if not reasons and not regions:
         return read_pdf(doc, on_page=on_page)
+    eng = get_engine(engine, runtime)  # loaded only now: a page needs it
     rebuilt = pymupdf.open()
     words: dict[int, list[OcrWord]] = {}
     notes = {i: f"page read by OCR (text layer: {why})" for i, why in reasons.items()}
@@ -66,13 +72,13 @@ def read_pdf_ocr(
             log.info("page %d read by OCR (%s; text layer: %s)", page.number + 1, engine,
                      reasons[page.number])
             new = rebuilt.new_page(width=page.mediabox.width, height=page.mediabox.height)
-            words[page.number] = _write_ocr(page, new, engine, dpi)
+            words[page.number] = _write_ocr(page, new, eng, dpi)
         else:
             rebuilt.insert_pdf(doc, from_page=page.number, to_page=page.number)
         if page.number in regions:
             area = regions[page.number]
             notes[page.number] = f"{len(area)} picture(s) of text on the page read by OCR"
-            words[page.number] = _write_ocr(page, rebuilt[-1], engine, dpi, area)
+            words[page.number] = _write_ocr(page, rebuilt[-1], eng, dpi, area)
         if on_page is not None:
             on_page(page.number + 1)
     layout = read_pdf(rebuilt)
@@ -81,7 +87,7 @@ def read_pdf_ocr(
 
 
 def _pages_to_ocr(
-    doc: pymupdf.Document, engine: str, quality: Sequence[PageQuality]
+    doc: pymupdf.Document, engine: str, runtime: OcrRuntime, quality: Sequence[PageQuality]
 ) -> dict[int, str]:
     """0-based page → why its text layer cannot be used (repairable layers are left to the reader).
 
@@ -91,7 +97,7 @@ def _pages_to_ocr(
     out: dict[int, str] = {}
     for page, verdict in zip(doc, quality, strict=True):
         if verdict.reason == "ocr_layer":
-            verdict = assess_page(page, verify=True, engine=engine)
+            verdict = assess_page(page, verify=True, engine=get_engine(engine, runtime))
         if not verdict.usable and not verdict.repairable:
             out[page.number] = verdict.reason
     return out
@@ -121,7 +127,7 @@ def image_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
 def _write_ocr(
     page: pymupdf.Page,
     new: pymupdf.Page,
-    engine: str,
+    engine: OcrEngine,
     dpi: int,
     regions: list[pymupdf.Rect] | None = None,
 ) -> list[OcrWord]:

@@ -27,10 +27,11 @@ import pymupdf
 
 from schemas.geometry import BBox
 from worker.layout import Layout, TableBlock
-from worker.ocr import get_engine
+from worker.ocr import DEFAULT_RUNTIME, get_engine
 from worker.ocr.engines import RapidOcrEngine
 from worker.ocr.quality import PageQuality, assess_page
 from worker.ocr.raster import detect_lines_px, erase_lines, line_ink, render
+from worker.settings import OcrRuntime
 
 SHAPE_DPI = 72  # the line-direction test: 9 pt text is 9 px tall, plenty for ink runs
 CHECK_DPI = 100  # RapidOCR's check reads the page at this resolution
@@ -67,15 +68,20 @@ class Upright:
         return turn_box(box, (4 - k) % 4, *turned)
 
 
-def upright(doc: pymupdf.Document, quality: Sequence[PageQuality] | None = None) -> Upright:
+def upright(
+    doc: pymupdf.Document,
+    quality: Sequence[PageQuality] | None = None,
+    runtime: OcrRuntime = DEFAULT_RUNTIME,
+) -> Upright:
     """`doc`, with every page that may need OCR and does not read upright replaced by an
     upright copy. `doc` itself is returned (not copied) when there is none. `quality` is
-    `assess_page` of each page, when the caller has it already."""
+    `assess_page` of each page, when the caller has it already; `runtime` what runs RapidOCR
+    when a page's direction is checked."""
     turns = {}
     for page in doc:
         if not _may_need_ocr(quality[page.number] if quality else assess_page(page)):
             continue  # read from its text layer, whatever its rotation
-        k = (page.rotation // 90 + sideways_turns(page)) % 4
+        k = (page.rotation // 90 + sideways_turns(page, runtime)) % 4
         if k:
             turns[page.number] = k
     if not turns:
@@ -111,7 +117,7 @@ def _turn_page(
     return w, h
 
 
-def sideways_turns(page: pymupdf.Page) -> int:
+def sideways_turns(page: pymupdf.Page, runtime: OcrRuntime = DEFAULT_RUNTIME) -> int:
     """Clockwise quarter turns (0, 1 or 3) that bring the page's text upright as displayed."""
     small = render(page, SHAPE_DPI, deskew=False)
     clean = erase_lines(small.gray, *detect_lines_px(small.gray, SHAPE_DPI), SHAPE_DPI)
@@ -123,7 +129,7 @@ def sideways_turns(page: pymupdf.Page) -> int:
     # Whichever engine reads the page, RapidOCR (always installed) says which way it reads:
     # ~1 s, right on every test page. Tesseract's own orientation detection (--psm 0) had 2
     # of 6 sideways pages backwards; comparing its reading confidences costs ~8 s a page.
-    engine = get_engine("rapidocr")
+    engine = get_engine("rapidocr", runtime)
     assert isinstance(engine, RapidOcrEngine)
     return engine.orientation(clean, CHECK_DPI)
 

@@ -24,9 +24,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pymupdf
+
+if TYPE_CHECKING:
+    from worker.ocr.engines import OcrEngine
 
 MIN_CHARS = 10  # fewer visible characters than this is "no text"
 MAX_SHARE = {  # share of non-space characters above which the layer is unusable
@@ -60,7 +64,9 @@ class PageQuality:
     repairable: bool = False  # text normalization can restore the layer; OCR is the fallback
 
 
-def assess_page(page: pymupdf.Page, verify: bool = False, engine: str = "rapidocr") -> PageQuality:
+def assess_page(
+    page: pymupdf.Page, verify: bool = False, engine: str | OcrEngine = "rapidocr"
+) -> PageQuality:
     """Decide whether `page.get_text` can be trusted; `verify` adds the OCR cross-check."""
     spans = page.get_texttrace()
     chars = [c for s in spans for c in s["chars"]]
@@ -121,7 +127,7 @@ _NUMBER = re.compile(r"^-?[\d,]*\d\.?\d*%?$")
 
 
 def render_mismatch(
-    page: pymupdf.Page, engine: str = "rapidocr", samples: int = 6, dpi: int = 200
+    page: pymupdf.Page, engine: str | OcrEngine = "rapidocr", samples: int = 6, dpi: int = 200
 ) -> float:
     """Share of up to `samples` numeric words that OCR of their clip reads differently."""
     from worker.ocr import get_engine  # OCR models load only when a caller asks for this check
@@ -134,7 +140,7 @@ def render_mismatch(
     if not words:
         return 0.0
     picks = [words[i] for i in np.linspace(0, len(words) - 1, min(samples, len(words))).astype(int)]
-    eng = get_engine(engine)
+    eng = get_engine(engine) if isinstance(engine, str) else engine
     wrong = 0
     for x0, y0, x1, y1, text, *_ in picks:
         clip = pymupdf.Rect(x0 - 3, y0 - 2, x1 + 3, y1 + 2) & page.rect

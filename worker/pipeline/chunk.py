@@ -33,19 +33,19 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
         raise ValueError(f"unknown OCR engine {ocr.engine!r}; choose from {sorted(ENGINES)}")
     if loaded.pdf is not None:
         with reading("pdf", pymupdf):
-            return _read_pdf(loaded.pdf, ocr.engine, ocr.dpi, on_page)
+            return _read_pdf(loaded.pdf, ocr, on_page)
     if loaded.docx is not None:
         with reading("docx", docx):
             return read_docx(loaded.docx, loaded.caps)
     return read_text(loaded.text or "")
 
 
-def _read_pdf(pdf: pymupdf.Document, engine: str, dpi: int,
+def _read_pdf(pdf: pymupdf.Document, ocr: OcrOptions,
               on_page: Callable[[int], None] | None) -> Layout:
     # Scans stored turned (/Rotate, or sideways) are OCR'd from an upright copy; boxes map back.
     # Each page's text layer is judged once (~1 ms a page): both steps need the verdicts, and a
     # turned copy's verdict is its original's.
     quality = [assess_page(page) for page in pdf]
-    turned = upright(pdf, quality)
-    return turned.restore(read_pdf_ocr(turned.doc, engine=engine, dpi=dpi, quality=quality,
-                                       on_page=on_page))
+    turned = upright(pdf, quality, ocr.runtime)
+    return turned.restore(read_pdf_ocr(turned.doc, engine=ocr.engine, dpi=ocr.dpi,
+                                       quality=quality, on_page=on_page, runtime=ocr.runtime))

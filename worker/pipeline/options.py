@@ -9,8 +9,8 @@ from typing import Any
 
 from worker.errors import OcrEngineError
 from worker.formats.caps import Caps
-from worker.ocr import get_engine
-from worker.settings import OcrEngineName, Settings
+from worker.ocr import DEFAULT_RUNTIME, get_engine
+from worker.settings import OcrEngineName, OcrRuntime, Settings
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 class OcrOptions:
     engine: OcrEngineName  # for pages without a usable text layer
     dpi: int  # the render OCR reads
+    runtime: OcrRuntime = DEFAULT_RUNTIME  # what runs RapidOCR's models
 
     def preload(self) -> None:
         """Load the engine's models now, once per process (a worker, before it forks its work
         horses: worker/runtime/warm.py). One that is not installed is left to the job that
         needs it, which fails with the reason."""
         try:
-            get_engine(self.engine)
+            get_engine(self.engine, self.runtime)
         except OcrEngineError as exc:
             log.warning("OCR engine %s not loaded: %s", self.engine, exc)
 
@@ -42,7 +43,7 @@ class Options:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Options:
-        ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi)
+        ocr = OcrOptions(settings.ocr_engine, settings.ocr_dpi, settings.ocr_runtime)
         reread = settings.llm_reread_tables and bool(settings.llm_base_url)
         return cls(settings.max_pages, ocr, settings.llm_cross_check, reread,
                    Caps.from_settings(settings))

@@ -11,11 +11,12 @@ Why forking horses and not RQ's non-forking SimpleWorker, which would keep every
 free: the horse is what contains a hostile document — a job timeout or memory cap ends the
 horse, not the worker, and a MuPDF crash costs one job.
 
-The OCR engine the settings choose is loaded here too (`warm(ocr)`): RapidOCR's models
-take ~0.2 CPU-s and ~55 MB to load, once per worker instead of once per job that OCRs a
-scan, and its weights are shared copy-on-write by every horse. That is fork-safe because the
-engine runs onnxruntime on one thread (worker/ocr/engines.py): it has no thread pool for a
-fork to lose, and loading it starts no thread.
+The OCR engine the settings choose is loaded here too (`warm(ocr)`): RapidOCR's models take
+~0.6 CPU-s and ~115 MB to load on OpenVINO (~0.1 CPU-s and ~45 MB on onnxruntime), once per
+worker instead of once per job that OCRs a scan, and its weights are shared copy-on-write by
+every horse. That is fork-safe because the engine runs its models on one thread, the calling
+one (worker/ocr/engines.py, sessions.py): onnxruntime then has no thread pool for a fork to
+lose, and the helper threads OpenVINO starts when it compiles a model are not needed to run it.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import logging
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,12 +23,14 @@ from schemas import DocStatus
 from schemas.records import DocumentRecord
 from ui import session
 from ui.i18n import ENUMS, label, t
-from worker.errors import BudgetlensError
+from worker.errors import BudgetlensError, EditRefused, Reason
 from worker.services import Services
 from worker.services.accounts import LoginGuard
 from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class _Labels(Mapping[str, str]):
@@ -109,9 +112,18 @@ def services() -> Services:
 def queue_or_error(sv: Services) -> Queue | None:
     try:
         return sv.queue
-    except BudgetlensError as exc:
-        st.error(t("common.queue_unavailable", error=md(exc)))
+    except BudgetlensError:
+        log.exception("the queue is unavailable")  # its words (a URL, a path) stay in the log
+        st.error(t("common.queue_unavailable"))
         return None
+
+
+def why(refused: Reason | EditRefused) -> str:
+    """Why a request was refused, in the app's language (`refused.<code>`); the service's own
+    words, in English with their details, go to the log."""
+    reason = refused.reason if isinstance(refused, EditRefused) else refused
+    log.warning("refused (%s): %s", reason.code, reason)
+    return t(f"refused.{reason.code}", **{k: md(v) for k, v in reason.fields.items()})
 
 
 @st.cache_data(ttl=60, show_spinner=False)

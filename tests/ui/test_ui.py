@@ -28,6 +28,7 @@ from ui.pageimage import COLORS, Box, legend, render_page
 from ui.review.state import sorted_findings
 from worker.pipeline import process
 from worker.pipeline.checks import run_checks
+from worker.pipeline.load import KINDS
 from worker.settings import Settings
 from worker.store import Store
 
@@ -89,7 +90,8 @@ def test_a_typo_is_refused_with_a_message(misread, store: Store) -> None:
     doc_id, m = misread
     version = store.get(doc_id).version
     at = _edit(_review(open_app("alice"), doc_id, m), doc_id, m, "20l.28")
-    assert "not a number" in texts(at, "error")
+    assert said("refused.not_a_number", raw="20l.28") in texts(at, "error")  # not the service's
+    assert "not a number" not in texts(at, "error")  # English
     assert store.get(doc_id).version == version
 
 
@@ -127,7 +129,8 @@ def test_two_reviewers_editing_the_same_document_get_a_conflict(misread, store: 
 
     bob = _edit(bob, doc_id, m, "555.55")
     errors = texts(bob, "error")
-    assert said("state.conflict") in errors and "alice" in errors and "NOT saved" in errors
+    assert said("state.conflict") in errors and "alice" in errors
+    assert said("refused.changed_by") in errors and "NOT saved" not in errors
     doc, _ = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
     assert said("review.changed_by", who="alice").strip() in texts(bob.run(), "warning")  # and it stays visible until reload
@@ -147,8 +150,9 @@ def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue:
     assert not at.exception, at.exception
     assert said("queue.queued", n=1, files=CLEAN_SAMPLE.name) in texts(at, "success")
     errors = texts(at, "error")
-    assert said("queue.rejected", file="notes.exe", reason="unsupported type") in errors
-    assert said("queue.rejected", file="empty.pdf", reason="empty file") in errors
+    unsupported = said("refused.unsupported_type", accepted=", ".join(KINDS))
+    assert said("queue.rejected", file="notes.exe", reason=unsupported) in errors
+    assert said("queue.rejected", file="empty.pdf", reason=said("refused.empty_file")) in errors
     [rec] = store.list()
     assert (rec.source_file, rec.status) == (CLEAN_SAMPLE.name, DocStatus.queued)
     assert [j.args for j in queue.jobs] == [(rec.doc_id,)]

@@ -13,7 +13,6 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -271,19 +270,23 @@ def short_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def number_text(value: object, decimals: int | None = None) -> str:
-    """A number as the grids show it: thousands separators, the digits it has (or `decimals`);
-    '' for none — a grid prints a missing number as the word None."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
-    return str(value)
+def grid(data: Any, **kwargs: Any) -> Any:
+    """`st.dataframe` as every grid of the app draws one: a missing number is a blank cell, not
+    the word None."""
+    return st.dataframe(data, placeholder="", **kwargs)
 
 
 def right(label: str, **kwargs: Any) -> Any:
-    """A grid column of numbers shown as text (`number_text`): right-aligned like amounts."""
+    """A grid column of printed text that is a number (a cell as printed): right-aligned like
+    amounts."""
     return st.column_config.TextColumn(label, alignment="right", **kwargs)
+
+
+def number(label: str, decimals: int = 0, grouped: bool = True, **kwargs: Any) -> Any:
+    """A grid column of numbers (the cells hold numbers, so it sorts by value, not as text):
+    thousands separators unless not `grouped` (years), `decimals` digits after the point."""
+    spec = f"%{',' if grouped else ''}{f'.{decimals}f' if decimals else 'd'}"
+    return st.column_config.NumberColumn(label, format=spec, **kwargs)
 
 
 def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
@@ -291,13 +294,13 @@ def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
         {
             "status": STATUS_LABEL[r.status],
             "department": r.department or "",
-            "year": str(r.fiscal_year or ""),
+            "year": r.fiscal_year,
             "type": DOC_TYPE_LABEL.get(r.doc_type or "", ""),
             "file": short_name(r.source_file),
-            "pages": number_text(r.pages),
-            "findings": number_text(r.n_findings),
+            "pages": r.pages,
+            "findings": r.n_findings,
             "updated": r.updated_at,
-            "seconds": number_text(r.seconds, 1),
+            "seconds": r.seconds,
             "doc_id": r.doc_id[:12],
         }
         for r in records
@@ -309,7 +312,9 @@ def records_column_config() -> dict[str, Any]:
     return {
         key: st.column_config.Column(t(f"records.{key}"))
         for key in ("status", "department", "type", "file", "doc_id")
-    } | {key: right(t(f"records.{key}")) for key in ("year", "pages", "findings", "seconds")} | {
+    } | {key: number(t(f"records.{key}")) for key in ("pages", "findings")} | {
+        "year": number(t("records.year"), grouped=False),
+        "seconds": number(t("records.seconds"), 1),
         "updated": st.column_config.DatetimeColumn(
             t("records.updated"), format="YYYY-MM-DD HH:mm:ss"),
     }

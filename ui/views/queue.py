@@ -15,6 +15,7 @@ from ui.common import (
     Services,
     current_user,
     flash,
+    grid,
     md,
     queue_or_error,
     records_column_config,
@@ -144,7 +145,7 @@ def _documents(records: list[DocumentRecord]) -> None:
     if not records:
         st.info(t("queue.none"))
         return
-    event = st.dataframe(
+    event = grid(
         pd.DataFrame(records_frame_rows(records)).style.map(status_css, subset=["status"]),
         hide_index=True,
         on_select="rerun",

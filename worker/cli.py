@@ -329,7 +329,7 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
     uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
     from worker.runtime.supervisor import Supervisor
 
-    app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
+    app_path = Path(str(importlib.util.find_spec("ui.serve").origin))  # type: ignore[union-attr]
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]

@@ -1,8 +1,11 @@
 """Issue 13's leftovers, in a real browser: the review grid sorts its amounts as numbers (their
-display: tests/ui), and a refusal from the services reads in Chinese, never in their English."""
+display: tests/ui), the sign-in cookie is out of the page's reach (HttpOnly, SameSite=Strict,
+Secure over HTTPS), and a refusal from the services reads in Chinese, never in their English."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +14,7 @@ from tests.support import browser as bw
 from tests.support.documents import store_sample
 from tests.support.wait import wait_for
 from ui.i18n import t
+from ui.session import COOKIE, ROUTE
 from ui.tableview import number_columns, value_keys
 from worker.store import Store
 
@@ -64,6 +68,26 @@ def test_the_table_grid_sorts_amounts_as_numbers(live, chromium) -> None:
         assert ascending == sorted(numbers)[:len(ascending)], ascending
 
 
+def test_the_session_cookie_is_out_of_the_pages_reach(live, chromium) -> None:
+    url, store, shots = live
+    doc_id = store_sample(store)
+    with bw.browsing(chromium, shots) as page:
+        page.goto(f"{url}/review?doc={doc_id[:16]}")
+        bw.sign_in(page)
+        bw.settle(page)
+        [cookie] = wait_for(lambda: [c for c in page.context.cookies() if c["name"] == COOKIE],
+                            60, "the sign-in cookie")
+        assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
+        assert COOKIE not in page.evaluate("() => document.cookie")
+        page.reload()
+        bw.key(page, "sign_out").wait_for()  # the server read it: still signed in
+    # the route sets nothing for a code it did not issue, and marks the cookie Secure over HTTPS
+    assert _post(url, "not-a-code")[0] == 403
+    status, set_cookie = _post(url, "", {"X-Forwarded-Proto": "https"})
+    assert status == 204 and {"HttpOnly", "Secure", "SameSite=strict"} <= {
+        p.strip() for p in set_cookie.split(";")}, set_cookie
+
+
 def test_a_refusal_of_the_services_reads_in_chinese(live, chromium) -> None:
     """A correction the review service refuses (not a number): the page says why in Chinese,
     not in the service's English."""
@@ -90,3 +114,13 @@ def _refused_in_chinese(page: Any) -> None:
     alert.wait_for()
     assert said in alert.inner_text(), alert.inner_text()
     assert "not a number" not in page.locator("main").inner_text()
+
+
+def _post(url: str, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url + ROUTE, data=body.encode(), method="POST",
+                                     headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.headers.get("set-cookie", "")
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers.get("set-cookie", "")

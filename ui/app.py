@@ -1,4 +1,5 @@
-"""budgetlens review app: `budgetlens ui` (or `streamlit run ui/app.py`)."""
+"""budgetlens review app: `budgetlens ui` (`streamlit run ui/serve.py`: this script and the route
+that sets the sign-in cookie; `streamlit run ui/app.py` alone keeps no sign-in across reloads)."""
 
 from __future__ import annotations
 
@@ -31,5 +32,5 @@ page = st.navigation(PAGES)
 session.restore(services().settings)  # a reload keeps the sign-in (ui/session.py)
 sidebar_login(services().settings)
 with st.sidebar:
-    session.write_cookie(services().settings)
+    session.write_cookie()
 page.run()

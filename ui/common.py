@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import logging
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -22,12 +22,14 @@ from schemas import DocStatus
 from schemas.records import DocumentRecord
 from ui import session
 from ui.i18n import ENUMS, label, t
-from worker.errors import BudgetlensError
+from worker.errors import BudgetlensError, EditRefused, Reason
 from worker.services import Services
 from worker.services.accounts import LoginGuard
 from worker.services.review import ANONYMOUS, REVIEWABLE
 from worker.settings import Settings
 from worker.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class _Labels(Mapping[str, str]):
@@ -109,9 +111,18 @@ def services() -> Services:
 def queue_or_error(sv: Services) -> Queue | None:
     try:
         return sv.queue
-    except BudgetlensError as exc:
-        st.error(t("common.queue_unavailable", error=md(exc)))
+    except BudgetlensError:
+        log.exception("the queue is unavailable")  # its words (a URL, a path) stay in the log
+        st.error(t("common.queue_unavailable"))
         return None
+
+
+def why(refused: Reason | EditRefused) -> str:
+    """Why a request was refused, in the app's language (`refused.<code>`); the service's own
+    words, in English with their details, go to the log."""
+    reason = refused.reason if isinstance(refused, EditRefused) else refused
+    log.warning("refused (%s): %s", reason.code, reason)
+    return t(f"refused.{reason.code}", **{k: md(v) for k, v in reason.fields.items()})
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -259,19 +270,23 @@ def short_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def number_text(value: object, decimals: int | None = None) -> str:
-    """A number as the grids show it: thousands separators, the digits it has (or `decimals`);
-    '' for none — a grid prints a missing number as the word None."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return f"{value:,.{decimals}f}" if decimals is not None else f"{value:,}"
-    return str(value)
+def grid(data: Any, **kwargs: Any) -> Any:
+    """`st.dataframe` as every grid of the app draws one: a missing number is a blank cell, not
+    the word None."""
+    return st.dataframe(data, placeholder="", **kwargs)
 
 
 def right(label: str, **kwargs: Any) -> Any:
-    """A grid column of numbers shown as text (`number_text`): right-aligned like amounts."""
+    """A grid column of printed text that is a number (a cell as printed): right-aligned like
+    amounts."""
     return st.column_config.TextColumn(label, alignment="right", **kwargs)
+
+
+def number(label: str, decimals: int = 0, grouped: bool = True, **kwargs: Any) -> Any:
+    """A grid column of numbers (the cells hold numbers, so it sorts by value, not as text):
+    thousands separators unless not `grouped` (years), `decimals` digits after the point."""
+    spec = f"%{',' if grouped else ''}{f'.{decimals}f' if decimals else 'd'}"
+    return st.column_config.NumberColumn(label, format=spec, **kwargs)
 
 
 def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
@@ -279,13 +294,13 @@ def records_frame_rows(records: list[DocumentRecord]) -> list[dict[str, Any]]:
         {
             "status": STATUS_LABEL[r.status],
             "department": r.department or "",
-            "year": str(r.fiscal_year or ""),
+            "year": r.fiscal_year,
             "type": DOC_TYPE_LABEL.get(r.doc_type or "", ""),
             "file": short_name(r.source_file),
-            "pages": number_text(r.pages),
-            "findings": number_text(r.n_findings),
+            "pages": r.pages,
+            "findings": r.n_findings,
             "updated": r.updated_at,
-            "seconds": number_text(r.seconds, 1),
+            "seconds": r.seconds,
             "doc_id": r.doc_id[:12],
         }
         for r in records
@@ -297,7 +312,9 @@ def records_column_config() -> dict[str, Any]:
     return {
         key: st.column_config.Column(t(f"records.{key}"))
         for key in ("status", "department", "type", "file", "doc_id")
-    } | {key: right(t(f"records.{key}")) for key in ("year", "pages", "findings", "seconds")} | {
+    } | {key: number(t(f"records.{key}")) for key in ("pages", "findings")} | {
+        "year": number(t("records.year"), grouped=False),
+        "seconds": number(t("records.seconds"), 1),
         "updated": st.column_config.DatetimeColumn(
             t("records.updated"), format="YYYY-MM-DD HH:mm:ss"),
     }

@@ -43,34 +43,47 @@ def value_keys(table: Table) -> list[str]:
     return keys
 
 
-def table_frame(table: Table, grouped: bool = False) -> pd.DataFrame:
+def table_frame(table: Table, numeric: bool = False) -> pd.DataFrame:
     """One row per table row; value cells hold the printed text, the thing a reviewer compares
-    (`grouped`: plain numbers with thousands separators, for reading). A line the reader named
-    by a canonical key only (no printed code) shows no code: keys are not for reviewers."""
+    and corrects — or (`numeric`, for reading) the printed numbers of `number_columns`, so a
+    grid sorts them by value. A line the reader named by a canonical key only (no printed
+    code) shows no code: keys are not for reviewers."""
     keys = value_keys(table)
-    show = group_digits if grouped else str
     records = [
         {
             CODE: row.code or "",
             NAME: row.name,
-            **{k: (show(row.values[k].raw) if k in row.values else "") for k in keys},
+            **{k: (row.values[k].raw if k in row.values else "") for k in keys},
         }
         for row in table.rows
     ]
-    return pd.DataFrame(records, columns=[CODE, NAME, *keys], dtype="string")
+    frame = pd.DataFrame(records, columns=[CODE, NAME, *keys], dtype="string")
+    for key in number_columns(table) if numeric else ():
+        frame[key] = pd.array([_number(row.values.get(key)) for row in table.rows],
+                              dtype="Float64")
+    return frame
 
 
-_PLAIN_NUMBER = re.compile(r"(-?)(\d+)(\.\d+)?")
+# a printed amount the grid can show as a number without changing what it says: digits,
+# thousands separators, decimals, a minus (not a dash, 12.3% or accounting parentheses)
+_PLAIN_NUMBER = re.compile(r"-?\d[\d,]*(?:\.(?P<frac>\d+))?")
 
 
-def group_digits(raw: str) -> str:
-    """'1234567.80' → '1,234,567.80': a plain printed number with thousands separators, its
-    decimals as printed; anything else (already grouped, a dash, text) unchanged."""
-    m = _PLAIN_NUMBER.fullmatch(raw.strip())
-    if m is None:
-        return raw
-    sign, whole, frac = m.groups()
-    return f"{sign}{int(whole):,}{frac or ''}"
+def number_columns(table: Table) -> dict[str, int]:
+    """Value columns whose every printed cell is a plain number → the decimals to show them
+    with: two (万元 and 元 amounts), more where a cell prints more. A column with anything else
+    in it (a dash, a percentage, text) stays text, so nothing printed is hidden or changed."""
+    found = {}
+    for key in value_keys(table):
+        cells = [v for row in table.rows if (v := row.values.get(key)) and v.raw.strip()]
+        plain = [_PLAIN_NUMBER.fullmatch(v.raw.strip()) for v in cells]
+        if all(m is not None for m in plain) and all(v.value is not None for v in cells):
+            found[key] = max([2, *(len(m["frac"] or "") for m in plain if m)])
+    return found
+
+
+def _number(value: Value | None) -> float | None:
+    return None if value is None or value.value is None else float(value.value)
 
 
 def column_titles(table: Table) -> dict[str, str]:

@@ -15,14 +15,16 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
+from typer.core import TyperGroup
 
 from schemas.common import DocStatus
+from worker.errors import StoreError
 from worker.settings import NO_LLM_ENDPOINT, Settings
 from worker.terminal import printable
 
@@ -34,7 +36,22 @@ if TYPE_CHECKING:
 
 LLM_PORT = 8765  # worker/llm/local.py's DEFAULT_PORT (tests/cli checks they agree)
 
-app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+
+class _Commands(TyperGroup):
+    """A store that cannot be used (not a database, wrong password, unreachable) is one line on
+    stderr and exit 1, whichever command met it — not a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            detail = " ".join(str(exc).split())  # one line: drivers' messages span several
+            Console(stderr=True).print(f"数据库无法使用 (store unavailable): {_n(detail)}",
+                                       highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from exc
+
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False, cls=_Commands)
 
 
 @app.callback()
@@ -312,7 +329,7 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
     uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
     from worker.runtime.supervisor import Supervisor
 
-    app_path = Path(str(importlib.util.find_spec("ui.app").origin))  # type: ignore[union-attr]
+    app_path = Path(str(importlib.util.find_spec("ui.serve").origin))  # type: ignore[union-attr]
     cmd = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
            "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]

@@ -11,7 +11,8 @@
     │   └── OcrEngineError       an OCR engine is missing or failed
     ├── DocumentRejected         this document cannot be read (empty, corrupt, encrypted, too
     │                            large): the job marks it `failed` + reason, returns, no retry
-    ├── EditRefused              a reviewer's request was not applied; nothing changed
+    ├── EditRefused              a reviewer's request was not applied; nothing changed (its
+    │   │                        `reason`: English text + a code the UI says in its language)
     │   ├── VersionConflict      someone else changed the document since the caller read it
     │   ├── InvalidEdit          not a number, no such cell, wrong state (also a ValueError)
     │   └── NotAllowed           not signed in (also a PermissionError)
@@ -25,6 +26,8 @@ its memory cap, a reader crashing, a full disk also fail the document once, with
 (worker/runtime/failures.py). Anything else that escapes is a bug in our code or an
 infrastructure failure: it keeps its traceback, the job fails and is retried, then reported.
 """
+
+from __future__ import annotations
 
 
 class BudgetlensError(Exception):
@@ -59,20 +62,47 @@ class DocumentRejected(Exception):
         self.reason = reason
 
 
+class Reason(str):
+    """Why something was refused: the English text (the CLI, logs) that also carries a `code`
+    and its `fields`, which the review app says in its own language (ui/locales
+    `refused.<code>`): a service's words never reach the browser as they are."""
+
+    code: str
+    fields: dict[str, object]
+
+    def __new__(cls, text: str, code: str, /, **fields: object) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.code, reason.fields = code, fields
+        return reason
+
+
 class EditRefused(Exception):
-    """A reviewer's request that was not applied; the message says why, for the reviewer."""
+    """A reviewer's request that was not applied; `reason` says why (its code: the class's
+    unless the raise names one)."""
+
+    code = "refused"
+
+    def __init__(self, message: str, code: str | None = None, /, **fields: object) -> None:
+        super().__init__(message)
+        self.reason = Reason(message, code or self.code, **fields)
 
 
 class VersionConflict(EditRefused):
     """Someone else changed the document since the caller read it."""
 
+    code = "conflict"
+
 
 class InvalidEdit(EditRefused, ValueError):
     """The reviewer asked for something that cannot be applied (not a number, no such cell)."""
 
+    code = "invalid"
+
 
 class NotAllowed(EditRefused, PermissionError):
     """Anonymous visitors read; only signed-in reviewers correct and confirm."""
+
+    code = "sign_in"
 
 
 class SectionFailed(Exception):

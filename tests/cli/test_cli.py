@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from schemas import DocStatus
 from tests.support.fresh import run_python
@@ -19,9 +20,11 @@ from worker.settings import Settings
 from worker.store import Store
 
 
-def _cli(*args: str, data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, data_dir: Path, cwd: Path,
+         **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
     env |= {"BUDGETLENS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
+    env |= {f"BUDGETLENS_{name.upper()}": value for name, value in settings.items()}
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], env=env, cwd=cwd,
                           capture_output=True, text=True, timeout=600)
 
@@ -67,6 +70,29 @@ def test_run_status_export_on_samples(tmp_path: Path) -> None:
         if name == "facts":
             assert rows and all(r["page"] and int(r["page"]) >= 1 for r in rows
                                 if r["doc_id"] != "" and r["x0"])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_store_that_cannot_be_used_is_one_line_naming_it(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """status, run and export on a file that is not a database (or a PostgreSQL database that
+    does not exist): one line on stderr, Chinese first, naming the store (never its password),
+    exit 1 — no traceback."""
+    if backend == "sqlite":
+        garbage = tmp_path / "budget.pdf"
+        garbage.write_bytes(next(SAMPLES.glob("000_*.pdf")).read_bytes())  # a real PDF
+        url, named = f"sqlite:///{garbage}", str(garbage)
+    else:
+        real = make_url(request.getfixturevalue("pg_url"))
+        named = "no_such_database"
+        url = real.set(database=named, password="s3cret").render_as_string(hide_password=False)
+    (tmp_path / "in.txt").write_text("2024年部门预算")
+    for command in (["status"], ["run", str(tmp_path / "in.txt")], ["export", "-o", "out"]):
+        out = _cli(*command, data_dir=tmp_path / "data", cwd=tmp_path, database_url=url)
+        assert out.returncode == 1, (command, out.stdout, out.stderr)
+        [line] = out.stderr.splitlines()
+        assert line.startswith("数据库无法使用") and named in line, (command, line)
+        assert "s3cret" not in out.stdout + out.stderr and "Traceback" not in line, command
 
 
 def test_help_documents_every_command(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from tests.support import browser as bw
 from tests.support.documents import misread_one_value, store_sample
 from tests.support.exports import read_export
 from tests.support.samples import SAMPLES
+from tests.support.wait import wait_for
 from ui.pageimage import COLORS, FOCUS_ROLES, ZOOMS
 from ui.review.state import sorted_findings
 from worker.services.export import WORKBOOK
@@ -57,7 +58,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     note.fill("第12页印刷如此")
     bw.committed(page, lambda: note.press("Enter"))  # the note reaches the app before the click
     bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
-    bw.wait_for(lambda: store.dismissals(doc_id), 120, "the dismissal")
+    wait_for(lambda: store.dismissals(doc_id), 120, "the dismissal")
     bw.intact(page, "dismissing")
     assert [d.reason for d in store.dismissals(doc_id).values()] == [DismissReason.document_says_so]
     page.screenshot(path=str(shots / "x1_dismissed.png"))
@@ -66,7 +67,7 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     bw.intact(page, "choosing the table")
     e2e._type_into_editor(page, store, doc_id, slip)
     bw.key(page, "save_edits").get_by_role("button").click()
-    bw.wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 120, "the correction")
+    wait_for(lambda: store.audit(doc_id)[-1].action == "correct", 120, "the correction")
     bw.intact(page, "saving the correction")
 
     bw.settle(page)
@@ -121,13 +122,13 @@ def _viewer_then_ten_findings(page: Any, url: str, store: Store, shots: Path,
             clicks += 1
         bw.in_one_run(page, bw.key(page, "dismiss").get_by_role("button").click)
         clicks += 1
-        bw.wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 120,
-                    f"dismissal {n + 1}")
+        wait_for(lambda n=n: len(store.dismissals(doc_id)) == total - 10 + n + 1, 120,
+                 f"dismissal {n + 1}")
         bw.intact(page, f"dismissing finding {n + 1}")
     bw.settle(page)
     bw.in_one_run(page, bw.key(page, "confirm_doc").get_by_role("button").click)
     clicks += 1
-    bw.wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 120, "the confirmation")
+    wait_for(lambda: store.get(doc_id).status == DocStatus.confirmed, 120, "the confirmation")
     bw.intact(page, "confirming")
     assert len(store.dismissals(doc_id)) == total
     print(f"\nclicks to review and confirm a document with 10 findings: {clicks}")

@@ -16,6 +16,7 @@ import pytest
 
 from tests.support import browser as bw
 from tests.support.documents import CLEAN_SAMPLE
+from tests.support.wait import wait_for
 from worker.services.accounts import hash_password
 from worker.settings import Settings
 from worker.store import Store
@@ -37,7 +38,7 @@ def test_upload_is_processed_without_a_worker_command(tmp_path: Path, chromium) 
     try:
         url = f"http://127.0.0.1:{port}"
         bw.wait_http(f"{url}/_stcore/health", app, tmp_path / "ui.log")
-        started = bw.wait_for(lambda: _workers_of(app), 300, "the app to start its worker")
+        started = wait_for(lambda: _workers_of(app), 300, "the app to start its worker")
         with bw.browsing(chromium, tmp_path / "shots") as page:
             _upload_and_review(page, url, Store.from_settings(Settings(data_dir=data)),
                                tmp_path / "shots")

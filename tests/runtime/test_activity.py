@@ -15,8 +15,8 @@ from rq import Queue
 
 from schemas import DocStatus
 from schemas.progress import Stage
-from tests.support.browser import wait_for
 from tests.support.pdfs import text_pdf
+from tests.support.wait import wait_for
 from worker.runtime.activity import live_workers, running_progress
 from worker.runtime.queue import connect
 from worker.services.submit import SubmitReport, submit_bytes

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from schemas import DocStatus
 from tests.support.hostile import docx_bomb, grid_span_docx, many_entries_docx, run_on_text
 from tests.support.pdfs import long_pdf, text_pdf, truncated_pdf
 from tests.support.samples import SAMPLES
+from tests.support.wait import wait_for
 from worker.runtime.pool import work
 from worker.runtime.queue import get_queue
 from worker.services.submit import submit
@@ -138,13 +138,6 @@ def _env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _wait_for(predicate, what: str, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
 def _horse(worker: subprocess.Popen[bytes]) -> psutil.Process | None:
     """The work horse: RQ forks it into a process group of its own (the worker and its
     scheduler share the supervisor's)."""
@@ -171,8 +164,8 @@ def test_a_work_horse_that_dies_mid_document(
     worker = subprocess.Popen([sys.executable, "-m", "worker.cli", "worker", "-w", "1", "--burst"],
                               env=_env(settings))
     try:
-        _wait_for(lambda: store.get(doc_id).status == DocStatus.running and _horse(worker),
-                  "the job to start")
+        wait_for(lambda: store.get(doc_id).status == DocStatus.running and _horse(worker),
+                 300, "the job to start", every=0.02)
         horse = _horse(worker)
         assert horse is not None
         horse.send_signal(sig)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rq.registry import StartedJobRegistry
 
 from schemas import DocStatus, Document, ValueStatus
 from tests.support.documents import CLEAN_SAMPLE, extract
+from tests.support.wait import wait_for
 from worker.runtime.carry import carry_review
 from worker.runtime.pool import work
 from worker.services.review import Edit, confirm_document, correct, open_review
@@ -41,13 +41,6 @@ def _first_amount(doc: Document) -> tuple[int, int, str, str]:
     raise AssertionError("the sample has no amounts")
 
 
-def _wait_for(predicate, what: str, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout  # generous: a readiness wait, not a speed limit
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_review_survives_the_rerun_of_a_job_whose_worker_died_after_commit(
     settings: Settings, store: Store, queue: Queue, tmp_path: Path
 ) -> None:
@@ -69,7 +62,9 @@ def test_review_survives_the_rerun_of_a_job_whose_worker_died_after_commit(
     confirm_document(store, review, "alice", note="the page prints it so")
 
     registry = StartedJobRegistry(queue=queue)
-    _wait_for(lambda: registry.get_expired_job_ids(), "the dead worker's heartbeat to expire")
+    # generous: a readiness wait, not a speed limit
+    wait_for(lambda: registry.get_expired_job_ids(), 300, "the dead worker's heartbeat to expire",
+             every=0.05)
     work(settings, burst=True)  # recovery re-runs the job
 
     record = store.get(doc_id)

@@ -18,6 +18,7 @@ from rq.job import JobStatus
 
 from schemas import DocStatus
 from tests.support.pdfs import text_pdf
+from tests.support.wait import wait_for
 from worker.runtime.queue import get_queue
 from worker.services.submit import submit
 from worker.settings import Settings
@@ -40,13 +41,6 @@ def _supervisor(settings: Settings, *args: str, **extra: str) -> subprocess.Pope
                             env=_env(settings, **extra))
 
 
-def _wait_for(predicate, what: str, timeout: float = 300) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> int:
     tree = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGTERM)
@@ -67,7 +61,8 @@ def test_a_killed_workers_job_is_requeued_by_the_live_ones_within_seconds(
     (doc_id,) = submit([str(folder)], store, queue, settings).doc_ids
     sup = _supervisor(settings, "--workers", "2")
     try:
-        _wait_for(lambda: store.get(doc_id).status == DocStatus.running, "the job to start")
+        wait_for(lambda: store.get(doc_id).status == DocStatus.running, 300, "the job to start",
+                 every=0.05)
         busy = next(w for w in Worker.all(connection=queue.connection)
                     if w.get_current_job_id())
         victim = psutil.Process(busy.pid)  # the worker, its work horse (and scheduler, if any)
@@ -79,12 +74,13 @@ def test_a_killed_workers_job_is_requeued_by_the_live_ones_within_seconds(
             return any(a.action == "requeue" and "Abandoned" in (a.detail.get("reason") or "")
                        for a in store.audit(doc_id))
 
-        _wait_for(requeued, "recovery", timeout=120)  # RQ's own cleanup took ~405 s
+        wait_for(requeued, 120, "recovery", every=0.05)  # RQ's own cleanup took ~405 s
         entry = next(a for a in store.audit(doc_id) if a.action == "requeue")
         print(f"abandoned job requeued {entry.at.timestamp() - killed:.1f} s after the kill "
               f"(heartbeat {settings.heartbeat_s} s + grace {settings.heartbeat_grace_s} s)")
-        _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
-                                                       DocStatus.needs_review), "the re-run")
+        wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
+                                                      DocStatus.needs_review), 300, "the re-run",
+                 every=0.05)
         assert store.get(doc_id).attempts == 2
     finally:
         code = _stop(sup)
@@ -116,13 +112,13 @@ def test_the_embedded_redis_is_restarted_and_the_workers_carry_on(tmp_path: Path
             return False
 
     try:
-        _wait_for(ping, "the embedded redis")
+        wait_for(ping, 300, "the embedded redis", every=0.05)
         server = next(p for p in psutil.process_iter(["cmdline"])
                       if "redis-server" in " ".join(p.info["cmdline"] or [])
                       and str(settings.data_dir.resolve()) in " ".join(p.info["cmdline"] or []))
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=60)
-        _wait_for(ping, "the supervisor to restart redis")
+        wait_for(ping, 300, "the supervisor to restart redis", every=0.05)
         live = settings.model_copy(update={"redis_url": f"unix://{socket}"})
         conn = redis.Redis(unix_socket_path=str(socket))
         store = Store.from_settings(live)
@@ -130,8 +126,9 @@ def test_the_embedded_redis_is_restarted_and_the_workers_carry_on(tmp_path: Path
         folder.mkdir()
         (folder / "a.pdf").write_bytes(text_pdf(2))
         (doc_id,) = submit([str(folder)], store, get_queue(live, conn), live).doc_ids
-        _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
-                                                       DocStatus.needs_review), "the job")
+        wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted,
+                                                      DocStatus.needs_review), 300, "the job",
+                 every=0.05)
         conn.close()
     finally:
         code = _stop(sup)

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -17,6 +16,7 @@ from rq.registry import StartedJobRegistry
 
 from schemas import DocStatus
 from tests.support.pdfs import encrypted_pdf, text_pdf, truncated_pdf
+from tests.support.wait import wait_for
 from worker.runtime.pool import work
 from worker.services.submit import submit
 from worker.settings import Settings
@@ -101,14 +101,6 @@ def _worker(settings: Settings) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.mark.slow
 def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, queue: Queue,
                                             tmp_path: Path) -> None:
@@ -116,7 +108,8 @@ def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, qu
     (doc_id,) = submit([str(folder)], store, queue, settings).doc_ids
 
     victim = _worker(settings)
-    _wait_for(lambda: store.get(doc_id).status == DocStatus.running, 600, "the job to start")
+    wait_for(lambda: store.get(doc_id).status == DocStatus.running, 600, "the job to start",
+             every=0.02)
     # the worker and its work horse (RQ puts the horse in a session of its own), mid-job
     for proc in [*psutil.Process(victim.pid).children(recursive=True), psutil.Process(victim.pid)]:
         proc.send_signal(signal.SIGKILL)
@@ -124,11 +117,12 @@ def test_sigkilled_worker_loses_no_document(settings: Settings, store: Store, qu
     assert store.get(doc_id).status == DocStatus.running  # nobody finished it
 
     registry = StartedJobRegistry(queue=queue)  # the dead worker's heartbeat expires (wall time)
-    _wait_for(lambda: registry.get_expired_job_ids(), 600, "the job to be seen abandoned")
+    wait_for(lambda: registry.get_expired_job_ids(), 600, "the job to be seen abandoned",
+             every=0.02)
     rescuer = _worker(settings)
     try:
-        _wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted, DocStatus.needs_review),
-                  600, "the retried job to finish")
+        wait_for(lambda: store.get(doc_id).status in (DocStatus.extracted, DocStatus.needs_review),
+                 600, "the retried job to finish", every=0.02)
     finally:
         rescuer.wait(timeout=600)  # a burst worker exits once the queue is empty; slow at load
     record = store.get(doc_id)

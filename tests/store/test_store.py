@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from schemas import DocStatus, Document
 from schemas.performance import Section, SectionKind, SectionResult, SectionStatus
@@ -190,3 +191,13 @@ def test_blobs_are_content_addressed(store: Store, settings: Settings) -> None:
     doc_id, _ = store.add_document(b"%PDF-1.7 blob", "b.pdf", "pdf")
     assert store.blob_path(doc_id) == settings.blob_dir / doc_id[:2] / doc_id
     assert store.read_bytes(doc_id) == b"%PDF-1.7 blob"
+
+
+def test_a_store_that_cannot_be_opened_is_a_store_error_naming_it(
+        unusable_urls: list[str], settings: Settings) -> None:
+    for url in unusable_urls:
+        with pytest.raises(StoreError, match="cannot read the store") as raised:
+            Store(url, settings.blob_dir)
+        message, parts = str(raised.value), make_url(url)
+        assert (parts.password or "\0") not in message, url
+        assert str(parts.database) in message and str(parts.port or "") in message, url

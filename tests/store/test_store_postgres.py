@@ -28,7 +28,6 @@ from schemas.performance import SectionKind, SectionResult, SectionStatus, Sourc
 from tests.support.openai_stub import OpenAIStub, tool
 from tests.support.pg import PostgresServer
 from tests.support.samples import SAMPLES
-from worker.errors import StoreError
 from worker.runtime.pool import work
 from worker.services.export import export
 from worker.services.submit import submit
@@ -61,11 +60,6 @@ def test_url_forms_all_reach_the_server(pg_url: str, tmp_path: Path, scheme: str
     doc_id, _ = first.add_document(b"u", "u.txt", "txt")
     assert Store(pg_url, tmp_path).get(doc_id) is not None  # the same database
     assert first.engine.dialect.driver == "psycopg"
-
-
-def test_unreachable_server_is_a_store_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="cannot open the database"):
-        Store(f"postgresql://nobody@/db?host={tmp_path}/no-such-socket", tmp_path)
 
 
 def _child(store: Store, conn: Connection) -> None:

@@ -71,15 +71,8 @@ def test_a_database_no_store_opened_holds_nothing(settings: Settings) -> None:
 
 
 def test_a_store_it_cannot_read_is_a_store_error_without_the_password(
-        settings: Settings, tmp_path: Path) -> None:
-    if settings.db_url.startswith("sqlite"):
-        garbage = tmp_path / "not-a-database.sqlite3"
-        garbage.write_bytes(b"%PDF-1.7 this is no database" * 100)
-        urls = [f"sqlite:///{garbage}", f"sqlite+pysqlite:///{garbage}"]
-    else:
-        nowhere = make_url(settings.db_url).set(database="no_such_database", password="s3cret")
-        urls = _url_forms(nowhere.render_as_string(hide_password=False))
-    for url in urls:
+        unusable_urls: list[str]) -> None:
+    for url in unusable_urls:
         with pytest.raises(StoreError, match="cannot read the store") as raised:
             summary(url)
-        assert "s3cret" not in str(raised.value), url
+        assert (make_url(url).password or "\0") not in str(raised.value), url

@@ -23,6 +23,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from schemas import DocStatus
 from tests.support.samples import REPO
+from tests.support.wait import wait_for
 from worker.services.accounts import hash_password
 from worker.store import Store
 
@@ -98,16 +99,6 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float
         except OSError:
             time.sleep(0.3)
     raise AssertionError(f"{url} did not come up: {log.read_text()[-2000:]}")
-
-
-def wait_for(predicate: Any, timeout: float, what: str, every: float = 0.5) -> Any:
-    """The predicate's first true answer, asked every `every` s for at most `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # What the page hears from the app, read from Streamlit's own protocol (streamlit/proto) in the

@@ -3,6 +3,7 @@ app asks for exists, every enum member a label family names has a text."""
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -66,3 +67,23 @@ def test_the_language_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         i18n.use("zh")
     with pytest.raises(ValueError):
         i18n.use("fr")
+
+
+def test_every_refusal_the_services_give_has_a_text() -> None:
+    """A refusal reaches the browser by its code (`refused.<code>`, ui/common.py `why`), never in
+    the service's English: every code a raise or a Reason in worker/ names, and every refusal
+    class's own, has a text in both languages."""
+    from worker.errors import EditRefused
+
+    refusals = {"Reason"} | {c.__name__ for c in [EditRefused, *EditRefused.__subclasses__()]}
+    codes = {c.code for c in [EditRefused, *EditRefused.__subclasses__()]}
+    for path in (REPO / "worker").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in refusals and len(node.args) > 1):
+                codes |= {c.value for c in ast.walk(node.args[1])
+                          if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    assert len(codes) > 20  # the walk still finds the raises
+    for lang in i18n.LANGUAGES:
+        missing = sorted(c for c in codes if f"refused.{c}" not in i18n.texts(lang))
+        assert missing == [], f"refusals without a text in {lang}.yaml"

@@ -3,17 +3,19 @@ on documents the real extraction made from the bundled samples."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pandas as pd
 import pymupdf
 import pytest
 from rq import Queue
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import AppTestError
 
-from schemas import DocStatus, ValueStatus
+from schemas import Column, DocStatus, Row, Table, Value, ValueStatus
 from tests.support.apptest import grid_key, open_app, pick, said, texts
 from tests.support.documents import (
     CLEAN_SAMPLE,
@@ -28,8 +30,10 @@ from ui.pageimage import COLORS, Box, legend, render_page
 from ui.review.state import sorted_findings
 from worker.pipeline import process
 from worker.pipeline.checks import run_checks
+from worker.pipeline.load import KINDS
 from worker.settings import Settings
 from worker.store import Store
+from worker.tables.numbers import parse
 
 
 @pytest.fixture
@@ -89,7 +93,8 @@ def test_a_typo_is_refused_with_a_message(misread, store: Store) -> None:
     doc_id, m = misread
     version = store.get(doc_id).version
     at = _edit(_review(open_app("alice"), doc_id, m), doc_id, m, "20l.28")
-    assert "not a number" in texts(at, "error")
+    assert said("refused.not_a_number", raw="20l.28") in texts(at, "error")  # not the service's
+    assert "not a number" not in texts(at, "error")  # English
     assert store.get(doc_id).version == version
 
 
@@ -103,6 +108,41 @@ def test_confirm_document(misread, store: Store) -> None:
     assert store.get(doc_id).status == DocStatus.confirmed
     assert [(e.user, e.action) for e in store.audit(doc_id)][-1] == ("bob", "confirm")
     assert at.button(key="reopen").disabled is False  # a confirmed document offers reopening
+
+
+def test_the_table_grid_holds_numbers_shown_as_printed(misread, store: Store) -> None:
+    """The grid's amounts are numbers (a header click sorts them by value, tests/e2e), shown as
+    before: thousands separators, two decimals (more where the document prints more); the
+    editor keeps the printed text."""
+    doc_id, m = misread
+    at = _review(open_app(), doc_id, m)
+    [grid] = [d for d in at.dataframe if d.proto.id.split("-", 2)[-1].startswith("grid-")]
+    numbers = tv.number_columns(store.load_result(doc_id)[0].tables[m.table])
+    assert m.column in numbers
+    columns = json.loads(grid.proto.columns)
+    for key, decimals in numbers.items():
+        assert pd.api.types.is_float_dtype(grid.value[key]), key
+        assert columns[key]["type_config"] == {"type": "number", "format": f"%,.{decimals}f"}
+    assert grid.value[m.column][m.row] == float(Decimal(m.misread.replace(",", "")))
+    assert set(numbers.values()) == {2}  # the sample prints two decimals throughout
+
+
+def test_only_columns_of_plain_printed_numbers_become_numbers() -> None:
+    """A column with a dash, a percentage or accounting parentheses keeps its printed text
+    (a number there would show 0.00, 12.30 or -4.00); a blank cell is no obstacle."""
+    printed = {"plain": ["1,234.5", "", "7"], "three": ["0.125", "2"], "dash": ["5.00", "-"],
+               "percent": ["12.3%", "1"], "paren": ["(4.00)", "1"]}
+    rows = [Row(name=f"r{i}", values={k: Value(raw=raw, value=parse(raw).value)
+                                      for k, cells in printed.items() if i < len(cells)
+                                      for raw in [cells[i]]})
+            for i in range(3)]
+    table = Table(key="t", title="t", columns=[Column(key=k, title=k) for k in printed],
+                  rows=rows)
+    assert tv.number_columns(table) == {"plain": 2, "three": 3}
+    frame = tv.table_frame(table, numeric=True)
+    assert list(frame["plain"].astype(object).where(frame["plain"].notna(), None)) == [
+        1234.5, None, 7.0]
+    assert list(frame["dash"]) == ["5.00", "-", ""]
 
 
 def test_anonymous_can_read_but_not_confirm_or_correct(misread, store: Store) -> None:
@@ -127,7 +167,8 @@ def test_two_reviewers_editing_the_same_document_get_a_conflict(misread, store: 
 
     bob = _edit(bob, doc_id, m, "555.55")
     errors = texts(bob, "error")
-    assert said("state.conflict") in errors and "alice" in errors and "NOT saved" in errors
+    assert said("state.conflict") in errors and "alice" in errors
+    assert said("refused.changed_by") in errors and "NOT saved" not in errors
     doc, _ = store.load_result(doc_id)
     assert doc.tables[m.table].rows[m.row].values[m.column].raw == m.printed
     assert said("review.changed_by", who="alice").strip() in texts(bob.run(), "warning")  # and it stays visible until reload
@@ -147,8 +188,9 @@ def test_upload_goes_through_the_submit_path(env: Settings, store: Store, queue:
     assert not at.exception, at.exception
     assert said("queue.queued", n=1, files=CLEAN_SAMPLE.name) in texts(at, "success")
     errors = texts(at, "error")
-    assert said("queue.rejected", file="notes.exe", reason="unsupported type") in errors
-    assert said("queue.rejected", file="empty.pdf", reason="empty file") in errors
+    unsupported = said("refused.unsupported_type", accepted=", ".join(KINDS))
+    assert said("queue.rejected", file="notes.exe", reason=unsupported) in errors
+    assert said("queue.rejected", file="empty.pdf", reason=said("refused.empty_file")) in errors
     [rec] = store.list()
     assert (rec.source_file, rec.status) == (CLEAN_SAMPLE.name, DocStatus.queued)
     assert [j.args for j in queue.jobs] == [(rec.doc_id,)]

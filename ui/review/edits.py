@@ -25,7 +25,7 @@ from schemas.performance import (
     TargetItem,
     Task,
 )
-from ui.common import DOC_TYPE_LABEL, Services, choose, current_user, md, number_text, right
+from ui.common import DOC_TYPE_LABEL, Services, choose, current_user, grid, md, number
 from ui.i18n import label, t
 from ui.names import column_name, table_name
 from ui.pageimage import Box
@@ -211,16 +211,16 @@ def performance_panel(sv: Services, review: Review) -> list[Box]:
     values = [(s, path, value) for s in sections for path, value in _leaves(s.data)]
     with st.expander(t("edits.performance", sections=len(sections), values=len(values))):
         rows = [{"section": s.title or t("edits.untitled_section"), "item": _path_label(s, p),
-                 "value": _cell(val), "page": number_text(w.page if (w := s.where.get(p)) else None),
+                 "value": _cell(val), "page": w.page if (w := s.where.get(p)) else None,
                  "status": label("value_status", w.status if (w := s.where.get(p))
                                  else ValueStatus.extracted)}
                 for s, p, val in values]
         key = f"perf-{review.doc_id[:12]}-{review.version}"
-        event = st.dataframe(rows, hide_index=True, key=key, selection_mode="single-row",
-                             on_select="rerun", height=min(38 + 35 * len(rows), 320),
-                             column_config={k: t(f"edits.perf_{k}") for k in
-                                            ("section", "item", "value", "status")}
-                             | {"page": right(t("edits.perf_page"))})
+        event = grid(rows, hide_index=True, key=key, selection_mode="single-row",
+                     on_select="rerun", height=min(38 + 35 * len(rows), 320),
+                     column_config={k: t(f"edits.perf_{k}") for k in
+                                    ("section", "item", "value", "status")}
+                     | {"page": number(t("edits.perf_page"))})
         picked = event.selection.rows
         if not picked:
             st.caption(t("edits.perf_hint"))

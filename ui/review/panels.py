@@ -17,8 +17,9 @@ from ui.common import (
     Services,
     current_user,
     digest,
+    grid,
     md,
-    number_text,
+    number,
     right,
     status_badge,
 )
@@ -153,7 +154,7 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
             cols["status"]: t("panels.dismissed" if review.dismissal(f) else "panels.open"),
             cols["severity"]: label("severity", f.severity),
             cols["kind"]: label("kind", f.kind),
-            cols["page"]: number_text(tv.finding_page(doc, f)),
+            cols["page"]: tv.finding_page(doc, f),
             cols["cause"]: rule_title(f.rule_id, f.message),
             cols["message"]: f.message,
         }
@@ -166,7 +167,7 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
            f"-{st.session_state.get(STEPPED, 0)}")
     sel = st.session_state.get("finding_sel")
     at = [pos for pos, (i, _) in enumerate(shown) if i == sel]
-    st.dataframe(
+    grid(
         rows.style.map(_severity_css, subset=[cols["severity"]]),
         hide_index=True,
         key=key,
@@ -175,7 +176,7 @@ def findings_panel(sv: Services, review: Review) -> list[Box]:
         selection_default={"selection": {"rows": at}} if at else None,
         height=min(38 + 35 * len(rows), 300),
         column_config={cols["message"]: st.column_config.TextColumn(width="large"),
-                       cols["page"]: right(cols["page"])},
+                       cols["page"]: number(cols["page"])},
     )
     if sel is None or sel >= len(findings):
         return []
@@ -243,14 +244,13 @@ def _finding_detail(sv: Services, review: Review, f: Finding) -> None:
     if suspects:
         st.caption(t("panels.suspects", cells=md("；".join(suspects))))
     if printed:
-        st.dataframe(
-            [p | {"suspect": t("panels.suspect_yes") if p["suspect"] else "",
-                  "page": number_text(p["page"]), "wan": number_text(p["wan"]),
-                  "confidence": number_text(p["confidence"], 2)} for p in printed],
+        grid(
+            [p | {"suspect": t("panels.suspect_yes") if p["suspect"] else ""} for p in printed],
             hide_index=True, key=f"printed-{review.version}",
             column_config={k: t(f"panels.printed_{k}") for k in
                            ("table", "row", "column", "suspect")} | {
-                k: right(t(f"panels.printed_{k}")) for k in ("page", "raw", "wan", "confidence")})
+                "raw": right(t("panels.printed_raw")), "page": number(t("panels.printed_page"))}
+            | {k: number(t(f"panels.printed_{k}"), 2) for k in ("wan", "confidence")})
     d = review.dismissal(f)
     user = current_user()
     if d is not None:
@@ -317,10 +317,10 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
     doc = review.document
     if doc.problems:
         with st.expander(t("panels.problems", n=len(doc.problems))):
-            st.dataframe(
-                [{"page": number_text(p.page), "message": p.message} for p in doc.problems],
+            grid(
+                [{"page": p.page, "message": p.message} for p in doc.problems],
                 hide_index=True,
-                column_config={"page": right(t("panels.col_page")),
+                column_config={"page": number(t("panels.col_page")),
                                "message": st.column_config.TextColumn(t("panels.col_message"))})
     if not doc.narrative:
         return []
@@ -329,15 +329,15 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
             {
                 "subject": subject_name(n.subject, n.subject_text),
                 "text": n.subject_text,
-                "wan": number_text(n.amount.wan if n.amount else None),
-                "share": number_text(n.share_pct),
-                "page": number_text(n.page),
+                "wan": n.amount.wan if n.amount else None,
+                "share": n.share_pct,
+                "page": n.page,
                 "sentence": n.sentence,
             }
             for n in doc.narrative
         ]
         key = f"narr-{review.doc_id[:12]}-{review.version}"
-        event = st.dataframe(
+        event = grid(
             rows,
             hide_index=True,
             on_select=partial(_follow_narrative, review, key),
@@ -346,9 +346,9 @@ def extras_panel(sv: Services, review: Review) -> list[Box]:
             column_config={
                 "subject": st.column_config.TextColumn(t("panels.narr_subject")),
                 "text": st.column_config.TextColumn(t("panels.narr_text")),
-                "wan": right(t("panels.narr_wan")),
-                "share": right(t("panels.narr_share")),
-                "page": right(t("panels.col_page")),
+                "wan": number(t("panels.narr_wan"), 2),
+                "share": number(t("panels.narr_share"), 2),
+                "page": number(t("panels.col_page")),
                 "sentence": st.column_config.TextColumn(t("panels.narr_sentence"), width="large"),
             },
         )

@@ -10,7 +10,7 @@ import streamlit as st
 
 from schemas import Finding, Severity
 from ui import tableview as tv
-from ui.common import flash, forget_records, md
+from ui.common import flash, forget_records, why
 from ui.i18n import t
 from worker.services.review import InvalidEdit, NotAllowed, Review, VersionConflict
 
@@ -58,9 +58,9 @@ def run_action(done: str | Callable[[], str], action: Callable[[], Review]) -> N
     try:
         review = action()
     except VersionConflict as exc:
-        flash("error", t("state.conflict", reason=md(exc)))
+        flash("error", t("state.conflict", reason=why(exc)))
     except (InvalidEdit, NotAllowed) as exc:
-        flash("error", t("state.not_saved", reason=md(exc)))
+        flash("error", t("state.not_saved", reason=why(exc)))
     else:
         old = st.session_state["review"]
         before = len(old.findings)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from schemas import Value, ValueStatus
 from ui import tableview as tv
-from ui.common import Services, choose, current_user, digest, md
+from ui.common import Services, choose, current_user, digest, grid, md, number
 from ui.i18n import label, t
 from ui.names import table_name
 from ui.pageimage import Box
@@ -87,12 +87,14 @@ def _show_table(review: Review) -> None:
         st.session_state["page"] = table.pages[0]
 
 
-def _config(review: Review, ti: int) -> dict[str, Any]:
-    """Printed headers; amounts right-aligned (the label columns stay left)."""
-    titles = tv.column_titles(review.document.tables[ti])
-    return {k: st.column_config.TextColumn(
+def _config(review: Review, ti: int, numeric: bool = False) -> dict[str, Any]:
+    """Printed headers; amounts right-aligned (the label columns stay left) — as numbers
+    (`numeric`, the grid of `tv.table_frame(numeric=True)`), else as printed text (the editor)."""
+    table = review.document.tables[ti]
+    numbers = tv.number_columns(table) if numeric else {}
+    return {k: number(v, numbers[k]) if k in numbers else st.column_config.TextColumn(
         label=v, alignment="left" if k in (tv.CODE, tv.NAME) else "right")
-        for k, v in titles.items()}
+        for k, v in tv.column_titles(table).items()}
 
 
 def _unsure_legend(review: Review, ti: int) -> None:
@@ -119,15 +121,15 @@ def _picked(review: Review) -> tuple[set[tv.Cell], set[tv.Cell]]:
 
 def _grid(sv: Services, review: Review, ti: int, user: str | None) -> list[Box]:
     doc, table = review.document, review.document.tables[ti]
-    frame = tv.table_frame(table, grouped=True)
+    frame = tv.table_frame(table, numeric=True)
     flagged = {c for f in review.findings for c in tv.finding_cells(doc, f)}
     active, suspects = _picked(review)
     marks = [sorted(map(repr, cells)) for cells in (flagged, active, suspects)]
     key = f"grid-{review.doc_id[:12]}-{ti}-{digest(frame.values.tolist(), marks)}"
-    event = st.dataframe(
+    event = grid(
         tv.styled(frame, table, ti, flagged, active, suspects),
         hide_index=True,
-        column_config=_config(review, ti),
+        column_config=_config(review, ti, numeric=True),
         on_select=partial(_follow_selection, review, ti, key),
         selection_mode=["single-row", "single-cell"],
         key=key,

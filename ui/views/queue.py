@@ -15,6 +15,7 @@ from ui.common import (
     Services,
     current_user,
     flash,
+    grid,
     md,
     queue_or_error,
     records_column_config,
@@ -24,6 +25,7 @@ from ui.common import (
     show_flashes,
     status_badge,
     status_css,
+    why,
 )
 from ui.i18n import t
 from worker.errors import NotAllowed
@@ -72,7 +74,7 @@ def _upload(sv: Services) -> None:
     try:  # on the server: a disabled widget is only a hint to the browser
         require_reviewer(sv.settings, current_user(), "upload")
     except NotAllowed as exc:
-        st.error(t("queue.upload_refused", reason=md(exc)))
+        st.error(t("queue.upload_refused", reason=why(exc)))
         return
     queue = queue_or_error(sv)
     if queue is None:
@@ -90,7 +92,7 @@ def _report(report: SubmitReport) -> None:
     for name, doc_id in report.duplicates:
         st.info(t("queue.duplicate", file=md(name), doc_id=doc_id[:12]))
     for name, reason in report.rejected:
-        st.error(t("queue.rejected", file=md(name), reason=md(reason)))
+        st.error(t("queue.rejected", file=md(name), reason=why(reason)))
 
 
 # -- live status ----------------------------------------------------------------------------
@@ -143,7 +145,7 @@ def _documents(records: list[DocumentRecord]) -> None:
     if not records:
         st.info(t("queue.none"))
         return
-    event = st.dataframe(
+    event = grid(
         pd.DataFrame(records_frame_rows(records)).style.map(status_css, subset=["status"]),
         hide_index=True,
         on_select="rerun",
@@ -196,7 +198,7 @@ def _requeue(sv: Services, records: list[DocumentRecord], user: str) -> None:
     try:
         require_reviewer(sv.settings, user, "requeue")
     except NotAllowed as exc:
-        st.error(t("queue.requeue_refused", reason=md(exc)))
+        st.error(t("queue.requeue_refused", reason=why(exc)))
         return
     queue = queue_or_error(sv)
     if queue is None:

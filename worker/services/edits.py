@@ -130,7 +130,8 @@ def merge_rows(store: Store, review: Review, table: int, row: int, user: str,
         filled = [v for v in (va, vb) if v is not None and v.raw.strip()]
         if len(filled) == 2 and filled[0].raw.strip() != filled[1].raw.strip():
             raise InvalidEdit(f"both rows print a value in column {key!r} "
-                              f"({filled[0].raw!r}, {filled[1].raw!r}): correct one first")
+                              f"({filled[0].raw!r}, {filled[1].raw!r}): correct one first",
+                              "both_rows_valued", first=filled[0].raw, second=filled[1].raw)
         values[key] = (filled[0] if filled else va or vb).model_copy()  # type: ignore[union-attr]
     code = a.code or b.code
     merged = Row(code=code, row_code=None if code else a.row_code or b.row_code,
@@ -150,7 +151,7 @@ def edit_metadata(store: Store, review: Review, user: str, department: str | Non
     wanted = {"department": department.strip() if department else None,
               "fiscal_year": fiscal_year, "doc_type": doc_type}
     if fiscal_year is not None and not 1949 <= fiscal_year <= 2200:
-        raise InvalidEdit(f"{fiscal_year} is not a fiscal year")
+        raise InvalidEdit(f"{fiscal_year} is not a fiscal year", "not_a_year", year=fiscal_year)
     changed = {k: v for k, v in wanted.items() if v is not None and v != getattr(doc, k)}
     if not changed:
         return review
@@ -168,7 +169,7 @@ def edit_narrative(store: Store, review: Review, index: int, field_name: str, ty
     percentage, as the sentence prints it; blank removes a figure the sentence does not state."""
     facts = review.document.narrative
     if not 0 <= index < len(facts):
-        raise InvalidEdit(f"no narrative figure #{index}")
+        raise InvalidEdit(f"no narrative figure #{index}", "gone")
     fact = facts[index]
     nth = sum((f.sentence, f.page, f.subject_text) == (fact.sentence, fact.page, fact.subject_text)
               for f in facts[:index])
@@ -185,7 +186,7 @@ def edit_narrative(store: Store, review: Review, index: int, field_name: str, ty
         old = str(getattr(fact, field_name) or "")
         edit = EditNarrative(field=field_name, number=_number(raw), **common)  # type: ignore[arg-type]
     else:
-        raise InvalidEdit(f"{field_name!r} is not a narrative figure")
+        raise InvalidEdit(f"{field_name!r} is not a narrative figure", "not_editable")
     if old == raw:
         return review
     return _edit(store, review, edit, user, f"narrative/{fact.subject_text}/{field_name}", old,
@@ -207,7 +208,8 @@ def correct_section_value(store: Store, review: Review, section_id: str, path: s
     try:
         _MODELS[section.kind].model_validate(section_of(trial, section_id).data or {})
     except ValidationError as exc:
-        raise InvalidEdit(f"{typed!r} does not fit {path}: {exc.errors()[0]['msg']}") from exc
+        raise InvalidEdit(f"{typed!r} does not fit {path}: {exc.errors()[0]['msg']}",
+                          "does_not_fit", typed=typed) from exc
     return _edit(store, review, edit, user, f"{section_id}/{path}", _str(old), new, checks)
 
 
@@ -245,13 +247,13 @@ def _place(doc: Document, edit: StructuralEdit) -> None:
     try:
         edit.apply(doc)
     except NotPlaced as exc:
-        raise InvalidEdit(str(exc)) from exc
+        raise InvalidEdit(str(exc), "gone") from exc
 
 
 def _at(review: Review, table: int, row: int) -> Row:
     t = _table(review.document, table)
     if not 0 <= row < len(t.rows):
-        raise InvalidEdit(f"no row #{row} in table {t.key}")
+        raise InvalidEdit(f"no row #{row} in table {t.key}", "gone")
     return t.rows[row]
 
 
@@ -264,18 +266,18 @@ def _section(review: Review, section_id: str) -> SectionResult:
     try:
         return section_of(review.document, section_id)
     except NotPlaced as exc:
-        raise InvalidEdit(str(exc)) from exc
+        raise InvalidEdit(str(exc), "gone") from exc
 
 
 def _row(table: Table, spec: RowSpec, like: Row) -> Row:
     """`like` with the spec's code, name and typed values (parsed as corrections are)."""
     code, name = _code(spec.code), spec.name.strip()
     if not (code or name):
-        raise InvalidEdit("a row needs a code or a name")
+        raise InvalidEdit("a row needs a code or a name", "row_needs_label")
     values = {k: v.model_copy() for k, v in like.values.items()}
     for key, typed in spec.values.items():
         if key not in {c.key for c in table.columns} and key not in values:
-            raise InvalidEdit(f"no column {key!r} in table {table.key}")
+            raise InvalidEdit(f"no column {key!r} in table {table.key}", "gone")
         base = values.get(key) or Value(raw="", page=like.page)
         values[key] = _corrected(base, typed.strip(), table.unit, key)
     return like.model_copy(update={"code": code, "name": name, "values": values,
@@ -286,7 +288,7 @@ def _row(table: Table, spec: RowSpec, like: Row) -> Row:
 def _code(code: str | None) -> str | None:
     code = (code or "").strip().replace(" ", "")
     if code and not code.isdigit():
-        raise InvalidEdit(f"{code!r} is not a code (digits, e.g. 2010101)")
+        raise InvalidEdit(f"{code!r} is not a code (digits, e.g. 2010101)", "not_a_code", typed=code)
     return code or None
 
 
@@ -302,7 +304,7 @@ def _number(raw: str) -> Decimal | None:
         try:
             return Decimal(raw)
         except InvalidOperation as exc:
-            raise InvalidEdit(f"{raw!r} is not a number") from exc
+            raise InvalidEdit(f"{raw!r} is not a number", "not_a_number", raw=raw) from exc
     return parsed.value
 
 

@@ -181,7 +181,7 @@ def confirm_document(
     still open (not dismissed) the reviewer must say why in `note`; both are recorded."""
     _require(user)
     if review.record.status == DocStatus.confirmed:
-        raise InvalidEdit("the document is already confirmed")
+        raise InvalidEdit("the document is already confirmed", "already_confirmed")
     doc = review.document.model_copy(deep=True)
     n = sum(_confirm_values(t) for t in doc.tables)
     findings = checks(doc) if n else review.findings
@@ -190,7 +190,7 @@ def confirm_document(
     if errors and not note.strip():
         raise InvalidEdit(
             f"{errors} error finding(s) are still open: dismiss them with a reason, or say in "
-            "a note why the document is confirmed anyway"
+            "a note why the document is confirmed anyway", "errors_open", n=errors
         )
     open_by = Counter(f.severity.value for f in still_open)
     detail = {"values": n, "open_findings": dict(open_by), "note": note.strip(),
@@ -210,9 +210,9 @@ def dismiss(
     if not chosen:
         return review
     if any(f not in review.findings for f in chosen):
-        raise InvalidEdit("that finding is no longer raised; reload the document")
+        raise InvalidEdit("that finding is no longer raised; reload the document", "gone")
     if reason == DismissReason.other and not note.strip():
-        raise InvalidEdit("say in the note why the finding is dismissed")
+        raise InvalidEdit("say in the note why the finding is dismissed", "note_needed")
     at = datetime.now(UTC)
     ds = [Dismissal(doc_id=review.doc_id, key=finding_key(f), rule_id=f.rule_id, reason=reason,
                     note=note.strip(), evidence=evidence(f), message=f.message, user=user, at=at)
@@ -226,7 +226,7 @@ def reopen_finding(store: Store, review: Review, finding: Finding, user: str,
     _require(user)
     key = finding_key(finding)
     if key not in review.dismissals:
-        raise InvalidEdit("that finding is not dismissed")
+        raise InvalidEdit("that finding is not dismissed", "not_dismissed")
     return _after(store, review, lambda: store.undismiss(review.doc_id, key, user,
                                                           review.version, note.strip()))
 
@@ -234,7 +234,7 @@ def reopen_finding(store: Store, review: Review, finding: Finding, user: str,
 def reopen(store: Store, review: Review, user: str) -> Review:
     _require(user)
     if review.record.status != DocStatus.confirmed:
-        raise InvalidEdit("only a confirmed document can be reopened")
+        raise InvalidEdit("only a confirmed document can be reopened", "not_confirmed")
     return _save(
         store,
         review,
@@ -300,7 +300,7 @@ def _require(user: str | None) -> None:
 
 def _table(doc: Document, index: int) -> Table:
     if not 0 <= index < len(doc.tables):
-        raise InvalidEdit(f"no table #{index} in this document")
+        raise InvalidEdit(f"no table #{index} in this document", "gone")
     return doc.tables[index]
 
 
@@ -317,10 +317,10 @@ def _confirm_values(table: Table) -> int:
 def _cell(doc: Document, edit: Edit) -> tuple[Table, Row]:
     table = _table(doc, edit.table)
     if not 0 <= edit.row < len(table.rows):
-        raise InvalidEdit(f"no row #{edit.row} in table {table.key}")
+        raise InvalidEdit(f"no row #{edit.row} in table {table.key}", "gone")
     row = table.rows[edit.row]
     if edit.column not in row.values and edit.column not in {c.key for c in table.columns}:
-        raise InvalidEdit(f"no column {edit.column!r} in table {table.key}")
+        raise InvalidEdit(f"no column {edit.column!r} in table {table.key}", "gone")
     return table, row
 
 
@@ -351,7 +351,8 @@ def _apply(doc: Document, edit: Edit) -> dict[str, Any] | None:
 def _corrected(old: Value, raw: str, unit: Unit, column: str) -> Value:
     parsed = parse(raw)
     if parsed.kind == Kind.text:
-        raise InvalidEdit(f"{raw!r} is not a number (blank, '-' or a number like 1,234.56)")
+        raise InvalidEdit(f"{raw!r} is not a number (blank, '-' or a number like 1,234.56)",
+                          "not_a_number", raw=raw)
     return old.model_copy(
         update={
             "raw": raw,
@@ -379,7 +380,7 @@ def _save(
     try:
         store.update_result(doc, findings, review.version, user, audit, status)
     except VersionConflict as exc:
-        raise VersionConflict(_conflict_message(store, review)) from exc
+        raise _conflict(store, review) from exc
     record = store.get(review.doc_id)
     assert record is not None  # it was just written
     return Review(record, doc, findings, review.dismissals)
@@ -390,19 +391,19 @@ def _after(store: Store, review: Review, write: Callable[[], int]) -> Review:
     try:
         write()
     except VersionConflict as exc:
-        raise VersionConflict(_conflict_message(store, review)) from exc
+        raise _conflict(store, review) from exc
     record = store.get(review.doc_id)
     assert record is not None
     return Review(record, review.document, review.findings, store.dismissals(review.doc_id))
 
 
-def _conflict_message(store: Store, review: Review) -> str:
+def _conflict(store: Store, review: Review) -> VersionConflict:
     now = store.get(review.doc_id)
     theirs = [e for e in store.audit(review.doc_id) if e.at > review.record.updated_at]
-    who = ", ".join(sorted({e.user for e in theirs})) or "the extraction worker"
+    who = ", ".join(sorted({e.user for e in theirs}))
     version = now.version if now else "?"
-    return (
-        f"This document was changed by {who} after you opened it (you had version "
-        f"{review.version}, it is now {version}). Your change was NOT saved: reload the "
-        "document, check their change, and apply yours again if it is still needed."
-    )
+    return VersionConflict(
+        f"This document was changed by {who or 'the extraction worker'} after you opened it "
+        f"(you had version {review.version}, it is now {version}). Your change was NOT saved: "
+        "reload the document, check their change, and apply yours again if it is still needed.",
+        "changed_by" if who else "changed_by_worker", who=who, yours=review.version, now=version)

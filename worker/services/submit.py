@@ -11,7 +11,7 @@ from pathlib import Path
 import redis
 from rq import Queue
 
-from worker.errors import BudgetlensError
+from worker.errors import BudgetlensError, Reason
 from worker.pipeline.load import KINDS, kind_of
 from worker.runtime.queue import enqueue_document
 from worker.settings import Settings
@@ -22,7 +22,7 @@ from worker.store import Store
 class SubmitReport:
     queued: list[tuple[str, str]] = field(default_factory=list)  # (path, doc_id)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    rejected: list[tuple[str, Reason]] = field(default_factory=list)  # (path, reason)
     stopped: str | None = None  # an infrastructure failure (disk full, Redis gone) ended it here
 
     @property
@@ -54,7 +54,7 @@ def submit_file(path: Path, store: Store, queue: Queue, settings: Settings,
                 report: SubmitReport) -> None:
     name = name_of(path)
     if not path.is_file():
-        report.rejected.append((name, "no such file"))
+        report.rejected.append((name, Reason("no such file", "no_such_file")))
         return
     if path.stat().st_size > settings.max_file_mb * 2**20:  # do not read a huge file to reject it
         report.rejected.append((name, _too_big(path.stat().st_size, settings)))
@@ -67,9 +67,11 @@ def submit_bytes(data: bytes, name: str, store: Store, queue: Queue, settings: S
     """The one submit path (CLI files and UI uploads): type, size, dedupe by SHA-256, enqueue."""
     kind = kind_of(Path(name))
     if kind is None:
-        report.rejected.append((name, f"unsupported type (accepted: {', '.join(KINDS)})"))
+        accepted = ", ".join(KINDS)
+        report.rejected.append((name, Reason(f"unsupported type (accepted: {accepted})",
+                                             "unsupported_type", accepted=accepted)))
     elif not data:
-        report.rejected.append((name, "empty file (0 bytes)"))
+        report.rejected.append((name, Reason("empty file (0 bytes)", "empty_file")))
     elif len(data) > settings.max_file_mb * 2**20:
         report.rejected.append((name, _too_big(len(data), settings)))
     else:
@@ -81,9 +83,10 @@ def submit_bytes(data: bytes, name: str, store: Store, queue: Queue, settings: S
             report.duplicates.append((name, doc_id))
 
 
-def _too_big(size: int, settings: Settings) -> str:
-    return (f"{size / 2**20:.1f} MB exceeds the {settings.max_file_mb:g} MB limit "
-            "(BUDGETLENS_MAX_FILE_MB)")
+def _too_big(size: int, settings: Settings) -> Reason:
+    mb, limit = f"{size / 2**20:.1f}", f"{settings.max_file_mb:g}"
+    return Reason(f"{mb} MB exceeds the {limit} MB limit (BUDGETLENS_MAX_FILE_MB)", "too_big",
+                  mb=mb, limit=limit)
 
 
 def submit(paths: Iterable[str], store: Store, queue: Queue, settings: Settings) -> SubmitReport:

@@ -5,6 +5,9 @@ sqlite3 or psycopg from the URL, without SQLAlchemy (whose import alone costs a 
 
     with reading(url) as (cur, dialect):   # a DBAPI cursor, or None: no store there yet
         ...
+
+`unusable(url, *errors)` is the one mapping of a database's errors to StoreError (the store named,
+its password masked): here and where `Store` opens its engine.
 """
 
 from __future__ import annotations
@@ -34,11 +37,19 @@ def reading(url: str) -> Iterator[tuple[Any, str] | None]:
             yield None
             return
         conn, dialect, error = found
-        try:
+        with unusable(url, error):
             cur = conn.cursor()
             yield ((cur, dialect) if summary.opened(cur, dialect) else None)
-        except error as exc:
-            raise StoreError(f"cannot read the store {_shown(url)}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def unusable(url: str, *errors: type[Exception]) -> Iterator[None]:
+    """`errors` raised inside come out as StoreError naming the store at `url` (password
+    masked) — e.g. a file that is not a SQLite database, a wrong password, no such database."""
+    try:
+        yield
+    except errors as exc:
+        raise StoreError(f"cannot read the store {_shown(url)}: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -62,10 +73,8 @@ def _connect(url: str) -> Iterator[tuple[Any, str, type[Exception]] | None]:
         except ImportError as exc:
             raise ConfigError(f"no driver for PostgreSQL ({exc}): "
                               "pip install 'budgetlens[postgres]'") from exc
-        try:
+        with unusable(url, psycopg.Error):
             conn = psycopg.connect(f"postgresql://{m['rest']}", autocommit=True)
-        except psycopg.Error as exc:
-            raise StoreError(f"cannot read the store {_shown(url)}: {exc}") from exc
         with conn:
             yield conn, "postgresql", psycopg.Error
     else:
@@ -75,10 +84,8 @@ def _connect(url: str) -> Iterator[tuple[Any, str, type[Exception]] | None]:
 
         engine = open_engine(url)
         error = engine.dialect.loaded_dbapi.Error  # what its connect hooks raise, unwrapped
-        try:
+        with unusable(url, SQLAlchemyError, error):
             conn = engine.raw_connection()
-        except (SQLAlchemyError, error) as exc:
-            raise StoreError(f"cannot read the store {_shown(url)}: {exc}") from exc
         try:
             yield conn, engine.dialect.name, error
         finally:

@@ -36,6 +36,7 @@ from worker.errors import StoreError, VersionConflict
 from worker.settings import Settings
 from worker.store import summary
 from worker.store.database import NulFreeText, create_tables, insert_or_skip, open_engine
+from worker.store.direct import unusable
 from worker.store.llm_cache import metadata as llm_tables
 
 _IN_CHUNK = 10_000  # ids per IN (…): both databases cap the bound parameters of one statement
@@ -125,12 +126,10 @@ class Store:
         self.blob_dir = blob_dir
         self.engine = open_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        try:
-            with self.engine.begin() as conn:
-                # the LLM cache and call ledger live in the same database
-                create_tables(conn, _Base.metadata, llm_tables)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {self.engine.url!r}: {exc}") from exc
+        # a file that is not a database, a wrong password, no server: named as `status` does
+        with unusable(url, SQLAlchemyError), self.engine.begin() as conn:
+            # the LLM cache and call ledger live in the same database
+            create_tables(conn, _Base.metadata, llm_tables)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:

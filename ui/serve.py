@@ -1,0 +1,18 @@
+"""What `budgetlens ui` serves (`streamlit run ui/serve.py`): the review app, ui/app.py, and the
+route it adds — the one that sets the sign-in cookie from the server (ui/session.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# `streamlit run ui/serve.py` puts ui/ on sys.path, not the repository root: add it
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from ui.session import ROUTES  # noqa: E402
+
+app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES)

@@ -6,6 +6,7 @@ selected cell is always in view. What is shown is kept in `st.session_state["pag
 
 from __future__ import annotations
 
+import base64
 import math
 from pathlib import Path
 
@@ -89,7 +90,9 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     where = t("page.whole") if window == whole else t(
         "page.window", x0=f"{window[0]:.0f}", x1=f"{window[2]:.0f}", y0=f"{window[1]:.0f}",
         y1=f"{window[3]:.0f}")
-    st.image(png, width="stretch",
+    # inline (a data: URL), not through Streamlit's media files: a click's rerun drops the
+    # previous run's file, and a browser still fetching it got a 404 — a broken page image
+    st.image(f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}", width="stretch",
              caption=t("page.caption", page=page, where=where, legend=legend(boxes)))
 
 

@@ -327,6 +327,7 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
     """Start the review app (Streamlit) in the browser. With no worker alive it also runs
     BUDGETLENS_WORKERS supervised workers (and the embedded Redis), stopped with the app, so
     uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
+    from worker.runtime.pool import die_with_parent
     from worker.runtime.supervisor import Supervisor
 
     app_path = Path(str(importlib.util.find_spec("ui.serve").origin))  # type: ignore[union-attr]
@@ -341,16 +342,21 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
         if running:
             console.print(f"{len(running)} worker(s) already alive: the app starts none")
             raise typer.Exit(subprocess.call(cmd))
-        app_proc = subprocess.Popen(cmd)
+        # The app in a session of its own: Ctrl-C reaches this process, which stops the workers,
+        # then the app (Streamlit on uvicorn answers a Ctrl-C of its own with "Aborted!", exit 1);
+        # it ends with this process however that ends.
+        app_proc = subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
         n = sv.settings.workers
         console.print(f"review app and {n} worker(s); Ctrl-C stops both", highlight=False)
-        # until stopped (SIGTERM, Ctrl-C) or the app exits; stopping ends the app as well
-        code = Supervisor(sv.settings, n, embedded=sv.redis,
-                          until=lambda: app_proc.poll() is not None).run()
-        if app_proc.poll() is None:
-            app_proc.terminate()
-        app_code = app_proc.wait()
-    raise typer.Exit(app_code if app_code > 0 else code)  # < 0: ended by a signal
+        try:  # until stopped (SIGTERM, Ctrl-C) or the app exits
+            code = Supervisor(sv.settings, n, embedded=sv.redis,
+                              until=lambda: app_proc.poll() is not None).run()
+        finally:
+            ended = app_proc.poll()  # the app's own end; None: still serving, stopped by us
+            if ended is None:
+                app_proc.terminate()
+                app_proc.wait()
+    raise typer.Exit(max(ended, 1) if ended else code)
 
 
 llm_app = typer.Typer(help="The LLM endpoint for the irregular sections", no_args_is_help=True)

@@ -74,9 +74,9 @@ def _dismiss_correct_export(page: Any, url: str, store: Store, shots: Path, doc_
     bw.nav(page, "export").click()
     bw.key(page, "export_go").wait_for()
     bw.settle(page)
-    bw.key(page, "export_scope").locator("label:has(input[type=radio])").nth(1).click()  # all with extracted data
-    bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click()
-    bw.settle(page)
+    scope = bw.key(page, "export_scope").locator("label:has(input[type=radio])").nth(1)
+    bw.committed(page, scope.click)  # all with extracted data
+    bw.committed(page, bw.key(page, "export_fmt").get_by_text("XLSX", exact=True).click)
     bw.key(page, "export_go").get_by_role("button").click()
     workbook = bw.key(page, "dl-workbook").get_by_role("button")
     with page.expect_download() as download:

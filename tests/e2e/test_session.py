@@ -32,9 +32,7 @@ def _reload_keeps(page: Any, url: str, store: Store, shots: Path, doc_id: str) -
     bw.settle(page)
     bw.choose(page, 1, 2)  # the table picker: its third table
     page.wait_for_url("**table=2**")
-    bw.key(page, "next_page").get_by_role("button").click()  # and the page after its first
-    bw.settle(page)
-    page.wait_for_url("**page=**")
+    bw.committed(page, bw.key(page, "next_page").get_by_role("button").click)  # a page on
     where, table = page.url, _table_shown(page)
     page.screenshot(path=str(shots / "s1_before_reload.png"))
 

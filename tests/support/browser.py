@@ -196,7 +196,10 @@ def runs(page: Any) -> list[str]:
 
 
 def settle(page: Any, timeout: float = 120) -> None:
-    """Wait until Streamlit has finished the runs the page asked for (the last action's)."""
+    """Wait until Streamlit has finished the runs the page has asked for so far, and two frames
+    have been painted since. An action's rerun request may leave the page a moment after the
+    action: to wait for its answer use `committed` (or `in_one_run`)."""
+    page.evaluate("() => { if (window.__streamlitRuns) window.__streamlitRuns.idle = 0; }")
     page.wait_for_function(_IDLE, polling="raf", timeout=timeout * 1000)
 
 
@@ -207,19 +210,26 @@ def in_one_run(page: Any, act: Any) -> None:
     click there is lost)."""
     before, asked = len(runs(page)), _reruns(page)
     act()
+    _sent_after(page, asked)
     settle(page)
     answer, again = runs(page)[before:], _reruns(page) - asked - 1
     assert answer.count("FINISHED_EARLY_FOR_RERUN") <= max(again, 0), (answer, again)
 
 
 def committed(page: Any, act: Any) -> None:
-    """Do `act` (e.g. Enter in a field) and wait until the page has sent the rerun it causes and
-    the app has answered it: a field's value otherwise goes with the next click, in a second
-    rerun request that stops the run of the first."""
+    """Do `act` (a click on a button or a radio, Enter in a field) and wait until the page has
+    sent the rerun it causes and the app has answered it. `settle` alone may return before the
+    request has left (the address then read is the one before the click), and a field's value
+    otherwise goes with the next click, in a second rerun request that stops the run of the
+    first."""
     asked = _reruns(page)
     act()
-    page.wait_for_function(f"() => window.__streamlitRuns.reruns > {asked}")
+    _sent_after(page, asked)
     settle(page)
+
+
+def _sent_after(page: Any, asked: int) -> None:
+    page.wait_for_function(f"() => window.__streamlitRuns.reruns > {asked}")
 
 
 def _reruns(page: Any) -> int:
@@ -280,7 +290,9 @@ def sign_in(page: Any, user: str = USER, password: str = PASSWORD) -> None:
 def upload(page: Any, path: Path, store: Store, timeout: float = 300) -> str:
     """Upload one file on the Queue page and wait until a worker has extracted it (not failed):
     its doc_id."""
-    page.locator("input[type=file]").set_input_files(str(path))
+    # a file given to the uploader before the sign-in's run has enabled it is dropped
+    zone = page.locator('[data-testid="stFileUploaderDropzone"][aria-disabled="false"]')
+    zone.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text(re.compile(r"^[\d.]+[KM]B$")).wait_for()  # the upload finished (size shown)
     key(page, "submit_upload").get_by_role("button").click()
     [rec] = wait_for(lambda: [r for r in store.list() if r.source_file == path.name], timeout,

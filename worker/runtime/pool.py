@@ -69,11 +69,16 @@ def work(settings: Settings, burst: bool = False) -> None:
     make_worker(settings).work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Have the kernel send this process `sig` when its parent dies (Linux; elsewhere nothing)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, sig)
+
+
 def worker_process(settings: Settings, burst: bool) -> None:
     """A worker process under the supervisor: it stops (warm) when the supervisor dies, and says
     by its exit code whether it could work at all."""
-    if sys.platform == "linux":  # SIGTERM = RQ's warm shutdown: the current job finishes
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    die_with_parent(signal.SIGTERM)  # SIGTERM = RQ's warm shutdown: the current job finishes
     try:
         work(settings, burst)
     except BudgetlensError as exc:  # Redis gone, store unreachable: the supervisor decides

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import math
 import re
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from schemas import DocStatus
 from schemas.records import DocumentRecord
 from ui import session
 from ui.i18n import ENUMS, label, t
-from worker.errors import BudgetlensError, EditRefused, Reason
+from worker.errors import BudgetlensError, EditRefused, QueueUnavailable, Reason, StoreError
 from worker.services import Services
 from worker.services.accounts import LoginGuard
 from worker.services.review import ANONYMOUS, REVIEWABLE
@@ -115,6 +116,19 @@ def queue_or_error(sv: Services) -> Queue | None:
         log.exception("the queue is unavailable")  # its words (a URL, a path) stay in the log
         st.error(t("common.queue_unavailable"))
         return None
+
+
+def page_failed(exc: Exception) -> bool:
+    """What the reviewer sees of an exception no page caught (st.App's on_script_error, ui/serve.py):
+    what it means, in the app's language, and a reference to find it in the app's log, where
+    Streamlit has just written the traceback (paths, addresses, SQL: never on the page). True:
+    Streamlit's own box is not shown."""
+    ref = secrets.token_hex(4)
+    log.error("page failed [%s] (the traceback above): %s: %s", ref, type(exc).__name__, exc)
+    kind = ("store" if isinstance(exc, StoreError)
+            else "queue" if isinstance(exc, QueueUnavailable) else "internal")
+    st.error(t(f"common.failed_{kind}", ref=ref))
+    return True
 
 
 def why(refused: Reason | EditRefused) -> str:

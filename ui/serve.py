@@ -1,5 +1,6 @@
 """What `budgetlens ui` serves (`streamlit run ui/serve.py`): the review app, ui/app.py, and the
-route it adds — the one that sets the sign-in cookie from the server (ui/session.py)."""
+route it adds — the one that sets the sign-in cookie from the server (ui/session.py) — and what
+a page that failed shows instead of Streamlit's traceback (ui/common.py page_failed)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from ui.common import page_failed  # noqa: E402
 from ui.session import ROUTES  # noqa: E402
+from worker.settings import Settings  # noqa: E402
 
-app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES)
+Settings().configure_logging()  # the app's own log lines (a failed page's traceback) on stderr
+app = st.App(Path(__file__).with_name("app.py"), routes=ROUTES, on_script_error=page_failed)

@@ -123,14 +123,15 @@ class Settings(BaseSettings):
         return cls.model_fields[name].get_default(call_default_factory=True)
 
     def configure_logging(self) -> None:
-        """The `worker.*` loggers to stderr at `log_level` (RQ configures its own)."""
-        logger = logging.getLogger("worker")
-        if not any(getattr(h, "_budgetlens", False) for h in logger.handlers):
-            handler = logging.StreamHandler()
-            handler.setFormatter(_Inert("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-            handler._budgetlens = True  # type: ignore[attr-defined]
-            logger.addHandler(handler)
-        logger.setLevel(self.log_level)
+        """Our loggers (`worker.*`, the review app's `ui.*`) to stderr at `log_level` (RQ and
+        Streamlit configure their own)."""
+        for logger in map(logging.getLogger, ("worker", "ui")):
+            if not any(getattr(h, "_budgetlens", False) for h in logger.handlers):
+                handler = logging.StreamHandler()
+                handler.setFormatter(_Inert("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+                handler._budgetlens = True  # type: ignore[attr-defined]
+                logger.addHandler(handler)
+            logger.setLevel(self.log_level)
 
     @property
     def db_url(self) -> str:

@@ -24,7 +24,14 @@ from rich.table import Table as RichTable
 from typer.core import TyperGroup
 
 from schemas.common import DocStatus
-from worker.errors import StoreError
+from worker.errors import (
+    BudgetlensError,
+    ConfigError,
+    LLMUnavailable,
+    OcrEngineError,
+    QueueUnavailable,
+    StoreError,
+)
 from worker.settings import NO_LLM_ENDPOINT, Settings
 from worker.terminal import printable
 
@@ -37,17 +44,26 @@ if TYPE_CHECKING:
 LLM_PORT = 8765  # worker/llm/local.py's DEFAULT_PORT (tests/cli checks they agree)
 
 
+# what an infrastructure failure means, Chinese first; the exception's words follow
+_FAILED = {StoreError: "数据库无法使用 (store unavailable)",
+           QueueUnavailable: "队列无法使用 (queue unavailable)",
+           ConfigError: "设置有误 (configuration error)",
+           LLMUnavailable: "LLM 服务无法使用 (LLM unavailable)",
+           OcrEngineError: "OCR 引擎无法使用 (OCR engine unavailable)"}
+
+
 class _Commands(TyperGroup):
-    """A store that cannot be used (not a database, wrong password, unreachable) is one line on
-    stderr and exit 1, whichever command met it — not a traceback."""
+    """An infrastructure failure (a store that cannot be used: not a database, wrong password,
+    unreachable; Redis unreachable; settings that cannot work) is one line on stderr and exit 1,
+    whichever command met it — not a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except StoreError as exc:
+        except BudgetlensError as exc:
+            said = next((_FAILED[k] for k in type(exc).__mro__ if k in _FAILED), "运行出错 (failed)")
             detail = " ".join(str(exc).split())  # one line: drivers' messages span several
-            Console(stderr=True).print(f"数据库无法使用 (store unavailable): {_n(detail)}",
-                                       highlight=False, soft_wrap=True)
+            Console(stderr=True).print(f"{said}: {_n(detail)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
 
 

@@ -29,6 +29,8 @@ infrastructure failure: it keeps its traceback, the job fails and is retried, th
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 
 class BudgetlensError(Exception):
     """Root of budgetlens's infrastructure failures."""
@@ -115,3 +117,11 @@ class BudgetSpent(SectionFailed):
 
 class SectionRefused(SectionFailed):
     """The endpoint refused this request for what it contains (too long, unprocessable)."""
+
+
+def shown_url(url: str) -> str:
+    """A database or Redis URL as an error message may show it: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()

@@ -112,3 +112,16 @@ def test_the_command_line_imports_no_pipeline_nor_llm_client(tmp_path: Path) -> 
     from worker.llm.local import DEFAULT_PORT
 
     assert LLM_PORT == DEFAULT_PORT  # `llm serve`'s default, without importing worker.llm
+
+
+def test_an_unreachable_redis_is_one_line_without_its_password(tmp_path: Path) -> None:
+    """submit, status and worker with Redis down: one line on stderr, Chinese first, naming
+    the address but not its password, exit 1 — no traceback."""
+    (tmp_path / "in.txt").write_text("2024年部门预算")
+    url = "redis://:s3cret@127.0.0.1:1/0"  # nothing listens on port 1
+    for command in (["submit", str(tmp_path / "in.txt")], ["status"], ["worker"]):
+        out = _cli(*command, data_dir=tmp_path / "data", cwd=tmp_path, redis_url=url)
+        assert out.returncode == 1, (command, out.stdout, out.stderr)
+        [line] = out.stderr.splitlines() or [""]
+        assert line.startswith("队列无法使用") and "127.0.0.1:1" in line, (command, line)
+        assert "s3cret" not in out.stdout + out.stderr, command

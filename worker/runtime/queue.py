@@ -25,7 +25,7 @@ from rq import Callback, Queue, Retry
 from rq.job import Dependency, Job
 from rq.registry import StartedJobRegistry
 
-from worker.errors import ConfigError, QueueUnavailable
+from worker.errors import ConfigError, QueueUnavailable, shown_url
 from worker.runtime.embedded import server_root, socket_path
 from worker.settings import Settings
 
@@ -162,7 +162,8 @@ def connect(settings: Settings) -> redis.Redis:
     try:
         conn.ping()
     except redis.RedisError as exc:
-        raise QueueUnavailable(f"cannot reach Redis at {settings.redis_url}: {exc}") from exc
+        shown = shown_url(settings.redis_url)
+        raise QueueUnavailable(f"cannot reach Redis at {shown}: {exc}") from exc
     return conn
 
 

@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-from worker.errors import ConfigError, StoreError
+from worker.errors import ConfigError, StoreError, shown_url
 
 _SQLITE = re.compile(r"sqlite:///(?P<path>[^?]+)")
 _POSTGRES = re.compile(r"postgres(?:ql)?(?:\+psycopg)?://(?P<rest>.*)")
@@ -49,7 +49,7 @@ def unusable(url: str, *errors: type[Exception]) -> Iterator[None]:
     try:
         yield
     except errors as exc:
-        raise StoreError(f"cannot read the store {_shown(url)}: {exc}") from exc
+        raise StoreError(f"cannot read the store {shown_url(url)}: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -92,10 +92,3 @@ def _connect(url: str) -> Iterator[tuple[Any, str, type[Exception]] | None]:
             conn.close()
             engine.dispose()
 
-
-def _shown(url: str) -> str:
-    """The URL without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()

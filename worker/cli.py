@@ -343,7 +343,6 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
     """Start the review app (Streamlit) in the browser. With no worker alive it also runs
     BUDGETLENS_WORKERS supervised workers (and the embedded Redis), stopped with the app, so
     uploads are processed without another command; BUDGETLENS_UI_WORKERS=false: never."""
-    from worker.runtime.pool import die_with_parent
     from worker.runtime.supervisor import Supervisor
 
     app_path = Path(str(importlib.util.find_spec("ui.serve").origin))  # type: ignore[union-attr]
@@ -352,16 +351,13 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
     settings = Settings()
     if not settings.ui_workers:
-        raise typer.Exit(subprocess.call(cmd))
+        raise typer.Exit(_serve_alone(cmd))
     with services(settings) as sv:
         running = sv.workers()
         if running:
             console.print(f"{len(running)} worker(s) already alive: the app starts none")
-            raise typer.Exit(subprocess.call(cmd))
-        # The app in a session of its own: Ctrl-C reaches this process, which stops the workers,
-        # then the app (Streamlit on uvicorn answers a Ctrl-C of its own with "Aborted!", exit 1);
-        # it ends with this process however that ends.
-        app_proc = subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
+            raise typer.Exit(_serve_alone(cmd))
+        app_proc = _start_app(cmd)
         n = sv.settings.workers
         console.print(f"review app and {n} worker(s); Ctrl-C stops both", highlight=False)
         try:  # until stopped (SIGTERM, Ctrl-C) or the app exits
@@ -373,6 +369,27 @@ def ui_cmd(host: Annotated[str, typer.Option(help="Address to listen on")] = "12
                 app_proc.terminate()
                 app_proc.wait()
     raise typer.Exit(max(ended, 1) if ended else code)
+
+
+def _start_app(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """The review app in a session of its own, so that Ctrl-C reaches only this process, which
+    stops what it started and then the app (Streamlit on uvicorn answers a Ctrl-C of its own
+    with "Aborted!" and exit 1); it ends with this process however that ends."""
+    from worker.runtime.pool import die_with_parent
+
+    return subprocess.Popen(cmd, start_new_session=True, preexec_fn=die_with_parent)
+
+
+def _serve_alone(cmd: list[str]) -> int:
+    """The review app without workers of ours, until it exits or Ctrl-C: its exit code."""
+    app_proc = _start_app(cmd)
+    try:
+        ended = app_proc.wait()
+    except KeyboardInterrupt:
+        app_proc.terminate()
+        app_proc.wait()
+        return 0
+    return max(ended, 1) if ended else 0
 
 
 llm_app = typer.Typer(help="The LLM endpoint for the irregular sections", no_args_is_help=True)

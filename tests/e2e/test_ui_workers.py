@@ -72,3 +72,23 @@ def _upload_and_review(page: Any, url: str, store: Store, shots: Path) -> None:
     page.screenshot(path=str(shots / "02_reviewable.png"))
     assert page.get_by_test_id("stException").count() == 0
     assert doc_id[:16] in page.url
+
+
+def test_app_without_workers_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """BUDGETLENS_UI_WORKERS=false: the app alone; Ctrl-C in its terminal stops it, exit 0."""
+    port = bw.free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
+        "BUDGETLENS_DATA_DIR": str(tmp_path / "data"),
+        "BUDGETLENS_UI_WORKERS": "false",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+    }
+    app = bw.start(["ui", "--port", str(port)], env, tmp_path / "ui.log")
+    try:
+        bw.wait_http(f"http://127.0.0.1:{port}/_stcore/health", app, tmp_path / "ui.log")
+        family = [psutil.Process(app.pid), *psutil.Process(app.pid).children(recursive=True)]
+    finally:
+        os.killpg(app.pid, signal.SIGINT)
+        code = app.wait(timeout=90)
+    _, alive = psutil.wait_procs(family[1:], timeout=30)
+    assert not alive, f"left running after the app stopped: {[p.cmdline() for p in alive]}"
+    assert code == 0, (tmp_path / "ui.log").read_text()[-2000:]

@@ -154,7 +154,7 @@ def _viewer(page: Any, store: Store, doc_id: str, shots: Path) -> None:
     for i, zoom in enumerate((None, *ZOOMS)):  # None: as opened (the default zoom)
         if zoom is not None:
             control = page.locator('[class*="st-key-zoom-"] button:visible')
-            control.nth(ZOOMS.index(zoom)).click()  # the options in ZOOMS' order
+            bw.committed(page, control.nth(ZOOMS.index(zoom)).click)  # in ZOOMS' order
             bw.intact(page, f"zoom {zoom}")
         image.wait_for()
         shown = image.evaluate("i => [i.naturalWidth, i.clientWidth, i.clientHeight]")

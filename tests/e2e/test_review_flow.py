@@ -40,7 +40,8 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
     page.screenshot(path=str(shots / "r1_table_confirmed.png"))
-    bw.key(page, "next_page").get_by_role("button").click()  # any click: every widget's state is sent
+    bw.committed(page, bw.key(page, "next_page").get_by_role("button").click)  # any click: every
+    # widget's state is sent
     bw.intact(page, "a click after Shift+T")
     bw.choose(page, 1, 1)  # another table
     bw.intact(page, "choosing a table after Shift+T")
@@ -56,11 +57,11 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     _keyboard(page, "n")  # next needing review, straight after the confirm
     page.wait_for_url(f"**doc={second[:16]}**")
     bw.intact(page, "N")
-    bw.key(page, "next_page").get_by_role("button").click()
+    bw.committed(page, bw.key(page, "next_page").get_by_role("button").click)
     bw.intact(page, "a click after N")
     bw.choose(page, 1, 1)
     bw.intact(page, "choosing a table in the next document")
-    bw.key(page, "next_page").get_by_role("button").click()
+    bw.committed(page, bw.key(page, "next_page").get_by_role("button").click)
     bw.intact(page, "turning the page")
     bw.choose(page, 0, 0)  # back to the first document through the picker
     bw.intact(page, "choosing the first document")

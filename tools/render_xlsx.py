@@ -21,7 +21,7 @@ import openpyxl
 from openpyxl.styles import Alignment
 
 from tools.render_table import regions
-from worker.layout import Block, TableBlock, TextBlock
+from worker.layout import Block, Cell, TableBlock, TextBlock
 
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|0|[1-9]\d*)(?:\.(\d+))?(%?)$")
 _FIXED = datetime(2024, 1, 1)
@@ -66,7 +66,7 @@ class SheetPlan:
 
 
 def sheets(blocks: Sequence[Block]) -> Iterator[SheetPlan]:
-    """Every table with the caption lines just above it (back to its title, at most four short
+    """Every table with the caption lines just above it (back to its title, at most five short
     lines) and the notes (注：…) just below; consecutive tables of one width share a sheet."""
     plan: SheetPlan | None = None
     texts: list[str] = []
@@ -80,7 +80,7 @@ def sheets(blocks: Sequence[Block]) -> Iterator[SheetPlan]:
         if not block.rows or not block.n_cols:
             continue
         if plan is not None and not texts and not plan.notes and plan.cols == block.n_cols:
-            plan.tables.append(block)
+            plan.tables.append(_without_header(block, plan.tables[0]))
             continue
         if plan is not None:
             yield plan
@@ -91,18 +91,37 @@ def sheets(blocks: Sequence[Block]) -> Iterator[SheetPlan]:
         yield plan
 
 
+def _without_header(table: TableBlock, first: TableBlock) -> TableBlock:
+    """A continuation page's table without the header it repeats: a sheet prints it once."""
+    def texts(row: list[Cell]) -> list[str]:
+        return ["".join(c.text.split()) for c in row]
+
+    header = [texts(row) for row in first.rows[:4]]
+    skip = 0
+    while skip < len(table.rows) - 1 and texts(table.rows[skip]) in header:
+        skip += 1
+    rows = table.rows[skip:]
+    if skip:  # merges pointing into the dropped rows
+        rows = [[Cell(c.text) if c.origin and c.origin[0] < skip else
+                 Cell(c.text, origin=(c.origin[0] - skip, c.origin[1]) if c.origin else None)
+                 for c in row] for row in rows]
+    return TableBlock(rows)
+
+
 def _captions(texts: list[str]) -> list[str]:
     out: list[str] = []
-    for text in reversed(texts[-4:]):
+    for text in reversed(texts[-_MAX_CAPTIONS:]):
         if len(text) > 60 or text.startswith(_NOTES):
             break
         out.insert(0, text)
-        if text.endswith("表"):
-            break
+        if text.endswith("表") and not _TABLE_NUMBER.match(text):
+            break  # the title; 公开01表 is its number, the title is above
     return out
 
 
 _NOTES = ("注", "备注", "说明")
+_MAX_CAPTIONS = 5  # title, 公开02表, 部门：…, 2024年度, 单位：万元
+_TABLE_NUMBER = re.compile(r"^(?:公开|附)?\s*[\d一二三四五六七八九十]+\s*表$")
 _SHEET_NAME = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 

@@ -90,12 +90,13 @@ def _load_pdf(data: bytes, max_pages: int, caps: Caps) -> Loaded:
 def _load_office(claimed: FileKind) -> Callable[[bytes, int, Caps], Loaded]:
     def load_office(data: bytes, max_pages: int, caps: Caps) -> Loaded:
         if data.startswith(_OLE2):
-            return _load_ole2(data, claimed)
+            return _load_ole2(data)
         if data.startswith(_ZIP) or zipfile.is_zipfile(io.BytesIO(data)):
             return _load_zip(data, claimed, caps)
+        article = "an" if claimed.value.startswith("x") else "a"
         raise DocumentRejected(
-            f"not a {claimed.upper()} file: it starts with {data[:16]!r} (neither a zip nor an "
-            "OLE2 compound file)")
+            f"not {article} {claimed.upper()} file: it starts with {data[:16]!r} (neither a zip "
+            "nor an OLE2 compound file)")
     return load_office
 
 
@@ -116,10 +117,10 @@ def _load_zip(data: bytes, claimed: FileKind, caps: Caps) -> Loaded:
     return Loaded(kind, workbook=defused)
 
 
-def _load_ole2(data: bytes, claimed: FileKind) -> Loaded:
+def _load_ole2(data: bytes) -> Loaded:
     """A legacy XLS, or an Office file encrypted with a password (ECMA-376 puts the encrypted
     XLSX/DOCX into an OLE2 container). The streams are found by xlrd's compound-file reader."""
-    with reading("OLE2", xlrd):
+    with reading("XLS", xlrd):
         doc = xlrd.compdoc.CompDoc(data, logfile=io.StringIO())
         streams = {d.name for d in doc.dirlist}
     if "EncryptedPackage" in streams:

@@ -93,9 +93,8 @@ def _load_office(claimed: FileKind) -> Callable[[bytes, int, Caps], Loaded]:
             return _load_ole2(data)
         if data.startswith(_ZIP) or zipfile.is_zipfile(io.BytesIO(data)):
             return _load_zip(data, claimed, caps)
-        article = "an" if claimed.value.startswith("x") else "a"
         raise DocumentRejected(
-            f"not {article} {claimed.upper()} file: it starts with {data[:16]!r} (neither a zip "
+            f"not {_a(claimed.upper())} file: it starts with {data[:16]!r} (neither a zip "
             "nor an OLE2 compound file)")
     return load_office
 
@@ -109,12 +108,16 @@ def _load_zip(data: bytes, claimed: FileKind, caps: Caps) -> Loaded:
         names = set(z.namelist())
         kind = next((k for part, k in _ZIP_PARTS.items() if part in names), None)
         if kind is None:
-            raise DocumentRejected(f"not a {label}: the zip has neither word/document.xml (DOCX) "
+            raise DocumentRejected(f"not {_a(label)}: the zip has neither word/document.xml (DOCX) "
                                    "nor xl/workbook.xml (XLSX)")
         if kind == FileKind.docx:
             return Loaded(kind, docx=defused)
         check_cells(xlsx_cells(z), caps, "工作簿")
     return Loaded(kind, workbook=defused)
+
+
+def _a(label: str) -> str:
+    return f"an {label}" if label.startswith("X") else f"a {label}"
 
 
 def _load_ole2(data: bytes) -> Loaded:

@@ -9,8 +9,8 @@ it), printing wall time, peak RSS and the outcome (the reason, or what was read)
 Cases: a DOCX whose word/document.xml inflates to 1 GB (4.5 MB file) with an honest header,
 the same with a lying one (declares 1 KB), a DOCX with 20,000 entries, a DOCX table cell
 spanning 5e7 columns, XLSX bombs (1 GB, honest and lying), an XLSX of 2.2M cells and one whose
-20,000 cells span a 10⁸-position grid, and TXT / DOCX of narrative prose without a sentence end (with the size
-of the result the store writes). Peak RSS includes the ~200 MB the imports take.
+20,000 cells span a 10⁸-position grid, and TXT / DOCX of narrative prose without a sentence end
+(with the size of the result the store writes). Peak RSS includes the ~200 MB the imports take.
 """
 
 from __future__ import annotations

@@ -50,8 +50,8 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
     max_unzipped_mb: float = Field(
-        256, gt=0, description="A zip-based document (DOCX, XLSX) whose entries inflate to more fails "
-                               "with a reason: checked from the zip's directory before inflating")
+        256, gt=0, description="A zip-based document (DOCX, XLSX) whose entries inflate to more "
+                               "fails with a reason: checked from the zip's directory before inflating")
     max_zip_entries: int = Field(5000, ge=1, description="More entries in a DOCX or XLSX: fails")
     max_xml_mb: float = Field(
         64, gt=0, description="One XML part of a DOCX or XLSX inflating to more fails (python-docx "

@@ -99,7 +99,8 @@ def _sheet_like_a_department() -> openpyxl.Workbook:
 
 
 def test_a_sheet_reads_as_it_is_printed() -> None:
-    data = with_cached_values(xlsx_of(_sheet_like_a_department()), {"D6": "123.45000000001"}, sheet=3)
+    data = with_cached_values(xlsx_of(_sheet_like_a_department()), {"D6": "123.45000000001"},
+                              sheet=3)
     layout = read_xlsx(load(data, "xlsx", 10).workbook or b"")
     assert [(p.index, p.name) for p in layout.pages] == [(0, "收支总表")]
     title, unit, table, note = layout.blocks

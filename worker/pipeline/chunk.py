@@ -28,9 +28,9 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
     """Pages without a usable text layer are OCR'd by `ocr.engine` from a render at `ocr.dpi`
     (Settings' defaults when not given). `on_page(n)`: the first n pages of a PDF are read.
 
-    Raises DocumentRejected when PyMuPDF, python-docx, openpyxl or xlrd cannot read the content, OcrEngineError
-    when the OCR engine is missing or fails (the installation's fault: the job is retried, then
-    fails). Any other exception is a bug of ours and keeps its traceback.
+    Raises DocumentRejected when PyMuPDF, python-docx, openpyxl or xlrd cannot read the content,
+    OcrEngineError when the OCR engine is missing or fails (the installation's fault: the job is
+    retried, then fails). Any other exception is a bug of ours and keeps its traceback.
     """
     ocr = ocr or Options.defaults().ocr
     if ocr.engine not in ENGINES:

@@ -109,6 +109,15 @@ def test_an_xlsx_without_a_part_it_names_rejects_the_workbook(part: str) -> None
         chunk(load(_xlsx_with(part, None), "xlsx", 10))
 
 
+def test_a_sheet_whose_part_is_missing_is_a_problem_not_silence() -> None:
+    """openpyxl leaves such a sheet out without a word; its table would be lost unnoticed."""
+    layout = chunk(load(_xlsx_with("xl/worksheets/sheet1.xml", None), "xlsx", 10))
+    full = chunk(load(seed_workbook("001", "xlsx"), "xlsx", 10))
+    assert len(layout.pages) == len(full.pages) - 1
+    [problem] = layout.problems
+    assert problem.message.startswith("工作表「1 部门预算收支总表」在文件中缺失，未读")
+
+
 @pytest.mark.parametrize("ext", ["xlsx", "xls"])
 def test_a_bug_in_our_sheet_reader_keeps_its_type_and_traceback(
     monkeypatch: pytest.MonkeyPatch, ext: str

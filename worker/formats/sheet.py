@@ -16,7 +16,10 @@ densely, and the text read in characters.
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import zipfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ import openpyxl
 import xlrd
 from openpyxl.utils import column_index_from_string
 
+from schemas import Problem
 from worker.errors import DocumentRejected
 from worker.formats.caps import Caps, check_cells, check_text
 from worker.formats.numfmt import printed
@@ -32,6 +36,7 @@ from worker.formats.text import infer_header_merges, is_caption_row
 from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
 
 _NOTE_PREFIXES = ("注", "说明", "备注")
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
 Box = tuple[int, int, int, int]  # r0, c0, r1, c1, inclusive, 0-based
 
 
@@ -50,8 +55,21 @@ def read_xlsx(data: bytes, caps: Caps | None = None) -> Layout:
     """`data`: the defused XLSX (worker/pipeline/load.py). Not read-only mode: that one has no
     merged cells; the cells were counted against `caps.cells` at load."""
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    return _layout((_xlsx_sheet(ws) for ws in book.worksheets if ws.sheet_state == "visible"),
-                   caps or Caps.defaults())
+    layout = _layout((_xlsx_sheet(ws) for ws in book.worksheets if ws.sheet_state == "visible"),
+                     caps or Caps.defaults())
+    layout.problems += [
+        Problem(stage="chunk", message=f"工作表「{name}」在文件中缺失，未读 (the workbook names "
+                                       f"the sheet {name!r}, but its part is missing: not read)")
+        for name in _declared_sheets(data) if name not in book.sheetnames]
+    return layout
+
+
+def _declared_sheets(data: bytes) -> list[str]:
+    """The sheet names xl/workbook.xml declares: openpyxl skips a sheet whose part is missing
+    without a word, and a lost table must not go unnoticed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    return [html.unescape(name) for name in _SHEET_NAME.findall(xml)]
 
 
 def read_xls(data: bytes, caps: Caps | None = None) -> Layout:

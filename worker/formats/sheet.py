@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import openpyxl
 import xlrd
 from openpyxl.utils import column_index_from_string
+from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas import Problem
 from worker.errors import DocumentRejected
@@ -85,7 +86,7 @@ def read_xls(data: bytes, caps: Caps | None = None) -> Layout:
     return _layout(_xls_sheets(book, caps), caps)
 
 
-def _xlsx_sheet(ws: openpyxl.worksheet.worksheet.Worksheet) -> Sheet:
+def _xlsx_sheet(ws: Worksheet) -> Sheet:
     sheet = Sheet(ws.title)
     # ws._cells: only the cells the file holds; iter_rows would walk the whole used rectangle
     for (row, col), cell in ws._cells.items():
@@ -162,7 +163,7 @@ def _blocks(sheet: Sheet, page: int, caps: Caps) -> list[Block]:
     cells = {rc: t for rc, t in sheet.cells.items()
              if rc[0] not in sheet.hidden_rows and rc[1] not in sheet.hidden_cols}
     rows = sorted({r for r, _ in cells})
-    pieces = {r: [] for r in rows}  # the texts of a row, left to right
+    pieces: dict[int, list[str]] = {r: [] for r in rows}  # a row's texts, left to right
     for (r, _), text in sorted(cells.items()):
         pieces[r].append(text)
     first, last = 0, len(rows)

@@ -149,5 +149,5 @@ def _load_txt(data: bytes, max_pages: int, caps: Caps) -> Loaded:
     raise DocumentRejected("text file is neither UTF-8 nor GB18030")
 
 
-_LOADERS = {FileKind.pdf: _load_pdf, FileKind.txt: _load_txt,
-            **{kind: _load_office(kind) for kind in _OFFICE}}
+_LOADERS: dict[str, Callable[[bytes, int, Caps], Loaded]] = {
+    FileKind.pdf: _load_pdf, FileKind.txt: _load_txt, **{k: _load_office(k) for k in _OFFICE}}

@@ -92,7 +92,10 @@ def _sheet_like_a_department() -> openpyxl.Workbook:
     ws.row_dimensions[7].hidden = True
     ws.column_dimensions["E"].hidden = True
     ws["A8"], ws["B8"] = "日期", dt.datetime(2024, 3, 5)
-    ws["A9"] = "注：本表金额单位为万元。"
+    ws["A9"], ws["C9"] = "合计", 1246.5  # merged over the code and name columns: a body merge
+    ws.merge_cells("A9:B9")
+    ws["C9"].number_format = "#,##0.00"
+    ws["A10"] = "注：本表金额单位为万元。"
     for ref in ("A20", "H3", "H30"):
         ws[ref].number_format = "0.00"  # formatted, empty: not part of the table
     return book
@@ -113,9 +116,12 @@ def test_a_sheet_reads_as_it_is_printed() -> None:
         ["201", "一般公共服务支出", "1,234.50", "12.5%"],
         ["20101", "人大事务", "12", "123.45"],
         ["日期", "2024-03-05", "", ""],
+        ["合计", "", "1,246.50", ""],
     ]
     assert [[c.origin for c in row] for row in table.rows[:2]] == [
         [None, None, None, (0, 2)], [(0, 0), (0, 1), None, None]]
+    # the file's merges, not guesses: a body merge no header rule would make
+    assert [c.origin for c in table.rows[5]] == [None, (5, 0), None, None]
     assert {c.page for row in table.rows for c in row} == {0}
     assert "不应读出" not in layout.text and "隐藏" not in layout.text
 

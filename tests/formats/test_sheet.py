@@ -147,6 +147,8 @@ def test_an_xls_reads_as_the_same_sheet_in_xlsx() -> None:
     ws.write(5, 2, 123.45000000001)
     ws.write(5, 3, "隐藏列")
     ws.col(3).hidden = True
+    ws.write_merge(6, 6, 0, 1, "合计")
+    ws.write(6, 2, 135.95, money)
     out = io.BytesIO()
     book.save(out)
     layout = read_xls(out.getvalue())
@@ -155,9 +157,10 @@ def test_an_xls_reads_as_the_same_sheet_in_xlsx() -> None:
     assert isinstance(table, TableBlock)
     assert [[c.text for c in row] for row in table.rows] == [
         ["科目编码", "本年支出", ""], ["", "基本支出", "项目支出"],
-        ["201", "1,234.50", "12.5%"], ["20101", "12", "123.45"]]
+        ["201", "1,234.50", "12.5%"], ["20101", "12", "123.45"], ["合计", "", "135.95"]]
     assert [[c.origin for c in row] for row in table.rows[:2]] == [
         [None, None, (0, 1)], [(0, 0), None, None]]
+    assert [c.origin for c in table.rows[4]] == [None, (4, 0), None]  # from the file
 
 
 def test_a_sheet_without_merges_gets_its_header_merges_guessed() -> None:

@@ -24,6 +24,7 @@ from tests.support.hostile import (
 from tests.support.workbooks import (
     encrypted_ooxml,
     many_cells_xlsx,
+    ole2_with,
     seed_workbook,
     sparse_xlsx,
     xlsx_bomb,
@@ -180,6 +181,8 @@ def test_an_xls_with_too_many_cells_is_refused() -> None:
      "cannot read the XLS content: "),
     ("password-protected xlsx", "xlsx", encrypted_ooxml,
      "加密的 Office 文件：需要密码才能打开 (encrypted, password-protected XLSX or DOCX"),
+    ("a .doc named .xls", "xls", lambda: ole2_with("WordDocument"),
+     "the OLE2 compound file holds Word 97–2003 (.doc), not an XLS workbook"),
     ("a zip that is neither", "xlsx", lambda: docx_of({"a.txt": b"x"}),
      "not an XLSX: the zip has neither word/document.xml (DOCX) nor xl/workbook.xml (XLSX)"),
 ])

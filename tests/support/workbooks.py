@@ -127,12 +127,17 @@ def small_xls() -> bytes:
 
 def encrypted_ooxml() -> bytes:
     """An OLE2 compound file holding an EncryptedPackage stream, as Excel and Word save a
-    password-protected XLSX / DOCX (ECMA-376 §2.3.4): xlwt's container with its Workbook
-    stream renamed (the directory entry's UTF-16 name and its byte length)."""
+    password-protected XLSX / DOCX (ECMA-376 §2.3.4)."""
+    return ole2_with("EncryptedPackage")
+
+
+def ole2_with(stream: str) -> bytes:
+    """xlwt's OLE2 container with its Workbook stream renamed `stream` (the directory entry's
+    UTF-16 name and its byte length): WordDocument makes it look like a .doc."""
     data = bytearray(small_xls())
     old = "Workbook".encode("utf-16-le")
     at = data.index(old)
-    new = "EncryptedPackage".encode("utf-16-le") + b"\x00\x00"
+    new = stream.encode("utf-16-le") + b"\x00\x00"
     data[at : at + 64] = new.ljust(64, b"\x00")
     data[at + 64 : at + 66] = len(new).to_bytes(2, "little")
     return bytes(data)

@@ -131,7 +131,7 @@ def _load_ole2(data: bytes) -> Loaded:
                                "XLSX or DOCX: it needs a password to open)")
     if not streams & {"Workbook", "Book"}:
         found = "Word 97–2003 (.doc)" if "WordDocument" in streams else "no Excel workbook"
-        raise DocumentRejected(f"not an XLS: the OLE2 compound file holds {found} "
+        raise DocumentRejected(f"the OLE2 compound file holds {found}, not an XLS workbook "
                                "(DOC, PPT and other legacy formats are not read)")
     return Loaded(FileKind.xls, workbook=data)
 

@@ -8,8 +8,9 @@ it), printing wall time, peak RSS and the outcome (the reason, or what was read)
 
 Cases: a DOCX whose word/document.xml inflates to 1 GB (4.5 MB file) with an honest header,
 the same with a lying one (declares 1 KB), a DOCX with 20,000 entries, a DOCX table cell
-spanning 5e7 columns, and TXT / DOCX of narrative prose without a sentence end (with the size
-of the result the store writes). Peak RSS includes the ~200 MB the imports take.
+spanning 5e7 columns, XLSX bombs (1 GB, honest and lying), an XLSX of 2.2M cells and one whose
+20,000 cells span a 10⁸-position grid, and TXT / DOCX of narrative prose without a sentence end
+(with the size of the result the store writes). Peak RSS includes the ~200 MB the imports take.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def main() -> None:
         run_on_docx,
         run_on_text,
     )
+    from tests.support.workbooks import many_cells_xlsx, sparse_xlsx, xlsx_bomb
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kb", type=int, nargs="*", default=[30, 60, 120])
@@ -80,7 +82,11 @@ def main() -> None:
         cases += [("DOCX bomb 1 GB document.xml", docx_bomb(1024), "docx"),
                   ("DOCX bomb 1 GB, header says 1 KB", docx_bomb(1024, lie=True), "docx"),
                   ("DOCX with 20,000 entries", many_entries_docx(20_000), "docx"),
-                  ("DOCX table, a cell spans 5e7 columns", grid_span_docx(50_000_000), "docx")]
+                  ("DOCX table, a cell spans 5e7 columns", grid_span_docx(50_000_000), "docx"),
+                  ("XLSX bomb 1 GB sheet XML", xlsx_bomb(1024), "xlsx"),
+                  ("XLSX bomb 1 GB, header says 1 KB", xlsx_bomb(1024, lie=True), "xlsx"),
+                  ("XLSX 2.2M cells", many_cells_xlsx(2_000, 1_100), "xlsx"),
+                  ("XLSX 20,000 cells on a diagonal", sparse_xlsx(10_000), "xlsx")]
     for kb in args.kb:
         cases += [(f"TXT {kb} KB without 。", run_on_text(kb).encode(), "txt"),
                   (f"DOCX {kb} KB text without 。", run_on_docx(kb), "docx")]

@@ -146,6 +146,10 @@ class Document(_Model):
     pages: int = 0
     tables: list[Table] = Field(default_factory=list)
     page_texts: list[str] = Field(default_factory=list, description="Plain text per page")
+    page_names: list[str] = Field(
+        default_factory=list,
+        description="Per page, the name its format gives it: a workbook's sheet names (a sheet is "
+                    "a page); empty for PDF, DOCX and text")
     problems: list[Problem] = Field(default_factory=list)
     narrative: list[NarrativeFact] = Field(
         default_factory=list, description="Figures the narrative states (worker/narrative/)"

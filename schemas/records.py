@@ -17,13 +17,15 @@ class FileKind(StrEnum):
 
     pdf = "pdf"
     docx = "docx"
+    xlsx = "xlsx"
+    xls = "xls"
     txt = "txt"
 
 
 class DocumentRecord(BaseModel):
     doc_id: str
     source_file: str
-    kind: FileKind = Field(description="pdf | docx | txt")
+    kind: FileKind = Field(description="pdf | docx | xlsx | xls | txt")
     size: int
     status: DocStatus
     error: str | None = None

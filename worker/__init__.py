@@ -5,8 +5,9 @@ concern; imports flow down this list and never up (tests/test_import_graph.py ch
     terminal.py                       docstring), the layout IR every reader produces, text
                                       from outside made inert for a terminal
     formats/      a loaded document → Layout: pdf/ (PyMuPDF: words, rulings, grids, stream
-                  tables), docx.py, text.py; `reading()` maps a library's failure to rejection;
-                  caps.py: zip, XML and text caps checked before they cost
+                  tables), docx.py, sheet.py (XLSX, XLS: a sheet is a page; numfmt.py prints a
+                  cell as its format says), text.py; `reading()` maps a library's failure to
+                  rejection; caps.py: zip, XML, text and cell caps checked before they cost
     ocr/          pages without a usable text layer → words and rulings → a clean page for pdf/
     tables/       Layout → the standard tables (titles, headers, rows, numbers; one wan_of)
     narrative/    figures stated in sentences

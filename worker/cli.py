@@ -143,7 +143,7 @@ def _print_submit(report: SubmitReport) -> None:
 
 @app.command("submit")
 def submit_cmd(paths: Annotated[list[str], typer.Argument(help="Files, folders, globs")]) -> None:
-    """Queue documents (PDF, DOCX, TXT). Folders are searched recursively."""
+    """Queue documents (PDF, DOCX, XLSX, XLS, TXT). Folders are searched recursively."""
     from worker.services.submit import submit
 
     with services() as sv:

@@ -1,7 +1,7 @@
 """The layout every format is read into: pages, then text and table blocks in reading order.
 
-This is the contract between the chunk stage (format-specific: PDF, DOCX, text) and the
-extract stage (format-agnostic). Pages here are 0-based indexes; the canonical models in
+This is the contract between the chunk stage (format-specific: PDF, DOCX, workbooks, text) and
+the extract stage (format-agnostic). Pages here are 0-based indexes; the canonical models in
 `schemas` use 1-based page numbers.
 """
 
@@ -63,6 +63,7 @@ class PageInfo:
     height: float
     text: str = ""
     ocr: bool = False  # the page's text came from OCR
+    name: str | None = None  # a workbook's sheet name: a sheet is a page (worker/formats/sheet.py)
 
 
 @dataclass(slots=True)

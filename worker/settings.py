@@ -50,14 +50,18 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100, description="Files above this are rejected at submit")
     max_pages: int = Field(2000, description="Documents with more pages fail with a clear reason")
     max_unzipped_mb: float = Field(
-        256, gt=0, description="A zip-based document (DOCX) whose entries inflate to more fails "
-                               "with a reason: checked from the zip's directory before inflating")
-    max_zip_entries: int = Field(5000, ge=1, description="More entries in a DOCX: fails")
+        256, gt=0, description="A zip-based document (DOCX, XLSX) whose entries inflate to more "
+                               "fails with a reason: checked from the zip's directory before inflating")
+    max_zip_entries: int = Field(5000, ge=1, description="More entries in a DOCX or XLSX: fails")
     max_xml_mb: float = Field(
-        64, gt=0, description="One XML part of a DOCX inflating to more fails (python-docx holds "
-                              "~20× an XML part in memory)")
+        64, gt=0, description="One XML part of a DOCX or XLSX inflating to more fails (python-docx "
+                              "holds ~20× an XML part in memory)")
     max_text_chars: int = Field(
-        5_000_000, ge=1, description="A TXT or DOCX document with more text fails with a reason")
+        5_000_000, ge=1, description="A TXT, DOCX or workbook with more text fails with a reason")
+    max_cells: int = Field(
+        2_000_000, ge=1, description="A workbook (XLSX, XLS) with more cells, or a sheet whose "
+                                     "filled rows × columns span more, fails with a reason: "
+                                     "openpyxl holds ~1 KB a cell")
 
     ocr_engine: OcrEngineName = Field(
         "rapidocr",

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from schemas import DocStatus
 from tests.support.fresh import run_python
 from tests.support.samples import SAMPLES
+from tests.support.workbooks import seed_workbook
 from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
 from worker.settings import Settings
 from worker.store import Store
@@ -35,23 +36,28 @@ def test_run_status_export_on_samples(tmp_path: Path) -> None:
     inbox.mkdir()
     for sample in sorted(SAMPLES.glob("00[03]_*.pdf")) + sorted(SAMPLES.glob("001_*.docx")):
         shutil.copy(sample, inbox)
+    for ext in ("xlsx", "xls"):  # the 001 seed's tables as a department's workbook
+        (inbox / "sub").mkdir(exist_ok=True)
+        (inbox / "sub" / f"001_tables.{ext}").write_bytes(seed_workbook("001", ext))
     (inbox / "notes.md").write_text("not a document")  # ignored: folders yield supported types
+    (inbox / "sub" / "tables.ods").write_bytes(b"PK\x03\x04")  # ignored too
     data = tmp_path / "data"
 
     run = _cli("run", str(inbox), "--workers", "2", data_dir=data, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "3 queued, 0 duplicate, 0 rejected" in run.stdout
+    assert "5 queued, 0 duplicate, 0 rejected" in run.stdout
     assert "pages/s" in run.stdout and "docs/min" in run.stdout
 
     records = Store.from_settings(Settings(data_dir=data)).list()
-    assert len(records) == 3
+    assert len(records) == 5
+    assert {r.kind for r in records if r.source_file.endswith(("xlsx", "xls"))} == {"xlsx", "xls"}
     assert all(r.status in (DocStatus.extracted, DocStatus.needs_review) for r in records)
     assert {r.fiscal_year for r in records} == {2024}
     # the embedded Redis was stopped when `run` exited, its queue persisted on disk
     assert not (data / "redis" / "redis.sock").exists()
 
     again = _cli("run", str(inbox), data_dir=data, cwd=tmp_path)
-    assert "0 queued, 3 duplicate, 0 rejected" in again.stdout
+    assert "0 queued, 5 duplicate, 0 rejected" in again.stdout
 
     status = _cli("status", data_dir=data, cwd=tmp_path)
     assert status.returncode == 0 and "failed" in status.stdout
@@ -66,7 +72,7 @@ def test_run_status_export_on_samples(tmp_path: Path) -> None:
             assert reader.fieldnames == columns
             rows = list(reader)
         if name == "documents":
-            assert len(rows) == 3
+            assert len(rows) == 5
         if name == "facts":
             assert rows and all(r["page"] and int(r["page"]) >= 1 for r in rows
                                 if r["doc_id"] != "" and r["x0"])

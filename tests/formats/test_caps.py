@@ -1,9 +1,11 @@
-"""Hostile zip-based and oversized documents are rejected with a reason before they cost time or
+"""Hostile zip-based (DOCX, XLSX) and oversized documents are rejected with a reason before they cost time or
 memory (worker/formats/caps.py): measured by what was allocated (tracemalloc), not by a clock."""
 
 from __future__ import annotations
 
 import io
+import random
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -13,10 +15,19 @@ import pytest
 from tests.support.hostile import (
     DOCX,
     docx_bomb,
+    docx_of,
     grid_span_docx,
     many_entries_docx,
     run_on_docx,
     run_on_text,
+)
+from tests.support.workbooks import (
+    encrypted_ooxml,
+    many_cells_xlsx,
+    ole2_with,
+    seed_workbook,
+    sparse_xlsx,
+    xlsx_bomb,
 )
 from worker.errors import DocumentRejected
 from worker.formats.caps import Caps, defuse_zip
@@ -116,3 +127,72 @@ def test_a_cell_spanning_a_hundred_million_columns_is_refused() -> None:
     """A few bytes of XML; python-docx laid out 10⁸ grid positions (> 5 min)."""
     reason, _ = _rejected(grid_span_docx(50_000_000), "docx")
     assert reason.startswith("表格过大：100,000,000 个单元格")
+
+
+# --- workbooks: the same caps, and the cells -----------------------------------------------
+
+
+def _fast_rejection(data: bytes, kind: str, options: Options | None = None) -> str:
+    """The reason, asserting it came in milliseconds and without inflating the file."""
+    start = time.perf_counter()
+    reason, peak = _rejected(data, kind, options)
+    assert time.perf_counter() - start < 1.0, reason
+    assert peak < 20 + 3 * len(data) / MB, reason
+    return reason
+
+
+@pytest.mark.parametrize("lie", [False, True])
+def test_an_xlsx_bomb_is_refused_from_its_directory(lie: bool) -> None:
+    bomb = xlsx_bomb(300, lie=lie)
+    assert len(bomb) < 2 * MB
+    reason = _fast_rejection(bomb, "xlsx")
+    expected = ("XLSX 中的 xl/worksheets/sheet1.xml 解压后超过压缩包头声明的 1,024 字节" if lie
+                else "XLSX 中的 xl/worksheets/sheet1.xml 解压后 300 MB，超过 XML 上限 64 MB")
+    assert reason.startswith(expected)
+
+
+def test_a_workbook_with_too_many_cells_is_refused_before_openpyxl_reads_it() -> None:
+    data = many_cells_xlsx(100, 30)  # 3,000 cells (and the 4 of the template)
+    reason = _fast_rejection(data, "xlsx", Options.defaults(max_cells=2_000))
+    assert reason.startswith("工作簿单元格过多：3,000 个，上限 2,000") and "MAX_CELLS" in reason
+    assert len(process(data, "xlsx", "d", "d.xlsx").document.tables) <= 1  # the default reads it
+
+
+def test_a_sparse_sheet_spanning_a_huge_grid_is_refused() -> None:
+    """6,000 cells, but a table of 3,000 × 3,001 positions had it been built densely."""
+    reason = _fast_rejection(sparse_xlsx(3_000), "xlsx")
+    assert reason.startswith("工作表 «Sheet» 的表格单元格过多：9,003,000 个，上限 2,000,000")
+
+
+def test_an_xls_with_too_many_cells_is_refused() -> None:
+    reason = _fast_rejection(seed_workbook("001", "xls"), "xls", Options.defaults(max_cells=50))
+    assert reason.startswith("工作簿单元格过多：") and "上限 50 " in reason
+
+
+@pytest.mark.parametrize(("name", "kind", "make", "expected"), [
+    ("truncated xlsx", "xlsx", lambda: seed_workbook("001", "xlsx")[:30_000],
+     "损坏的 XLSX 文件 (corrupt XLSX: "),
+    ("random bytes .xls", "xls", lambda: random.Random(1).randbytes(50_000),
+     "not an XLS file: it starts with "),
+    ("random bytes in an OLE2 header", "xls",
+     lambda: bytes.fromhex("d0cf11e0a1b11ae1") + random.Random(2).randbytes(50_000),
+     "cannot read the XLS content: "),
+    ("truncated xls", "xls", lambda: seed_workbook("001", "xls")[:20_000],
+     "cannot read the XLS content: "),
+    ("password-protected xlsx", "xlsx", encrypted_ooxml,
+     "加密的 Office 文件：需要密码才能打开 (encrypted, password-protected XLSX or DOCX"),
+    ("a .doc named .xls", "xls", lambda: ole2_with("WordDocument"),
+     "the OLE2 compound file holds Word 97–2003 (.doc), not an XLS workbook"),
+    ("a zip that is neither", "xlsx", lambda: docx_of({"a.txt": b"x"}),
+     "not an XLSX: the zip has neither word/document.xml (DOCX) nor xl/workbook.xml (XLSX)"),
+])
+def test_a_broken_workbook_is_rejected_with_its_reason(name: str, kind: str,
+                                                       make: Callable[[], bytes],
+                                                       expected: str) -> None:
+    assert _fast_rejection(make(), kind).startswith(expected), name
+
+
+def test_a_workbook_with_more_text_than_the_cap_is_rejected() -> None:
+    reason, _ = _rejected(seed_workbook("003", "xlsx"), "xlsx",
+                          Options.defaults(max_text_chars=5_000))
+    assert reason.startswith("文本过长：超过 5,000 字符的上限")

@@ -20,6 +20,7 @@ from tests.support.hostile import docx_bomb, grid_span_docx, many_entries_docx, 
 from tests.support.pdfs import long_pdf, text_pdf, truncated_pdf
 from tests.support.samples import SAMPLES
 from tests.support.wait import wait_for
+from tests.support.workbooks import encrypted_ooxml, seed_workbook, xlsx_bomb
 from worker.runtime.pool import work
 from worker.runtime.queue import get_queue
 from worker.services.submit import submit
@@ -95,13 +96,16 @@ def test_hostile_documents_fail_once_with_their_reason(
         "entries.docx": many_entries_docx(6_000),
         "spans.docx": grid_span_docx(50_000_000),  # 10⁸ grid positions in a few bytes
         "long.txt": run_on_text(800).encode(),  # 270,000 characters
+        "bomb.xlsx": xlsx_bomb(400),  # a sheet's XML inflates to 400 MB
+        "locked.xlsx": encrypted_ooxml(),  # password-protected: an OLE2 EncryptedPackage
         "good.pdf": text_pdf(2),
+        "good.xls": seed_workbook("002", "xls"),
     })
     submit([str(folder)], store, get_queue(settings, queue.connection), settings)
     work(settings, burst=True)
     failed = _failed(store)
     assert failed.keys() == {"bomb.docx", "lying_bomb.docx", "entries.docx", "spans.docx",
-                             "long.txt"}
+                             "long.txt", "bomb.xlsx", "locked.xlsx"}
     assert {attempts for _, attempts in failed.values()} == {1}
     reasons = {name: reason for name, (reason, _) in failed.items()}
     assert reasons["bomb.docx"].startswith("DOCX 中的 word/document.xml 解压后 400 MB，超过 XML 上限")
@@ -110,6 +114,8 @@ def test_hostile_documents_fail_once_with_their_reason(
     assert reasons["entries.docx"].startswith("DOCX 压缩包条目过多：6,017 个")
     assert reasons["spans.docx"].startswith("表格过大：100,000,000 个单元格")
     assert reasons["long.txt"].startswith("文本过长：超过 200,000 字符的上限")
+    assert reasons["bomb.xlsx"].startswith("XLSX 中的 xl/worksheets/sheet1.xml 解压后 400 MB")
+    assert reasons["locked.xlsx"].startswith("加密的 Office 文件：需要密码才能打开")
     assert _nothing_left(queue)
 
 

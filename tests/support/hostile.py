@@ -1,5 +1,6 @@
 """Hostile and runaway documents, generated: zip bombs in a DOCX (an honest header and a lying
-one), and long narrative text without a sentence end (TXT and DOCX). Used by the tests and by
+one; `zip_bomb` builds them for any zip-based format), and long narrative text without a
+sentence end (TXT and DOCX). Used by the tests and by
 bench/hostile.py."""
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ def docx_bomb(inflated_mb: int, *, lie: bool = False) -> bytes:
     declare 1 KB instead, with the CRC of the first KB — zipfile trusts the declared size."""
     head, tail = body_split(docx_parts()["word/document.xml"])
     para = b"<w:p><w:r><w:t>" + PROSE.encode() * 20 + b"</w:t></w:r></w:p>"
-    block = para * (MB // len(para) + 1)
+    others = {k: v for k, v in docx_parts().items() if k != "word/document.xml"}
+    return zip_bomb(others, "word/document.xml", (head, para, tail), inflated_mb, lie=lie)
+
+
+def zip_bomb(parts: dict[str, bytes], name: str, xml: tuple[bytes, bytes, bytes],
+             inflated_mb: int, *, lie: bool = False) -> bytes:
+    """A zip of `parts` plus `name`: xml = (head, unit, tail), the unit repeated until the
+    entry inflates to exactly `inflated_mb` MB, compressed as a stream (never held whole)."""
+    head, unit, tail = xml
+    block = unit * (MB // len(unit) + 1)
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     data = [comp.compress(head)]
     crc, produced = zlib.crc32(head), len(head)
@@ -51,8 +61,7 @@ def docx_bomb(inflated_mb: int, *, lie: bool = False) -> bytes:
     deflated = b"".join(data)
     if lie:
         size, crc = 1024, zlib.crc32(prefix[:1024])
-    return _zip_with_raw({k: v for k, v in docx_parts().items() if k != "word/document.xml"},
-                         "word/document.xml", deflated, crc, size)
+    return _zip_with_raw(parts, name, deflated, crc, size)
 
 
 def _zip_with_raw(parts: dict[str, bytes], name: str, deflated: bytes, crc: int,

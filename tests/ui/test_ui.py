@@ -24,8 +24,9 @@ from tests.support.documents import (
     misread_one_value,
     store_sample,
 )
+from tests.support.workbooks import seed_workbook
 from ui import tableview as tv
-from ui.common import WORD_JOINER
+from ui.common import WORD_JOINER, md
 from ui.pageimage import COLORS, Box, legend, render_page
 from ui.review.state import sorted_findings
 from worker.pipeline import process
@@ -302,6 +303,22 @@ def test_a_document_without_pages_shows_its_text(env: Settings, store: Store) ->
     squeeze = "".join  # st.text dedents; compare the characters, not the indentation
     assert squeeze(outcome.document.page_texts[0].split()) == squeeze(at.text[0].value.split())
     assert at.dataframe  # its tables are still reviewable
+
+
+def test_a_workbook_shows_each_sheet_as_its_page(env: Settings, store: Store) -> None:
+    data = seed_workbook("001", "xlsx")
+    doc_id, _ = store.add_document(data, "001.xlsx", "xlsx")
+    outcome = process(data, "xlsx", doc_id, "001.xlsx")
+    store.save_result(outcome.document, outcome.findings, outcome.status)
+    at = _review(open_app("alice"), doc_id)
+    assert not at.image and not at.exception, at.exception
+    assert said("page.sheets") in texts(at, "caption")
+    sheets = [m.value for m in at.markdown if m.value.startswith("**第 ")]
+    assert len(sheets) == outcome.document.pages == len(at.text) > 5
+    assert sheets[0] == f"**{md(said('page.sheet', page=1, name='1 部门预算收支总表'))}**"
+    squeeze = "".join
+    assert squeeze(at.text[2].value.split()) == squeeze(outcome.document.page_texts[2].split())
+    assert at.dataframe
 
 
 # -- OCR'd pages ------------------------------------------------------------------------------

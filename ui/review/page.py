@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from schemas import BBox
-from ui.common import Services, choose
+from ui.common import Services, choose, md
 from ui.i18n import t
 from ui.pageimage import (
     ZOOMS,
@@ -42,9 +42,7 @@ def _page_box(path: str, page: int) -> BBox:
 def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     doc = review.document
     if review.record.kind != "pdf":
-        st.caption(t("page.no_pages"))
-        with st.container(height=760):
-            st.text("\n\n".join(doc.page_texts))
+        _text_panel(doc.page_texts, doc.page_names)
         return
     last = max(doc.pages, 1)
     page = st.session_state["page"]
@@ -94,6 +92,21 @@ def page_panel(sv: Services, review: Review, boxes: list[Box]) -> None:
     # previous run's file, and a browser still fetching it got a 404 — a broken page image
     st.image(f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}", width="stretch",
              caption=t("page.caption", page=page, where=where, legend=legend(boxes)))
+
+
+def _text_panel(texts: list[str], names: list[str]) -> None:
+    """A format without page images: its text as read; a workbook's sheet by sheet, each under
+    its page number and name, as findings and values cite them."""
+    if not names:
+        st.caption(t("page.no_pages"))
+        with st.container(height=760):
+            st.text("\n\n".join(texts))
+        return
+    st.caption(t("page.sheets"))
+    with st.container(height=760):
+        for page, (name, text) in enumerate(zip(names, texts, strict=True), 1):
+            st.markdown(f"**{md(t('page.sheet', page=page, name=name))}**")  # names: outside text
+            st.text(text)
 
 
 def _controls(whole: BBox, focus: BBox | None, at: tuple[str, int]) -> tuple[float, tuple[int, int]]:

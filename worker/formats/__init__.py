@@ -1,5 +1,6 @@
 """Readers: a loaded document → the layout IR (worker/layout.py). `pdf/` (PyMuPDF), `docx.py`
-(python-docx), `text.py` (plain text, our own parsing); `textnorm.py` repairs extracted text.
+(python-docx), `sheet.py` (openpyxl, xlrd), `text.py` (plain text, our own parsing);
+`textnorm.py` repairs extracted text.
 
 `reading(kind, library)` is where a library's failure on a broken file becomes the document's
 problem (DocumentRejected), and only that: an error raised in our own code is a bug and keeps

@@ -164,7 +164,7 @@ def _tsv_blocks(run: list[str]) -> list[Block]:
 def _table_blocks(rows: list[list[str]], *, spread: bool) -> list[Block]:
     """Caption rows become paragraphs; the rest becomes a rectangular table."""
     blocks: list[Block] = []
-    while rows and (not any(rows[0]) or _is_caption_row(rows[0])):
+    while rows and (not any(rows[0]) or is_caption_row(rows[0])):
         caption = "  ".join(c for c in rows.pop(0) if c)
         if caption:
             blocks.append(TextBlock(caption))
@@ -180,7 +180,8 @@ def _table_blocks(rows: list[list[str]], *, spread: bool) -> list[Block]:
     return blocks
 
 
-def _is_caption_row(cells: list[str]) -> bool:
+def is_caption_row(cells: list[str]) -> bool:
+    """A table's caption line (单位：万元, 编制部门：…, a title ending in 表), not its header."""
     filled = [c for c in cells if c]
     if any(_NUMBER.match(c) for c in filled):
         return False

@@ -69,7 +69,8 @@ def process(
         layout = chunk(loaded, options.ocr, report.page)
     report.stage(Stage.extract)
     with took("extract"):
-        document = extract(layout, doc_id, source_file, loaded.page_count)
+        pages = len(layout.pages) if loaded.workbook is not None else loaded.page_count
+        document = extract(layout, doc_id, source_file, pages)  # a workbook: its sheets read
         document.problems[:0] = [Problem(stage="load", message=w) for w in loaded.warnings]
     with took("performance"):
         document.sections, for_llm = read_performance(layout, options.cross_check)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import docx
+import openpyxl
 import pymupdf
+import xlrd
 
+from schemas.records import FileKind
 from worker.formats import reading
 from worker.formats.docx import read_docx
+from worker.formats.sheet import read_xls, read_xlsx
 from worker.formats.text import read_text
 from worker.layout import Layout
 from worker.ocr import ENGINES
@@ -24,9 +28,9 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
     """Pages without a usable text layer are OCR'd by `ocr.engine` from a render at `ocr.dpi`
     (Settings' defaults when not given). `on_page(n)`: the first n pages of a PDF are read.
 
-    Raises DocumentRejected when PyMuPDF or python-docx cannot read the content, OcrEngineError
-    when the OCR engine is missing or fails (the installation's fault: the job is retried, then
-    fails). Any other exception is a bug of ours and keeps its traceback.
+    Raises DocumentRejected when PyMuPDF, python-docx, openpyxl or xlrd cannot read the content,
+    OcrEngineError when the OCR engine is missing or fails (the installation's fault: the job is
+    retried, then fails). Any other exception is a bug of ours and keeps its traceback.
     """
     ocr = ocr or Options.defaults().ocr
     if ocr.engine not in ENGINES:
@@ -37,6 +41,10 @@ def chunk(loaded: Loaded, ocr: OcrOptions | None = None,
     if loaded.docx is not None:
         with reading("docx", docx):
             return read_docx(loaded.docx, loaded.caps)
+    if loaded.workbook is not None:
+        read = read_xlsx if loaded.kind == FileKind.xlsx else read_xls
+        with reading(loaded.kind.value, openpyxl, xlrd):
+            return read(loaded.workbook, loaded.caps)
     return read_text(loaded.text or "")
 
 

@@ -25,6 +25,8 @@ def extract(layout: Layout, doc_id: str, source_file: str, page_count: int) -> D
         tables=tables,
         narrative=parse_narrative(layout),
         page_texts=[p.text for p in layout.pages],
+        page_names=[p.name or "" for p in layout.pages] if any(p.name for p in layout.pages)
+        else [],
         problems=[*layout.problems, *problems],  # e.g. pages that had to be OCR'd
     )
     for missing in ("department", "fiscal_year", "doc_type"):

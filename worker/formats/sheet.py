@@ -1,0 +1,220 @@
+"""XLSX (openpyxl) and legacy XLS (xlrd) → layout IR: each visible sheet with text is a page.
+
+A workbook has no page geometry, so a sheet stands for a page: every value still traces to one
+(its 1-based number is the sheet's place among the pages read; `PageInfo.name` is the sheet's
+name), bboxes stay None as for a DOCX. Within a sheet the title and caption rows above the table
+(a row whose only text is one cell or one merged range, or a 单位：… line) become paragraphs, as
+do notes below it (注：…); the rest is one table whose merges come from the file — only a sheet
+without any gets them guessed (`infer_header_merges`). Cells read as the sheet prints them
+(worker/formats/numfmt.py), formulas by the value Excel cached; hidden rows, columns and sheets
+are skipped, as are rows and columns without text.
+
+Caps: an XLSX arrives defused (worker/formats/caps.py) and its cells are counted in the XML at
+load; here each sheet's grid (rows × columns with text) is capped in cells before it is built
+densely, and the text read in characters.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import openpyxl
+import xlrd
+from openpyxl.utils import column_index_from_string
+from openpyxl.worksheet.worksheet import Worksheet
+
+from schemas import Problem
+from worker.errors import DocumentRejected
+from worker.formats.caps import Caps, check_cells, check_text
+from worker.formats.numfmt import printed
+from worker.formats.text import infer_header_merges, is_caption_row
+from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
+
+_NOTE_PREFIXES = ("注", "说明", "备注")
+_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+Box = tuple[int, int, int, int]  # r0, c0, r1, c1, inclusive, 0-based
+
+
+@dataclass(slots=True)
+class Sheet:
+    """What a reader took from one sheet: its printed non-empty cells and merges."""
+
+    name: str
+    cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: list[Box] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+
+
+def read_xlsx(data: bytes, caps: Caps | None = None) -> Layout:
+    """`data`: the defused XLSX (worker/pipeline/load.py). Not read-only mode: that one has no
+    merged cells; the cells were counted against `caps.cells` at load."""
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    layout = _layout((_xlsx_sheet(ws) for ws in book.worksheets if ws.sheet_state == "visible"),
+                     caps or Caps.defaults())
+    layout.problems += [
+        Problem(stage="chunk", message=f"工作表「{name}」在文件中缺失，未读 (the workbook names "
+                                       f"the sheet {name!r}, but its part is missing: not read)")
+        for name in _declared_sheets(data) if name not in book.sheetnames]
+    return layout
+
+
+def _declared_sheets(data: bytes) -> list[str]:
+    """The sheet names xl/workbook.xml declares: openpyxl skips a sheet whose part is missing
+    without a word, and a lost table must not go unnoticed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    return [html.unescape(name) for name in _SHEET_NAME.findall(xml)]
+
+
+def read_xls(data: bytes, caps: Caps | None = None) -> Layout:
+    """A BIFF workbook, one sheet loaded at a time (on_demand), each capped before it is read."""
+    caps = caps or Caps.defaults()
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            raise DocumentRejected("加密的 XLS 文件：需要密码才能打开 (encrypted XLS: it needs "
+                                   "a password to open)") from exc
+        raise
+    return _layout(_xls_sheets(book, caps), caps)
+
+
+def _xlsx_sheet(ws: Worksheet) -> Sheet:
+    sheet = Sheet(ws.title)
+    # ws._cells: only the cells the file holds; iter_rows would walk the whole used rectangle
+    for (row, col), cell in ws._cells.items():
+        if text := printed(cell.value, cell.number_format):
+            sheet.cells[row - 1, col - 1] = text
+    sheet.merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+                    for m in ws.merged_cells.ranges]
+    sheet.hidden_rows = {r - 1 for r, dim in ws.row_dimensions.items() if dim.hidden}
+    for key, dim in ws.column_dimensions.items():
+        if dim.hidden:
+            first = dim.min or column_index_from_string(key)
+            sheet.hidden_cols.update(range(first - 1, (dim.max or first)))
+    return sheet
+
+
+def _xls_sheets(book: xlrd.Book, caps: Caps) -> Iterator[Sheet]:
+    total = 0
+    for index in range(book.nsheets):
+        sh = book.sheet_by_index(index)
+        total += sh.nrows * sh.ncols
+        check_cells(total, caps, "工作簿")
+        if sh.visibility == 0:
+            yield _xls_sheet(book, sh)
+        book.unload_sheet(index)
+
+
+def _xls_sheet(book: xlrd.Book, sh: xlrd.sheet.Sheet) -> Sheet:
+    sheet = Sheet(sh.name)
+    for r in range(sh.nrows):
+        for c, cell in enumerate(sh.row(r)):
+            if text := _xls_text(book, cell):
+                sheet.cells[r, c] = text
+    sheet.merges = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sh.merged_cells]
+    sheet.hidden_rows = {r for r, info in sh.rowinfo_map.items() if info.hidden}
+    sheet.hidden_cols = {c for c, info in sh.colinfo_map.items() if info.hidden}
+    return sheet
+
+
+def _xls_text(book: xlrd.Book, cell: xlrd.sheet.Cell) -> str:
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERR")
+    fmt = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+    number_format = fmt.format_str if fmt else "General"
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return printed(xlrd.xldate_as_datetime(cell.value, book.datemode), number_format)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return printed(bool(cell.value))
+    return printed(cell.value, number_format)
+
+
+# --- a sheet → blocks -----------------------------------------------------------------------
+
+
+def _layout(sheets: Iterable[Sheet], caps: Caps) -> Layout:
+    pages: list[PageInfo] = []
+    blocks: list[Block] = []
+    chars = 0
+    for sheet in sheets:
+        page = len(pages)
+        found = _blocks(sheet, page, caps)
+        if not found:
+            continue  # an empty sheet is no page
+        text = "\n".join(_block_text(b) for b in found)
+        chars += len(text)
+        check_text(chars, caps)
+        pages.append(PageInfo(page, 0.0, 0.0, text=text, name=sheet.name))
+        blocks += found
+    return Layout(pages=pages, blocks=blocks)
+
+
+def _blocks(sheet: Sheet, page: int, caps: Caps) -> list[Block]:
+    cells = {rc: t for rc, t in sheet.cells.items()
+             if rc[0] not in sheet.hidden_rows and rc[1] not in sheet.hidden_cols}
+    rows = sorted({r for r, _ in cells})
+    pieces: dict[int, list[str]] = {r: [] for r in rows}  # a row's texts, left to right
+    for (r, _), text in sorted(cells.items()):
+        pieces[r].append(text)
+    first, last = 0, len(rows)
+    while first < last and _caption(pieces[rows[first]]):
+        first += 1
+    while last > first and _note(pieces[rows[last - 1]]):
+        last -= 1
+    blocks: list[Block] = [TextBlock("  ".join(pieces[r]), page=page) for r in rows[:first]]
+    if first < last:
+        blocks.append(_table(sheet, cells, rows[first:last], page, caps))
+    blocks += [TextBlock("  ".join(pieces[r]), page=page) for r in rows[last:]]
+    return blocks
+
+
+def _caption(texts: list[str]) -> bool:
+    return len(texts) == 1 or is_caption_row(texts)
+
+
+def _note(texts: list[str]) -> bool:
+    return len(texts) == 1 and texts[0].startswith(_NOTE_PREFIXES)
+
+
+def _table(sheet: Sheet, cells: dict[tuple[int, int], str], rows: list[int], page: int,
+           caps: Caps) -> TableBlock:
+    """The grid of `rows` × the columns with text in them, merges clipped to it."""
+    kept = set(rows)
+    cols = sorted({c for r, c in cells if r in kept})
+    check_cells(len(rows) * len(cols), caps, f"工作表 «{sheet.name}» 的表格")
+    at_row = {r: i for i, r in enumerate(rows)}
+    at_col = {c: j for j, c in enumerate(cols)}
+    grid = [[Cell(cells.get((r, c), ""), page=page) for c in cols] for r in rows]
+    merged, covered = False, 0
+    for r0, c0, r1, c1 in sheet.merges:
+        inside_rows = rows[bisect_left(rows, r0):bisect_right(rows, r1)]
+        inside_cols = cols[bisect_left(cols, c0):bisect_right(cols, c1)]
+        covered += len(inside_rows) * len(inside_cols)  # overlapping merges: a hostile file
+        check_cells(covered, caps, f"工作表 «{sheet.name}» 的合并单元格")
+        if len(inside_rows) * len(inside_cols) < 2:
+            continue
+        origin = at_row[inside_rows[0]], at_col[inside_cols[0]]
+        grid[origin[0]][origin[1]].text = cells.get((r0, c0), "")
+        for r in inside_rows:
+            for c in inside_cols:
+                if (at_row[r], at_col[c]) != origin:
+                    grid[at_row[r]][at_col[c]] = Cell("", page=page, origin=origin)
+        merged = True
+    table = TableBlock(grid, page=page)
+    return table if merged else infer_header_merges(table)
+
+
+def _block_text(block: Block) -> str:
+    if isinstance(block, TextBlock):
+        return block.text
+    return "\n".join("\t".join(c.text for c in row) for row in block.rows)

@@ -54,7 +54,7 @@ def render_docx(blocks: Sequence[Block], path: str | Path) -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
+    Path(path).write_bytes(fixed_zip(buffer.getvalue()))
 
 
 def _set_default_font(document: Document) -> None:
@@ -117,7 +117,7 @@ def _table(document: Document, block: TableBlock) -> None:
             grid[r][c].merge(grid[r1][c1])
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def fixed_zip(data: bytes) -> bytes:
     """The same archive with every entry stamped with one fixed time."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment
 
+from tools.render_docx import fixed_zip
 from tools.render_table import regions
 from worker.layout import Block, Cell, TableBlock, TextBlock
 
@@ -153,7 +153,7 @@ def render_xlsx(blocks: Sequence[Block], path: str | Path) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
+    Path(path).write_bytes(fixed_zip(buffer.getvalue()))
 
 
 def render_xls(blocks: Sequence[Block], path: str | Path) -> None:
@@ -198,13 +198,3 @@ def _unique(name: str, used: set[str]) -> str:
         name = name[:28] + f"~{len(used)}"
     used.add(name)
     return name
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2024, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()

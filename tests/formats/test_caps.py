@@ -15,11 +15,11 @@ import pytest
 from tests.support.hostile import (
     DOCX,
     docx_bomb,
-    docx_of,
     grid_span_docx,
     many_entries_docx,
     run_on_docx,
     run_on_text,
+    zip_of,
 )
 from tests.support.workbooks import (
     encrypted_ooxml,
@@ -183,7 +183,7 @@ def test_an_xls_with_too_many_cells_is_refused() -> None:
      "加密的 Office 文件：需要密码才能打开 (encrypted, password-protected XLSX or DOCX"),
     ("a .doc named .xls", "xls", lambda: ole2_with("WordDocument"),
      "the OLE2 compound file holds Word 97–2003 (.doc), not an XLS workbook"),
-    ("a zip that is neither", "xlsx", lambda: docx_of({"a.txt": b"x"}),
+    ("a zip that is neither", "xlsx", lambda: zip_of({"a.txt": b"x"}),
      "not an XLSX: the zip has neither word/document.xml (DOCX) nor xl/workbook.xml (XLSX)"),
 ])
 def test_a_broken_workbook_is_rejected_with_its_reason(name: str, kind: str,

@@ -90,7 +90,8 @@ def _zip_with_raw(parts: dict[str, bytes], name: str, deflated: bytes, crc: int,
     return body + local + deflated + new_central + end
 
 
-def docx_of(parts: dict[str, bytes]) -> bytes:
+def zip_of(parts: dict[str, bytes]) -> bytes:
+    """A zip (a DOCX, an XLSX) of `parts`, name → bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
@@ -106,7 +107,7 @@ def grid_span_docx(span: int, rows: int = 2) -> bytes:
            + b"<w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr>")
     parts["word/document.xml"] = (head + b'<w:tbl><w:tblGrid><w:gridCol w:w="100"/></w:tblGrid>'
                                   + row * rows + b"</w:tbl>" + tail)
-    return docx_of(parts)
+    return zip_of(parts)
 
 
 def many_entries_docx(entries: int) -> bytes:
@@ -135,4 +136,4 @@ def run_on_docx(kb: int) -> bytes:
     paras = b"".join(b"<w:p><w:r><w:t>" + line.encode() + b"</w:t></w:r></w:p>"
                      for line in run_on_text(kb).splitlines())
     parts["word/document.xml"] = head + paras + tail
-    return docx_of(parts)
+    return zip_of(parts)

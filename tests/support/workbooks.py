@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.support.hostile import zip_bomb
+from tests.support.hostile import zip_bomb, zip_of
 from tests.support.samples import NAMES, SAMPLES
 from tools.make_samples import sample_blocks
 from tools.render_xlsx import render_xls, render_xlsx
@@ -41,14 +41,6 @@ def xlsx_of(book: openpyxl.Workbook) -> bytes:
 def parts_of(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {name: z.read(name) for name in z.namelist()}
-
-
-def zip_of(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return out.getvalue()
 
 
 def with_cached_values(data: bytes, values: dict[str, str], sheet: int = 1) -> bytes:

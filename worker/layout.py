@@ -56,6 +56,14 @@ class TableBlock:
 Block = TextBlock | TableBlock
 
 
+def block_text(block: Block) -> str:
+    """A block's plain text: a table's cells tab-separated, a line per row (a page's text for
+    the readers that have no text layer of their own: DOCX, workbooks)."""
+    if isinstance(block, TextBlock):
+        return block.text
+    return "\n".join("\t".join(c.text for c in row) for row in block.rows)
+
+
 @dataclass(slots=True)
 class PageInfo:
     index: int

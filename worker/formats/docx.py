@@ -10,7 +10,7 @@ from docx.text.paragraph import Paragraph
 
 from worker.errors import DocumentRejected
 from worker.formats.caps import Caps, check_text
-from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
+from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock, block_text
 
 
 def read_docx(data: bytes, caps: Caps | None = None) -> Layout:
@@ -31,9 +31,9 @@ def read_docx(data: bytes, caps: Caps | None = None) -> Layout:
             block = table if table.rows else None
         if block is not None:
             blocks.append(block)
-            chars += len(_block_text(block))
+            chars += len(block_text(block))
             check_text(chars, caps)
-    text = "\n".join(_block_text(b) for b in blocks)
+    text = "\n".join(block_text(b) for b in blocks)
     return Layout(pages=[PageInfo(0, 0.0, 0.0, text=text)], blocks=blocks)
 
 
@@ -64,9 +64,3 @@ def _table(table: DocxTable) -> TableBlock:
                 row.append(Cell("", origin=origin))
         rows.append(row)
     return TableBlock(rows)
-
-
-def _block_text(block: Block) -> str:
-    if isinstance(block, TextBlock):
-        return block.text
-    return "\n".join("\t".join(c.text for c in row) for row in block.rows)

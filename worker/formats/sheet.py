@@ -34,7 +34,7 @@ from worker.errors import DocumentRejected
 from worker.formats.caps import Caps, check_cells, check_text
 from worker.formats.numfmt import printed
 from worker.formats.text import infer_header_merges, is_caption_row
-from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock
+from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock, block_text
 
 _NOTE_PREFIXES = ("注", "说明", "备注")
 _SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
@@ -151,7 +151,7 @@ def _layout(sheets: Iterable[Sheet], caps: Caps) -> Layout:
         found = _blocks(sheet, page, caps)
         if not found:
             continue  # an empty sheet is no page
-        text = "\n".join(_block_text(b) for b in found)
+        text = "\n".join(block_text(b) for b in found)
         chars += len(text)
         check_text(chars, caps)
         pages.append(PageInfo(page, 0.0, 0.0, text=text, name=sheet.name))
@@ -212,9 +212,3 @@ def _table(sheet: Sheet, cells: dict[tuple[int, int], str], rows: list[int], pag
         merged = True
     table = TableBlock(grid, page=page)
     return table if merged else infer_header_merges(table)
-
-
-def _block_text(block: Block) -> str:
-    if isinstance(block, TextBlock):
-        return block.text
-    return "\n".join("\t".join(c.text for c in row) for row in block.rows)

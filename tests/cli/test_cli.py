@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from schemas import DocStatus
-from tests.support.fresh import run_python
+from tests.support.fresh import env_without_settings, run_python
 from tests.support.samples import SAMPLES
 from tests.support.workbooks import seed_workbook
 from worker.services.export import DOCUMENT_COLUMNS, FACT_COLUMNS, FINDING_COLUMNS
@@ -23,7 +22,7 @@ from worker.store import Store
 
 def _cli(*args: str, data_dir: Path, cwd: Path,
          **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env |= {"BUDGETLENS_DATA_DIR": str(data_dir), "COLUMNS": "120"}
     env |= {f"BUDGETLENS_{name.upper()}": value for name, value in settings.items()}
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], env=env, cwd=cwd,

@@ -4,12 +4,12 @@ never on the page (Streamlit's own box would show it, in English, with the store
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from tests.support import browser as bw
 from tests.support.apptest import said
+from tests.support.fresh import env_without_settings
 
 
 def test_an_unreadable_store_is_said_in_chinese_and_logged(chromium, tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_an_unreadable_store_is_said_in_chinese_and_logged(chromium, tmp_path: P
     garbled.write_bytes(b"not a database " * 100)
     port, log, shots = bw.free_port(), tmp_path / "ui.log", tmp_path / "shots"
     shots.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
+    env = env_without_settings() | {
         "BUDGETLENS_DATA_DIR": str(tmp_path),
         "BUDGETLENS_DATABASE_URL": f"sqlite:///{garbled}",
         "BUDGETLENS_UI_WORKERS": "false",

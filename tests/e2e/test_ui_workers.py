@@ -16,6 +16,7 @@ import pytest
 
 from tests.support import browser as bw
 from tests.support.documents import CLEAN_SAMPLE
+from tests.support.fresh import env_without_settings
 from tests.support.wait import wait_for
 from worker.services.accounts import hash_password
 from worker.settings import Settings
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.slow
 def test_upload_is_processed_without_a_worker_command(tmp_path: Path, chromium) -> None:
     data = tmp_path / "data"
     port = bw.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
+    env = env_without_settings() | {
         "BUDGETLENS_DATA_DIR": str(data),  # embedded Redis and SQLite under it, as by default
         "BUDGETLENS_UI_USERS": json.dumps({bw.USER: hash_password(bw.PASSWORD)}),
         "BUDGETLENS_WORKERS": "1",
@@ -77,7 +78,7 @@ def _upload_and_review(page: Any, url: str, store: Store, shots: Path) -> None:
 def test_app_without_workers_stops_on_ctrl_c(tmp_path: Path) -> None:
     """BUDGETLENS_UI_WORKERS=false: the app alone; Ctrl-C in its terminal stops it, exit 0."""
     port = bw.free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
+    env = env_without_settings() | {
         "BUDGETLENS_DATA_DIR": str(tmp_path / "data"),
         "BUDGETLENS_UI_WORKERS": "false",
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",

@@ -4,7 +4,6 @@ nothing here depends on timing)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from rq import Queue
 
 from schemas import DocStatus
 from schemas.progress import Stage
+from tests.support.fresh import env_without_settings
 from tests.support.pdfs import text_pdf
 from tests.support.wait import wait_for
 from worker.runtime.activity import live_workers, running_progress
@@ -33,7 +33,7 @@ def test_workers_alive_and_a_running_document_s_progress(
 ) -> None:
     conn = connect(settings)
     assert live_workers(settings, conn) == []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")} | {
+    env = env_without_settings() | {
         "BUDGETLENS_DATA_DIR": str(settings.data_dir), "BUDGETLENS_REDIS_URL": str(settings.redis_url),
         "BUDGETLENS_WORKERS": "1", "BUDGETLENS_HEARTBEAT_S": "1",
         "BUDGETLENS_MAX_PAGES": str(PAGES)}

@@ -16,6 +16,7 @@ import pytest
 from rq import Queue
 
 from schemas import DocStatus
+from tests.support.fresh import env_without_settings
 from tests.support.hostile import docx_bomb, grid_span_docx, many_entries_docx, run_on_text
 from tests.support.pdfs import long_pdf, text_pdf, truncated_pdf
 from tests.support.samples import SAMPLES
@@ -134,7 +135,7 @@ def test_a_document_outliving_the_job_timeout_fails_once(
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env.update({"BUDGETLENS_DATA_DIR": str(settings.data_dir),
                 "BUDGETLENS_REDIS_URL": str(settings.redis_url),
                 "BUDGETLENS_HEARTBEAT_S": str(settings.heartbeat_s),

@@ -3,7 +3,6 @@ and whatever the reviewer did meanwhile survives it (values, status, an audit en
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -14,6 +13,7 @@ from rq.registry import StartedJobRegistry
 
 from schemas import DocStatus, Document, ValueStatus
 from tests.support.documents import CLEAN_SAMPLE, extract
+from tests.support.fresh import env_without_settings
 from tests.support.wait import wait_for
 from worker.runtime.carry import carry_review
 from worker.runtime.pool import work
@@ -24,7 +24,7 @@ from worker.store import Store
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env.update({"BUDGETLENS_DATA_DIR": str(settings.data_dir),
                 "BUDGETLENS_REDIS_URL": str(settings.redis_url),
                 "BUDGETLENS_HEARTBEAT_S": str(settings.heartbeat_s),

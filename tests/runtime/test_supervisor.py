@@ -3,7 +3,6 @@ SIGTERM. No assertion on speed; the waits are readiness waits with generous limi
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from rq import Queue, Retry, Worker
 from rq.job import JobStatus
 
 from schemas import DocStatus
+from tests.support.fresh import env_without_settings
 from tests.support.pdfs import text_pdf
 from tests.support.wait import wait_for
 from worker.runtime.queue import get_queue
@@ -26,7 +26,7 @@ from worker.store import Store
 
 
 def _env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env.update({"BUDGETLENS_DATA_DIR": str(settings.data_dir),
                 "BUDGETLENS_HEARTBEAT_S": str(settings.heartbeat_s),
                 "BUDGETLENS_HEARTBEAT_GRACE_S": str(settings.heartbeat_grace_s),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from rq import Queue
 from rq.registry import StartedJobRegistry
 
 from schemas import DocStatus
+from tests.support.fresh import env_without_settings
 from tests.support.pdfs import encrypted_pdf, text_pdf, truncated_pdf
 from tests.support.wait import wait_for
 from worker.runtime.pool import work
@@ -82,7 +82,7 @@ def test_resubmitting_is_a_noop(settings: Settings, store: Store, queue: Queue,
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env.update({
         "BUDGETLENS_DATA_DIR": str(settings.data_dir),
         "BUDGETLENS_REDIS_URL": str(settings.redis_url),

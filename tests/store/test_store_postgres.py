@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import multiprocessing as mp
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from sqlalchemy import inspect, text
 
 from schemas import DocStatus
 from schemas.performance import SectionKind, SectionResult, SectionStatus, Source
+from tests.support.fresh import env_without_settings
 from tests.support.openai_stub import OpenAIStub, tool
 from tests.support.pg import PostgresServer
 from tests.support.samples import SAMPLES
@@ -176,7 +176,7 @@ def test_cli_run_with_two_workers_on_postgresql(pg_url: str, tmp_path: Path) -> 
     inbox.mkdir()
     for sample in SAMPLE_FILES:
         shutil.copy(sample, inbox)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
+    env = env_without_settings()
     env |= {
         "BUDGETLENS_DATA_DIR": str(data),
         "COLUMNS": "120",

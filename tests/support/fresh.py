@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+
+def env_without_settings() -> dict[str, str]:
+    """This process's environment without any BUDGETLENS_* setting: a process started with it
+    reads only the settings its test gives it (and the defaults)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("BUDGETLENS_")}
 
 
 def run_python(code: str, *args: str, cwd: Path | None = None,

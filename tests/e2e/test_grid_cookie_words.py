@@ -113,22 +113,15 @@ def _refused_in_chinese(page: Any) -> None:
 
 
 def _select_first_amount(page: Any, field: Any) -> None:
-    """Click the first row's amount until its correction field shows (at most three times): a
-    click on the grid (a canvas: nothing in the DOM says it is ready) is lost now and then when
-    it lands while the grid is still being drawn, as `_type_into_editor` in test_browser knows."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
+    """Click the first row's amount until its correction field shows: a click on the grid (a
+    canvas) is lost now and then when it lands while the grid is still being drawn."""
     grid = page.get_by_test_id("stDataFrame").first
-    for attempt in range(3):
-        bw.settle(page)
+
+    def click() -> None:
         box = grid.bounding_box()
         page.mouse.click(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
-        try:
-            field.wait_for(timeout=15_000)
-            return
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+
+    bw.until_shown(page, click, field, timeout=15)
 
 
 def _post(url: str, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

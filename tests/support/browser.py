@@ -262,21 +262,31 @@ def choose(page: Any, index: int, option: int) -> None:
     """Open the `index`-th select box of the page and click its `option`-th entry. Open
     problem: now and then (after a dismissal, the page settled: no run pending, no redraw) the
     click focuses the box without listing its options — not the run gap, which is gone; then
-    close it and open it again, up to three times (see /work/notes/suite.md)."""
+    close it and open it again, up to three times (`until_shown`)."""
+    box = page.get_by_test_id("stSelectbox").nth(index)
+    entry = page.get_by_role("option").nth(option)
+    until_shown(page, box.click, entry, undo=lambda: page.keyboard.press("Escape"))
+    entry.click()
+
+
+def until_shown(page: Any, act: Any, shown: Any, *, undo: Any = None, attempts: int = 3,
+                timeout: float = 10) -> None:
+    """Do `act` (on a settled page) until `shown` is visible, at most `attempts` times, `undo`
+    between them: for the clicks a redraw now and then swallows (a select box, the canvas
+    grid), where nothing in the DOM says the widget is ready."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    box = page.get_by_test_id("stSelectbox").nth(index)
-    for attempt in range(3):
+    for attempt in range(attempts):
         settle(page)
-        box.click()
+        act()
         try:
-            page.get_by_role("option").nth(option).wait_for(timeout=10_000)
-            break
+            shown.wait_for(timeout=timeout * 1000)
+            return
         except PlaywrightTimeout:
-            if attempt == 2:
+            if attempt == attempts - 1:
                 raise
-            page.keyboard.press("Escape")
-    page.get_by_role("option").nth(option).click()
+            if undo is not None:
+                undo()
 
 
 def sign_in(page: Any, user: str = USER, password: str = PASSWORD) -> None:

@@ -122,6 +122,7 @@ def _select_first_amount(page: Any, field: Any) -> None:
         page.mouse.click(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
 
     bw.until_shown(page, click, field, timeout=15)
+    bw.settle(page)  # a click that was late, not lost, has its own run: let it end before the save
 
 
 def _post(url: str, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:

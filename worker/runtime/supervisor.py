@@ -134,6 +134,7 @@ class Supervisor:
         self.pool = Pool(settings, n, burst)
         self.until = until
         self._stop = False
+        self._said = ""  # the last reason the embedded Redis could not be restarted
 
     def request_stop(self, *_: Any) -> None:
         self._stop = True
@@ -175,8 +176,12 @@ class Supervisor:
             return bool(conn.ping())
         except redis.RedisError:
             if self.embedded is not None:
-                with contextlib.suppress(QueueUnavailable):
+                try:
                     self.embedded.start()  # it was ours (or a sibling's): bring it back
+                except QueueUnavailable as exc:
+                    if str(exc) != self._said:  # once per reason, not every tick
+                        print(f"budgetlens worker: {exc}", file=sys.stderr)
+                    self._said = str(exc)
             return False
 
     def _burst_done(self, conn: redis.Redis) -> bool:

@@ -18,7 +18,7 @@ from schemas.records import FileKind
 from tests.support.samples import NAMES, SAMPLES
 from tests.support.workbooks import seed_workbook, small_xls, with_cached_values, xlsx_of
 from worker.formats.numfmt import printed
-from worker.formats.sheet import read_xls, read_xlsx
+from worker.formats.sheet import _uncached, read_xls, read_xlsx
 from worker.layout import Layout, TableBlock, TextBlock
 from worker.pipeline import process
 from worker.pipeline.load import load
@@ -124,6 +124,33 @@ def test_a_sheet_reads_as_it_is_printed() -> None:
     assert [c.origin for c in table.rows[5]] == [None, (5, 0), None, None]
     assert {c.page for row in table.rows for c in row} == {0}
     assert "不应读出" not in layout.text and "隐藏" not in layout.text
+
+
+def test_a_formula_saved_without_its_value_is_said_not_read_as_a_silent_blank() -> None:
+    # openpyxl (and some exporters) write formulas without the value Excel or WPS would save
+    saved = read_xlsx(load(with_cached_values(xlsx_of(_sheet_like_a_department()),
+                                              {"D6": "123.45000000001"}, sheet=3),
+                           "xlsx", 10).workbook or b"")
+    assert saved.problems == []
+    unsaved = read_xlsx(load(xlsx_of(_sheet_like_a_department()), "xlsx", 10).workbook or b"")
+    (problem,) = unsaved.problems
+    assert (problem.stage, problem.page) == ("chunk", 1)  # 收支总表: the first page read
+    assert problem.message.startswith("工作表「收支总表」有 1 个公式没有保存计算结果（如 D6），读作空白")
+    table = next(b for b in unsaved.blocks if isinstance(b, TableBlock))
+    assert [c.text for c in table.rows[3]] == ["20101", "人大事务", "12", ""]
+
+
+@pytest.mark.parametrize(("cell", "flagged"), [
+    ('<c r="B2"><f>SUM(B3:B4)</f></c>', True),  # no value element
+    ('<c r="B2"><f>SUM(B3:B4)</f><v/></c>', True),
+    ('<c r="B2" t="n"><f t="shared" si="0"/><v></v></c>', True),  # a shared formula's follower
+    ('<c r="B2" t="str"><f>IF(A1&gt;5,"x","")</f><v></v></c>', False),  # its value: ""
+    ('<c r="B2"><f>SUM(B3:B4)</f><v>7</v></c>', False),
+    ('<x:c r="B2"><x:f>SUM(B3:B4)</x:f></x:c>', True),  # a namespace prefix
+])
+def test_which_formula_cells_have_no_saved_value(cell: str, flagged: bool) -> None:
+    xml = f'<worksheet><sheetData><row r="2">{cell}<c r="C2"><v>1</v></c></row></sheetData>'
+    assert _uncached(f"{xml}</worksheet>".encode()) == (["B2"] if flagged else [])
 
 
 def test_an_xls_reads_as_the_same_sheet_in_xlsx() -> None:

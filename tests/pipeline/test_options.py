@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from tests.support.pdfs import text_pdf
+from tests.support.workbooks import seed_workbook
 from worker.errors import DocumentRejected
 from worker.llm import LLMConfig
 from worker.pipeline import OcrOptions, Options, process
@@ -28,6 +29,11 @@ def test_process_follows_its_options() -> None:
     assert process(data, "pdf", "d", "d.pdf").document.pages == 3
     with pytest.raises(DocumentRejected, match="3 pages exceeds the limit of 2"):
         process(data, "pdf", "d", "d.pdf", Options.defaults(max_pages=2))
+    # a workbook's pages are its sheets with text: seed 001 has more than 5
+    workbook = seed_workbook("001", "xlsx")
+    assert process(workbook, "xlsx", "d", "d.xlsx").document.pages > 5
+    with pytest.raises(DocumentRejected, match=r"工作表过多：\d+ 个，上限 5 页"):
+        process(workbook, "xlsx", "d", "d.xlsx", Options.defaults(max_pages=5))
 
 
 def test_llm_config_defaults_are_the_settings_defaults() -> None:

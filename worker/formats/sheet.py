@@ -16,8 +16,10 @@ densely, and the text read in characters.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
+import posixpath
 import re
 import zipfile
 from bisect import bisect_left, bisect_right
@@ -37,7 +39,12 @@ from worker.formats.text import infer_header_merges, is_caption_row
 from worker.layout import Block, Cell, Layout, PageInfo, TableBlock, TextBlock, block_text
 
 _NOTE_PREFIXES = ("注", "说明", "备注")
-_SHEET_NAME = re.compile(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
+_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+# <c …> then its formula, then its saved value if any (group 2; its text: group 3)
+_FORMULA_CELL = re.compile(
+    rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+    rb"(<(?:\w+:)?v\s*/>|<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>)?")
+_TEXT_TYPES = (b"str", b"s", b"inlineStr")
 Box = tuple[int, int, int, int]  # r0, c0, r1, c1, inclusive, 0-based
 
 
@@ -58,19 +65,59 @@ def read_xlsx(data: bytes, caps: Caps | None = None) -> Layout:
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     layout = _layout((_xlsx_sheet(ws) for ws in book.worksheets if ws.sheet_state == "visible"),
                      caps or Caps.defaults())
-    layout.problems += [
-        Problem(stage="chunk", message=f"工作表「{name}」在文件中缺失，未读 (the workbook names "
-                                       f"the sheet {name!r}, but its part is missing: not read)")
-        for name in _declared_sheets(data) if name not in book.sheetnames]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        declared, parts = _declared_sheets(z), set(z.namelist())
+        pages = {p.name: p.index + 1 for p in layout.pages}
+        layout.problems += [
+            Problem(stage="chunk", message=f"工作表「{name}」在文件中缺失，未读 (the workbook "
+                                           f"names the sheet {name!r}, but its part is missing: "
+                                           "not read)")
+            for name in declared if name not in book.sheetnames]
+        for name, part in declared.items():
+            if name in pages and part in parts and (refs := _uncached(z.read(part))):
+                layout.problems.append(Problem(stage="chunk", page=pages[name], message=(
+                    f"工作表「{name}」有 {len(refs)} 个公式没有保存计算结果（如 {refs[0]}），读作"
+                    "空白：请用 Excel 或 WPS 打开并保存后重新提交 "
+                    f"({len(refs)} formula cells of sheet {name!r} have no saved value, e.g. "
+                    f"{refs[0]}, and read as blank: open and save the file in Excel or WPS, "
+                    "then resubmit)")))
     return layout
 
 
-def _declared_sheets(data: bytes) -> list[str]:
-    """The sheet names xl/workbook.xml declares: openpyxl skips a sheet whose part is missing
-    without a word, and a lost table must not go unnoticed."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
-    return [html.unescape(name) for name in _SHEET_NAME.findall(xml)]
+def _declared_sheets(z: zipfile.ZipFile) -> dict[str, str]:
+    """The sheets xl/workbook.xml declares, name → its part's path in the zip ("" when the
+    relationship is missing): openpyxl skips a sheet whose part is missing without a word, and
+    a lost table must not go unnoticed."""
+    rels = {}
+    with contextlib.suppress(KeyError):
+        for attrs in _elements(z.read("xl/_rels/workbook.xml.rels"), "Relationship"):
+            target = attrs.get("Target", "")
+            rels[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") \
+                else posixpath.normpath(f"xl/{target}")
+    return {html.unescape(a.get("name", "")): rels.get(a.get("id"), "")
+            for a in _elements(z.read("xl/workbook.xml"), "sheet")}
+
+
+def _elements(xml: bytes, tag: str) -> Iterator[dict[str, str]]:
+    """The attributes of each `tag` element (any namespace prefix, on element and attribute)."""
+    for element in re.finditer(rf"<(?:\w+:)?{tag}\b([^>]*)>".encode(), xml):
+        yield {k.decode().rpartition(":")[2]: v.decode("utf-8", "replace")
+               for k, v in _ATTRIBUTE.findall(element[1])}
+
+
+def _uncached(xml: bytes) -> list[str]:
+    """The cells of a sheet's XML holding a formula without a saved value (openpyxl and some
+    exporters write them so; Excel and WPS save one): data_only reads them as blank. A formula
+    whose saved value is the empty string (t="str") is not one of them."""
+    if b"<f" not in xml and b":f" not in xml:
+        return []
+    refs = []
+    for cell in _FORMULA_CELL.finditer(xml):
+        attrs = dict(_ATTRIBUTE.findall(cell[1]))
+        saved = cell[3] or b""
+        if cell[2] is None or (not saved.strip() and attrs.get(b"t") not in _TEXT_TYPES):
+            refs.append(attrs.get(b"r", b"?").decode("ascii", "replace"))
+    return refs
 
 
 def read_xls(data: bytes, caps: Caps | None = None) -> Layout:

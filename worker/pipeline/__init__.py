@@ -15,6 +15,7 @@ from schemas import DocStatus, Document, Finding, Problem
 from schemas.performance import Section, SectionResult, SectionStatus
 from schemas.progress import Stage
 from schemas.reread import RereadRequest
+from worker.errors import DocumentRejected
 from worker.layout import Layout
 from worker.performance import read_section
 from worker.pipeline.checks import run_checks
@@ -67,6 +68,10 @@ def process(
     report.opened(loaded)
     with took("chunk"):
         layout = chunk(loaded, options.ocr, report.page)
+    if loaded.workbook is not None and len(layout.pages) > options.max_pages:
+        raise DocumentRejected(  # a PDF's pages are counted at load; a workbook's sheets once read
+            f"工作表过多：{len(layout.pages)} 个，上限 {options.max_pages} 页 ({len(layout.pages)} "
+            f"sheets exceed the limit of {options.max_pages} pages, BUDGETLENS_MAX_PAGES)")
     report.stage(Stage.extract)
     with took("extract"):
         pages = len(layout.pages) if loaded.workbook is not None else loaded.page_count

@@ -1,7 +1,8 @@
 """Build the bundled sample documents from the plain-text seeds.
 
-For every `<seed>.txt` it writes `samples/<seed>.txt` (a copy), `samples/<seed>.pdf` and
-`samples/<seed>.docx`. Header merges are guessed with `infer_header_merges` (blank cells in the
+For every `<seed>.txt` it writes `samples/<seed>.txt` (a copy), `samples/<seed>.pdf`,
+`samples/<seed>.docx` and `samples/<seed>.xlsx` (its tables, a sheet each, as departments publish
+workbooks: tools/render_xlsx.py). Header merges are guessed with `infer_header_merges` (blank cells in the
 header rows continue the cell above or to their left); the body is never merged.
 
     python -m tools.make_samples [SEEDS_DIR] [--out samples]
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from tools.render import RenderStyle, render_docx, render_pdf
+from tools.render_xlsx import render_xlsx
 from worker.formats.text import infer_header_merges, read_text
 from worker.layout import Block, TableBlock
 
@@ -34,13 +36,15 @@ def make_samples(seeds: Path, out: Path, style: RenderStyle | None = None) -> li
     written: list[Path] = []
     for seed in sorted(seeds.glob("*.txt")):
         blocks = sample_blocks(seed.read_text(encoding="utf-8"))
-        copy, pdf, docx = (out / f"{seed.stem}{ext}" for ext in (".txt", ".pdf", ".docx"))
+        copy, pdf, docx, xlsx = (out / f"{seed.stem}{ext}"
+                                 for ext in (".txt", ".pdf", ".docx", ".xlsx"))
         shutil.copyfile(seed, copy)
         pages = render_pdf(blocks, pdf, style or RenderStyle())
         render_docx(blocks, docx)
-        written += [copy, pdf, docx]
+        render_xlsx(blocks, xlsx)
+        written += [copy, pdf, docx, xlsx]
         print(f"{seed.stem}: {pages} pages, pdf {pdf.stat().st_size // 1024} KiB, "
-              f"docx {docx.stat().st_size // 1024} KiB")  # fmt: skip
+              f"docx {docx.stat().st_size // 1024} KiB, xlsx {xlsx.stat().st_size // 1024} KiB")  # fmt: skip
     return written
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment
@@ -132,14 +133,14 @@ def render_xlsx(blocks: Sequence[Block], path: str | Path) -> None:
     for n, plan in enumerate(sheets(blocks), 1):
         ws = book.create_sheet(_unique(f"{n} {plan.name}", used))
         for r, text in enumerate(plan.captions, 1):
-            ws.cell(r, 1, text)
+            _text(ws.cell(r, 1, text))
             if plan.cols > 1:
                 ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=plan.cols)
         top = len(plan.captions) + 1
         for table in plan.tables:
             for (r, c), (_, _, r1, c1) in regions(table).items():
                 value = value_of(table.rows[r][c].text)
-                cell = ws.cell(top + r, c + 1, None if value.value == "" else value.value)
+                cell = _text(ws.cell(top + r, c + 1, None if value.value == "" else value.value))
                 cell.number_format = value.number_format
                 if "\n" in str(value.value):
                     cell.alignment = Alignment(wrap_text=True)
@@ -148,12 +149,20 @@ def render_xlsx(blocks: Sequence[Block], path: str | Path) -> None:
                                    end_column=c1 + 1)
             top += len(table.rows)
         for r, text in enumerate(plan.notes, top):
-            ws.cell(r, 1, text)
+            _text(ws.cell(r, 1, text))
     book.properties.created = book.properties.modified = _FIXED
     buffer = io.BytesIO()
     book.save(buffer)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_bytes(fixed_zip(buffer.getvalue()))
+
+
+def _text(cell: Any) -> Any:
+    """Text stays text: openpyxl takes a string that starts with "=" (a target "=100%") for a
+    formula, and would save it without a value."""
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
 
 
 def render_xls(blocks: Sequence[Block], path: str | Path) -> None:

@@ -97,6 +97,10 @@ def _year(head: str) -> int | None:
 
 
 def _doc_type(head: str) -> DocType | None:
+    final, budget = (len(re.findall(_ref()[k], head)) for k in ("final_account_titles",
+                                                                 "budget_titles"))
+    if final != budget:
+        return DocType.final_account if final > budget else DocType.budget
     final = sum(head.count(w) for w in _ref()["final_account_words"])
     budget = sum(head.count(w) for w in _ref()["budget_words"])
     if final == budget == 0:

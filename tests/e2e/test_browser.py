@@ -9,6 +9,7 @@ of every page go to the test's tmp dir (printed); look at them when the UI chang
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,24 @@ def test_upload_review_correct_confirm_in_a_real_browser(live_worker, chromium) 
         _journey(page, url, store, shots)
 
 
+_UPLOADER_WORDS = """() => [
+  '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p',
+  '[data-testid="stFileUploaderDropzoneInstructions"] span',
+].map(sel => {
+  const e = document.querySelector(sel);
+  return {size: getComputedStyle(e).fontSize, shown: getComputedStyle(e, '::after').content};
+})"""
+
+
 def _journey(page: Any, url: str, store: Store, shots: Path) -> None:
     page.goto(url)
     page.get_by_text(t("queue.add")).wait_for()
     page.screenshot(path=str(shots / "01_queue_anonymous.png"))
+    # the uploader's own English ("Upload", "100MB per file") hidden, ours shown in its place
+    button, limit = page.evaluate(_UPLOADER_WORDS)
+    assert button == {"size": "0px", "shown": f'"{t("queue.browse")}"'}
+    assert limit["size"] == "0px"
+    assert re.fullmatch(f'"{t("queue.limit", mb=r"[1-9][0-9]*")}"', limit["shown"])
 
     bw.sign_in(page)
 

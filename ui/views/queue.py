@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -55,6 +56,7 @@ def main() -> None:
 
 def _upload(sv: Services) -> None:
     user = current_user() if is_reviewer(sv.settings, current_user()) else None
+    st.html(_uploader_words(max(1, math.ceil(sv.settings.max_file_mb))))
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
             t("queue.add"),
@@ -83,6 +85,21 @@ def _upload(sv: Services) -> None:
     for f in files:
         submit_bytes(f.getvalue(), f.name, sv.store, queue, sv.settings, report)
     _report(report)
+
+
+_BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+_LIMIT = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+
+
+def _uploader_words(mb: int) -> str:
+    """Streamlit's uploader says "Upload" and "100MB per file" in English whatever the page's
+    language, and has no setting for them: a style sheet (only that: st.html takes no room for
+    it) shows ours in their place. Should a later Streamlit rename these test ids, its English
+    words show again; nothing else changes."""
+    words = {_BUTTON: t("queue.browse"), _LIMIT: t("queue.limit", mb=mb)}
+    rules = "".join(f"{sel} {{font-size: 0}} {sel}::after {{content: {json.dumps(text, ensure_ascii=False)}; "
+                    "font-size: 0.875rem}" for sel, text in words.items())
+    return f"<style>{rules}</style>"
 
 
 def _report(report: SubmitReport) -> None:

@@ -2,8 +2,8 @@
 
 For every `<seed>.txt` it writes `samples/<seed>.txt` (a copy), `samples/<seed>.pdf`,
 `samples/<seed>.docx` and `samples/<seed>.xlsx` (its tables, a sheet each, as departments publish
-workbooks: tools/render_xlsx.py). Header merges are guessed with `infer_header_merges` (blank cells in the
-header rows continue the cell above or to their left); the body is never merged.
+workbooks: tools/render_xlsx.py). Header merges are guessed with `infer_header_merges` (blank
+cells in the header rows continue the cell above or to their left); the body is never merged.
 
     python -m tools.make_samples [SEEDS_DIR] [--out samples]
 """

@@ -97,8 +97,8 @@ def _uploader_words(mb: int) -> str:
     it) shows ours in their place. Should a later Streamlit rename these test ids, its English
     words show again; nothing else changes."""
     words = {_BUTTON: t("queue.browse"), _LIMIT: t("queue.limit", mb=mb)}
-    rules = "".join(f"{sel} {{font-size: 0}} {sel}::after {{content: {json.dumps(text, ensure_ascii=False)}; "
-                    "font-size: 0.875rem}" for sel, text in words.items())
+    rules = "".join(f"{sel} {{font-size: 0}} {sel}::after {{font-size: 0.875rem; "
+                    f"content: {json.dumps(text, ensure_ascii=False)}}}" for sel, text in words.items())
     return f"<style>{rules}</style>"
 
 

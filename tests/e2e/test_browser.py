@@ -154,34 +154,46 @@ def _type_into_editor(page: Any, store: Store, doc_id: str, slip: Any) -> None:
     page.get_by_text(t("table.editor_hint")).wait_for()  # the run that shows the editor is done
     editor = page.get_by_test_id("stDataFrame").first
     doc, _ = store.load_result(doc_id)
-    column = 2 + value_keys(doc.tables[slip.table]).index(slip.column)
+    table = doc.tables[slip.table]
+    column = 2 + value_keys(table).index(slip.column)
+    shown = [r.values[slip.column].raw if slip.column in r.values else "" for r in table.rows]
     overlay = page.locator("textarea.gdg-input, input.gdg-input").first
+    down = slip.row
     for _ in range(4):  # a rerun landing mid-walk (e.g. a selection event) resets the grid focus
-        if _reach_and_type(page, editor, overlay, column, slip):
+        got = _reach_and_type(page, editor, overlay, column, down, slip)
+        if got is None:
             return
+        # landed on another row of the column (the first click a row off, say): the value it
+        # holds tells which, and the next walk makes up the difference
+        rows = [i for i, text in enumerate(shown) if got and text == got]
+        if rows:
+            down += slip.row - min(rows, key=lambda i: abs(i - down))
     raise AssertionError("could not type into the misread cell with the keyboard")
 
 
-def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, slip: Any) -> bool:
-    """Walk to the misread cell and type the printed value; False when a rerun got in the way."""
+def _reach_and_type(page: Any, editor: Any, overlay: Any, column: int, down: int,
+                    slip: Any) -> str | None:
+    """Walk `down` rows to the misread cell and type the printed value: None once typed, else
+    what the cell reached holds ("" when a rerun got in the way)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     bw.settle(page)
     box = editor.bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first data row, code column
     page.wait_for_timeout(200)
-    for key in ["ArrowRight"] * column + ["ArrowDown"] * slip.row + ["Enter"]:
+    for key in ["ArrowRight"] * column + ["ArrowDown"] * down + ["Enter"]:
         page.keyboard.press(key)
         page.wait_for_timeout(60)
     overlay.wait_for()
-    if overlay.input_value() != slip.misread:  # not the cell the finding is about
+    reached = overlay.input_value()
+    if reached != slip.misread:  # not the cell the finding is about
         overlay.press("Escape")
-        return False
+        return reached
     overlay.press("Control+a")
     overlay.press_sequentially(slip.printed)
     overlay.press("Enter")
     try:
         page.get_by_text(t("table.unsaved", n=1)).wait_for(timeout=20_000)
     except PlaywrightTimeout:
-        return False
-    return True
+        return ""
+    return None

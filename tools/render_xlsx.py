@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment
+from openpyxl.writer.excel import ExcelWriter
 
 from tools.render_docx import fixed_zip
 from tools.render_table import regions
@@ -152,7 +154,10 @@ def render_xlsx(blocks: Sequence[Block], path: str | Path) -> None:
             _text(ws.cell(r, 1, text))
     book.properties.created = book.properties.modified = _FIXED
     buffer = io.BytesIO()
-    book.save(buffer)
+    # not book.save(): it stamps docProps' modified with the time of saving, and two renders a
+    # second apart would differ
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_bytes(fixed_zip(buffer.getvalue()))
 

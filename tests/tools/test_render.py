@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import docx
@@ -238,6 +239,12 @@ def test_samples_are_deterministic(tmp_path: Path) -> None:
     first = [p.read_bytes() for p in make_samples(seeds, tmp_path / "a")]
     second = [p.read_bytes() for p in make_samples(seeds, tmp_path / "b")]
     assert [len(b) for b in first] == [len(b) for b in second] and first == second
+    # nothing of the time of the run inside: openpyxl's save() stamped the workbook's
+    # modified time, so two renders a second apart differed (seen under load)
+    (workbook,) = (tmp_path / "a").glob("*.xlsx")
+    with zipfile.ZipFile(workbook) as z:
+        stamps = re.findall(r"<dcterms:(\w+)[^>]*>([^<]*)<", z.read("docProps/core.xml").decode())
+    assert stamps == [("created", "2024-01-01T00:00:00Z"), ("modified", "2024-01-01T00:00:00Z")]
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])

@@ -56,13 +56,14 @@ def main() -> None:
 
 def _upload(sv: Services) -> None:
     user = current_user() if is_reviewer(sv.settings, current_user()) else None
-    st.html(_uploader_words(max(1, math.ceil(sv.settings.max_file_mb))))
+    mb = max(1, math.ceil(sv.settings.max_file_mb))
+    st.html(_uploader_words(mb))
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
             t("queue.add"),
             accept_multiple_files=True,
             key="uploads",
-            max_upload_size=max(1, math.ceil(sv.settings.max_file_mb)),  # the browser says so early
+            max_upload_size=mb,  # the browser says so early
             disabled=user is None,
         )
         sent = st.form_submit_button(
@@ -98,7 +99,8 @@ def _uploader_words(mb: int) -> str:
     words show again; nothing else changes."""
     words = {_BUTTON: t("queue.browse"), _LIMIT: t("queue.limit", mb=mb)}
     rules = "".join(f"{sel} {{font-size: 0}} {sel}::after {{font-size: 0.875rem; "
-                    f"content: {json.dumps(text, ensure_ascii=False)}}}" for sel, text in words.items())
+                    f"content: {json.dumps(text, ensure_ascii=False)}}}"
+                    for sel, text in words.items())
     return f"<style>{rules}</style>"
 
 

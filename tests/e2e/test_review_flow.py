@@ -16,11 +16,6 @@ from ui.i18n import t
 from worker.store import Store
 
 
-def _keyboard(page: Any, keys: str) -> None:
-    """A shortcut as a reviewer types it: focus on the page, not in a field."""
-    page.locator("body").press(keys)
-
-
 def test_confirm_table_document_then_next_keeps_working(live, chromium) -> None:
     url, store, shots = live
     first = store_sample(store)
@@ -35,7 +30,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     bw.sign_in(page)
     bw.intact(page, "signing in")
 
-    bw.in_one_run(page, lambda: _keyboard(page, "Shift+T"))  # confirm table
+    bw.in_one_run(page, lambda: bw.shortcut(page, "Shift+T"))  # confirm table
     page.get_by_text(said("table.table_confirmed")).first.wait_for()
     bw.intact(page, "Shift+T")
     assert store.audit(first)[-1].action == "confirm_table"
@@ -54,7 +49,7 @@ def _flow(page: Any, url: str, store: Store, shots: Path, first: str, second: st
     assert store.get(first).status == DocStatus.confirmed
     page.screenshot(path=str(shots / "r2_document_confirmed.png"))
 
-    _keyboard(page, "n")  # next needing review, straight after the confirm
+    bw.shortcut(page, "n")  # next needing review, straight after the confirm
     page.wait_for_url(f"**doc={second[:16]}**")
     bw.intact(page, "N")
     bw.committed(page, bw.key(page, "next_page").get_by_role("button").click)

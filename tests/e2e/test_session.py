@@ -59,11 +59,11 @@ def _keys_walk(page: Any) -> None:
     """The reviewer's keys (Streamlit's button shortcuts, the one mechanism): F picks the next
     finding (its detail and dismiss form appear), J turns the page (the address follows)."""
     assert bw.key(page, "dismiss").count() == 0  # the address named a place, no finding
-    page.locator("body").press("f")
-    bw.key(page, "dismiss").wait_for()
+    # F once more if the first is not heard (a second F shows the next finding: as good)
+    bw.until_shown(page, lambda: bw.shortcut(page, "f"), bw.key(page, "dismiss"), timeout=30)
     bw.settle(page)
     shown = int(page.url.rsplit("page=", 1)[1].split("&")[0])
-    page.locator("body").press("j")
+    bw.shortcut(page, "j")
     page.wait_for_url(f"**page={shown + 1}**")
 
 

@@ -56,6 +56,9 @@ def free_port() -> int:
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A `budgetlens` command in a session of its own, as from a terminal: Ctrl-C (SIGINT) at
+    its default even when this run's was ignored (a suite started with `&` from a script: the
+    shell ignores SIGINT for it, and the command would inherit that and never hear a Ctrl-C)."""
     out = log.open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "worker.cli", *args],
@@ -64,6 +67,7 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -234,6 +238,13 @@ def _sent_after(page: Any, asked: int) -> None:
 
 def _reruns(page: Any) -> int:
     return int(page.evaluate("() => window.__streamlitRuns.reruns"))
+
+
+def shortcut(page: Any, keys: str) -> None:
+    """Type a shortcut as a reviewer does: on the page, not in a field. Streamlit ignores a
+    plain key typed into an input, and a field may keep the focus after a click."""
+    page.evaluate("() => document.activeElement?.blur()")
+    page.locator("body").press(keys)
 
 
 def key(page: Any, name: str) -> Any:

@@ -42,6 +42,8 @@ def _supervisor(settings: Settings, *args: str, **extra: str) -> subprocess.Pope
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> int:
+    if proc.poll() is not None:  # it exited (and is reaped): its code, not psutil's NoSuchProcess
+        return proc.returncode  # in place of the test's own failure
     tree = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGTERM)
     code = proc.wait(timeout=300)

@@ -6,6 +6,7 @@ import hashlib
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import psutil
@@ -17,7 +18,7 @@ from schemas import DocStatus
 from tests.support.fresh import env_without_settings
 from tests.support.pdfs import encrypted_pdf, text_pdf, truncated_pdf
 from tests.support.wait import wait_for
-from worker.runtime.pool import work
+from worker.runtime.pool import make_worker, work
 from worker.services.submit import submit
 from worker.settings import Settings
 from worker.store import Store
@@ -144,3 +145,25 @@ def test_submit_stopped_by_a_write_failure_reports_what_it_queued(
     assert [Path(p).name for p, _ in report.queued] == ["a.txt"]
     assert report.stopped is not None and report.stopped.startswith(str(folder / "b.txt"))
     assert queue.count == 1 and len(store.list()) == 1  # nothing half-submitted
+
+
+def test_a_worker_stops_listening_at_once_when_its_listener_heard_the_unsubscribe_first(
+    settings: Settings,
+) -> None:
+    """A worker's teardown unsubscribes from its command channel, then ends the thread that
+    listens on it. When that thread reads the unsubscribe's answer before it is told to stop, it
+    waits for a new subscription for RQ's 60 s, and stock RQ 3 on redis-py 8 waits for the
+    thread: `budgetlens worker` took a minute to stop, every other time (a supervisor test's
+    SIGTERM: 2.1 s or 62 s). The race forced here; the deadline is half of that minute."""
+    worker = make_worker(settings)
+    try:
+        worker.subscribe()
+        assert worker.pubsub is not None
+        wait_for(lambda: worker.pubsub.subscribed, 60, "the subscription")
+        worker.pubsub.unsubscribe()
+        wait_for(lambda: not worker.pubsub.subscribed, 60, "the listener to hear the unsubscribe")
+        done = threading.Event()
+        threading.Thread(target=lambda: (worker.unsubscribe(), done.set()), daemon=True).start()
+        assert done.wait(30), "the worker waited for its listener's minute"
+    finally:
+        worker.connection.close()

@@ -45,6 +45,20 @@ class BudgetlensWorker(Worker):
         if self.should_run_maintenance_tasks:  # a busy worker rescues dead workers' jobs too
             self.run_maintenance_tasks()
 
+    def unsubscribe(self) -> None:
+        """RQ's, with its one-second bound on the wait for the listening thread. RQ unsubscribes,
+        then stops the thread; redis-py 8's `stop()` waits for the thread to end, and a thread
+        that has already read the unsubscribe's answer waits for a new subscription for RQ's
+        `sleep_time`, 60 s: a worker's shutdown took a minute, about every other time. The
+        thread is a daemon: it ends with the process."""
+        thread, pubsub = self.pubsub_thread, self.pubsub
+        if thread is None or pubsub is None:
+            return
+        pubsub.unsubscribe()
+        thread._running.clear()  # what stop() does, without its unbounded wait
+        thread.join(timeout=1)
+        pubsub.close()
+
 
 def make_worker(settings: Settings, cls: type[BudgetlensWorker] = BudgetlensWorker
                 ) -> BudgetlensWorker:
